@@ -1,0 +1,173 @@
+"""Assemble the report from a run directory and write it atomically."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reports import figures, html, summary
+from reports.findings import build_findings
+from reports.formatting import fmt_hours, fmt_int
+from reports.loader import RunFiles, load_run
+from reports.waits import WaitStats, job_waits_h, wait_stats
+
+REPORT_FILE = "report.html"
+
+
+@dataclass(frozen=True)
+class FigureSection:
+    """One chart section; ``image`` is ``None`` when the data for it is missing.
+
+    Attributes:
+        anchor: HTML id.
+        title: Section heading.
+        image: Base64 PNG, or ``None``.
+        caption: What the chart shows (or why it is missing).
+    """
+
+    anchor: str
+    title: str
+    image: str | None
+    caption: str
+
+
+def _health_section(files: RunFiles) -> FigureSection:
+    image = figures.health_figure(files.daily) if files.daily is not None else None
+    caption = (
+        "Fleet mean of each component's health index (1 = as new, 0 = at its failure "
+        "threshold) and traction-battery capacity: fleet mean and the weakest 5 % of vehicles."
+        if image
+        else "Not available: daily.parquet is missing or has no health / battery SOH columns."
+    )
+    return FigureSection("health", "Fleet health over time", image, caption)
+
+
+def _failures_section(files: RunFiles) -> FigureSection:
+    image = figures.failures_figure(files.kpis)
+    caption = (
+        "A failure is any component fault; a breakdown is a failure that leaves the car "
+        "stranded on the road. Counts over the whole run, from kpis.json."
+        if image
+        else "Not available: kpis.json has no per-component failure counts."
+    )
+    return FigureSection("failures", "Failures by component", image, caption)
+
+
+def _service_section(files: RunFiles) -> FigureSection:
+    daily = files.daily
+    image = figures.service_figure(daily) if daily is not None else None
+    if not image or daily is None:
+        caption = "Not available: daily.parquet is missing or has no service columns."
+        return FigureSection("service", "Service load", None, caption)
+    period = figures.service_period_days(len(daily))
+    partial = len(daily) % period
+    tail = f" The last bar covers only {partial} days." if partial else ""
+    caption = (
+        f"Top: jobs opened and finished per {period}-day period.{tail} Bottom: jobs open "
+        "(waiting or in repair), technicians busy and vehicles off the road at the end of each day."
+    )
+    return FigureSection("service", "Service load", image, caption)
+
+
+def _wait_section(files: RunFiles) -> tuple[FigureSection, WaitStats | None]:
+    title = "Waiting time"
+    if files.job_events is None:
+        note = "Not available: events.parquet is missing or lacks job events."
+        return FigureSection("waits", title, None, note), None
+    stats = wait_stats(files.job_events)
+    image = figures.wait_figure(job_waits_h(files.job_events), stats)
+    pending = (
+        f" {fmt_int(stats.n_unassigned)} jobs were still waiting at the end and are not included."
+        if stats.n_unassigned
+        else ""
+    )
+    if image is None:
+        return FigureSection(
+            "waits", title, None, "No job was assigned in this run." + pending
+        ), stats
+    caption = (
+        "Wait = time of technician assignment minus time the job was opened, from the event "
+        f"log: mean {fmt_hours(stats.mean_h)}, 90th percentile {fmt_hours(stats.p90_h)}, "
+        f"longest {fmt_hours(stats.max_h)} over {fmt_int(stats.n_jobs)} jobs.{pending}"
+    )
+    return FigureSection("waits", title, image, caption), stats
+
+
+def build_context(files: RunFiles) -> dict[str, Any]:
+    """Compute everything the template shows.
+
+    Args:
+        files: The loaded run directory.
+
+    Returns:
+        Template variables.
+    """
+    wait_section, stats = _wait_section(files)
+    return {
+        # Hydra run dirs are <date>/<time>: the last two parts identify the run.
+        "title": "Fleet simulation report — " + "/".join(files.run_dir.resolve().parts[-2:]),
+        "scenario": summary.scenario_line(files.kpis, files.run),
+        "provenance": summary.provenance_line(files.run),
+        "notes": list(files.notes),
+        "tiles": summary.headline_tiles(files.kpis),
+        "findings": build_findings(files.kpis, files.daily, stats),
+        "figures": [
+            _health_section(files),
+            _failures_section(files),
+            _service_section(files),
+            wait_section,
+        ],
+        "kpi_rows": summary.kpi_rows(files.kpis),
+        "config_text": summary.config_text(files.run),
+    }
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to ``path`` via a temporary file in the same directory and ``os.replace``.
+
+    Readers never see a half-written report, and a failed write leaves any previous
+    report untouched.
+
+    Args:
+        path: Destination file; its parent directory is created if needed.
+        text: Content, written as UTF-8.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp creates the file 0600; keep an existing report's mode, else make it readable.
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def build_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Build a self-contained HTML report from the result files of one run.
+
+    Args:
+        run_dir: Run directory holding kpis.json and optionally run.json,
+            daily.parquet and events.parquet.
+        out: Output file; defaults to ``run_dir/report.html``.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ReportInputError: If the run directory or kpis.json is missing or unreadable.
+    """
+    files = load_run(run_dir)
+    document = html.render(build_context(files))
+    target = Path(out) if out is not None else files.run_dir / REPORT_FILE
+    write_atomic(target, document)
+    return target

@@ -1,0 +1,312 @@
+"""Plain-language findings generated from KPI values, with targets where known.
+
+Each rule returns a :class:`Finding` or ``None`` when its inputs are missing, so
+a KPI file from an older or newer simulator version yields fewer findings, never
+an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from reports import targets
+from reports.components import components_from_names, label
+from reports.formatting import fmt_hours, fmt_int, fmt_num, fmt_pct, fmt_share, is_missing
+from reports.intervals import binomial_ci, poisson_ci
+from reports.targets import Reference
+from reports.waits import WaitStats
+
+Level = Literal["ok", "watch", "info", "check"]
+Kpis = Mapping[str, float | None]
+
+FAILURES_PREFIX = "failures_by_component_"
+BREAKDOWNS_PREFIX = "breakdowns_by_component_"
+_DAYS_PER_YEAR = 365.0
+_FEW_EVENTS = 20
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One sentence for the manager.
+
+    Attributes:
+        text: The sentence.
+        level: ``ok`` (meets a target), ``watch`` (off target or at risk),
+            ``info`` (no target known) or ``check`` (the result files disagree).
+    """
+
+    text: str
+    level: Level
+
+
+def _get(kpis: Kpis, name: str) -> float | None:
+    value = kpis.get(name)
+    return None if is_missing(value) else value
+
+
+def _verdict(low: float, high: float, ref: Reference) -> tuple[str, Level]:
+    """Compare an interval with a reference band: overlapping counts as consistent."""
+    if high < ref.low:
+        return "below", "watch"
+    if low > ref.high:
+        return "above", "watch"
+    return "consistent with", "ok"
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case a label for use mid-sentence ("Tires" -> "tires", "12 V battery" unchanged)."""
+    return text[:1].lower() + text[1:]
+
+
+def _by_component(kpis: Kpis, prefix: str) -> dict[str, float]:
+    comps = components_from_names(kpis, prefix)
+    return {c: _get(kpis, prefix + c) or 0.0 for c in comps}
+
+
+def _rate_finding(count: float, rate: float, scale: float, ref: Reference, what: str) -> Finding:
+    """Phrase an annual rate with its Poisson interval against a reference band.
+
+    ``scale`` converts one event into the rate's unit (per 1 000 vehicle-years).
+    """
+    low, high = (bound * scale for bound in poisson_ci(count))
+    verdict, level = _verdict(low, high, ref)
+    few = " Few events: the interval is wide." if count < _FEW_EVENTS else ""
+    return Finding(
+        f"{what}: {fmt_num(rate)} per 1,000 vehicle-years (95 % CI {fmt_num(low, 1)}–"
+        f"{fmt_num(high, 1)}, from {fmt_int(count)}), {verdict} the reference "
+        f"{ref.band_text()} ({ref.source}).{few}",
+        level,
+    )
+
+
+def _per_event_scale(kpis: Kpis) -> float | None:
+    """Rate units (per 1 000 vehicle-years) contributed by one event, if exposure is known."""
+    vehicle_days = _get(kpis, "vehicle_days")
+    return _DAYS_PER_YEAR * 1000 / vehicle_days if vehicle_days else None
+
+
+def breakdown_rate(kpis: Kpis) -> Finding | None:
+    """Breakdowns per 1 000 vehicle-years against the ADAC EV band."""
+    rate, count = _get(kpis, "breakdowns_per_1000_vehicle_years"), _get(kpis, "breakdowns")
+    if rate is None or count is None:
+        return None
+    # Prefer the KPI's own exposure so the interval matches the reported rate exactly.
+    scale = rate / count if count > 0 else _per_event_scale(kpis)
+    if scale is None:
+        return None
+    return _rate_finding(
+        count, rate, scale, targets.BREAKDOWNS_PER_1000_VEHICLE_YEARS, "Breakdowns"
+    )
+
+
+def largest_failure_cause(kpis: Kpis) -> Finding | None:
+    """The component with the most failures and its share."""
+    counts = _by_component(kpis, FAILURES_PREFIX)
+    total = sum(counts.values())
+    if not counts:
+        return None
+    if total == 0:
+        return Finding("No component failures were recorded in this run.", "info")
+    top = max(sorted(counts), key=counts.__getitem__)
+    return Finding(
+        f"{label(top)} is the largest failure cause ({fmt_pct(counts[top] / total, 0)} of "
+        f"{fmt_int(total)} failures).",
+        "info",
+    )
+
+
+def _share_comparison(part: float, total: float, ref: Reference) -> tuple[str, Level]:
+    low, high = binomial_ci(part, total)
+    verdict, level = _verdict(low, high, ref)
+    return (
+        f" (95 % CI {fmt_pct(low, 0)}–{fmt_pct(high, 0)}), {verdict} the reference "
+        f"{ref.band_text(0, 100, ' %')} ({ref.source})",
+        level,
+    )
+
+
+def breakdown_causes(kpis: Kpis) -> list[Finding]:
+    """The largest breakdown cause, plus every other component share with a reference."""
+    counts = _by_component(kpis, BREAKDOWNS_PREFIX)
+    total = sum(counts.values())
+    if total == 0:
+        return []
+    top = max(sorted(counts), key=counts.__getitem__)
+    few = " Few breakdowns: shares are uncertain." if total < _FEW_EVENTS else ""
+    out = []
+    for comp in [top] + [c for c in targets.BREAKDOWN_SHARE if c in counts and c != top]:
+        share = fmt_pct(counts[comp] / total, 0)
+        level: Level = "info"
+        compared = ""
+        if comp in targets.BREAKDOWN_SHARE:
+            compared, level = _share_comparison(counts[comp], total, targets.BREAKDOWN_SHARE[comp])
+        lead = "causes the most breakdowns" if comp == top else "causes"
+        text = f"{label(comp)} {lead}: {share} of {fmt_int(total)}{compared}.{few}"
+        out.append(Finding(text, level))
+    return out
+
+
+def component_breakdown_rates(kpis: Kpis) -> list[Finding]:
+    """Per-component breakdown rates for components with a published rate."""
+    scale = _per_event_scale(kpis)
+    if scale is None:
+        return []
+    out = []
+    for comp, ref in targets.BREAKDOWNS_PER_1000_VEHICLE_YEARS_BY_COMPONENT.items():
+        count = _get(kpis, BREAKDOWNS_PREFIX + comp)
+        if count is not None:
+            what = f"Breakdowns caused by {_lower_first(label(comp))}"
+            out.append(_rate_finding(count, count * scale, scale, ref, what))
+    return out
+
+
+def service(kpis: Kpis) -> Finding | None:
+    """Technician utilization and waits, with a queueing reading of the load."""
+    util = _get(kpis, "technician_utilization")
+    mean_w, p90_w = _get(kpis, "mean_wait_h"), _get(kpis, "p90_wait_h")
+    if util is None and mean_w is None:
+        return None
+    text = (
+        f"Technician utilization {fmt_pct(util, 0)}; mean wait {fmt_hours(mean_w)}, "
+        f"p90 wait {fmt_hours(p90_w)}."
+    )
+    if util is None:
+        return Finding(text, "info")
+    if util >= targets.UTILIZATION_HIGH:
+        return Finding(
+            text + " Technicians are near saturation: a little more load will lengthen "
+            "waits sharply.",
+            "watch",
+        )
+    if util < targets.UTILIZATION_LOW:
+        return Finding(text + " There is spare technician capacity.", "info")
+    return Finding(text + " Load and capacity are balanced.", "ok")
+
+
+def backlog(kpis: Kpis, daily: pd.DataFrame | None) -> Finding | None:
+    """Jobs still open at the end and whether the backlog grew over the run."""
+    jobs, open_end = _get(kpis, "service_jobs"), _get(kpis, "service_jobs_open_end")
+    if not jobs or open_end is None:
+        return None
+    text = (
+        f"{fmt_int(open_end)} of {fmt_int(jobs)} service jobs ({fmt_share(open_end / jobs)}) "
+        "were still open at the end of the run."
+    )
+    if daily is None or "jobs_open" not in daily.columns or len(daily) < 14:
+        return Finding(text, "info")
+    first, last = daily["jobs_open"].head(7).mean(), daily["jobs_open"].tail(7).mean()
+    if last > 1.5 * first and last - first >= 3:
+        return Finding(
+            text + f" The backlog grew from {fmt_num(first, 1)} (first week, mean) to "
+            f"{fmt_num(last, 1)} (last week): demand exceeds capacity.",
+            "watch",
+        )
+    return Finding(text + f" The backlog stayed level (last week mean {fmt_num(last, 1)}).", "ok")
+
+
+def battery(kpis: Kpis, daily: pd.DataFrame | None) -> Finding | None:
+    """Battery state of health at the end and the annualised fade rate."""
+    mean_end, p05_end = _get(kpis, "battery_soh_mean_end"), _get(kpis, "battery_soh_p05_end")
+    if mean_end is None:
+        return None
+    text = (
+        f"Traction battery state of health at the end: mean {fmt_pct(mean_end)}, "
+        f"5 % of vehicles below {fmt_pct(p05_end)}."
+    )
+    if daily is None or "battery_soh_mean" not in daily.columns or len(daily) < 2:
+        return Finding(text, "info")
+    soh = daily["battery_soh_mean"].to_numpy(dtype=float)
+    span_days = len(soh) - 1
+    fade = (soh[0] - soh[-1]) * 100 * _DAYS_PER_YEAR / span_days
+    ref = targets.BATTERY_FADE_PCT_PER_YEAR
+    verdict, level = _verdict(fade, fade, ref)
+    return Finding(
+        text + f" Capacity fades at {fmt_num(fade, 1)} %/yr (annualised from {span_days} days; "
+        f"young packs fade faster), {verdict} the reference {ref.band_text(unit=' %/yr')} "
+        f"({ref.source}).",
+        level,
+    )
+
+
+def availability(kpis: Kpis) -> Finding | None:
+    """Vehicles off the road at the end of the run."""
+    down, vehicles = _get(kpis, "vehicles_down_end"), _get(kpis, "vehicles")
+    if down is None or not vehicles:
+        return None
+    return Finding(
+        f"{fmt_int(down)} vehicles ({fmt_share(down / vehicles)}) were off the road at the end.",
+        "info",
+    )
+
+
+def mileage(kpis: Kpis) -> Finding | None:
+    """Average annual mileage against the national average."""
+    km = _get(kpis, "km_per_vehicle_year")
+    if km is None:
+        return None
+    ref = targets.KM_PER_VEHICLE_YEAR
+    return Finding(
+        f"Vehicles drive {fmt_int(km)} km per year on average ({ref.source}: about "
+        f"{fmt_int(ref.low)} km).",
+        "info",
+    )
+
+
+def consistency(kpis: Kpis, waits: WaitStats | None) -> list[Finding]:
+    """Cross-checks between KPI totals, per-component KPIs and the event log."""
+    out = []
+    for total_key, prefix in (
+        ("failures_total", FAILURES_PREFIX),
+        ("breakdowns", BREAKDOWNS_PREFIX),
+    ):
+        total, parts = _get(kpis, total_key), _by_component(kpis, prefix)
+        if total is not None and parts and abs(sum(parts.values()) - total) > 0.5:
+            out.append(
+                Finding(
+                    f"Data check: {total_key} is {fmt_int(total)} but the per-component "
+                    f"counts add up to {fmt_int(sum(parts.values()))}.",
+                    "check",
+                )
+            )
+    kpi_mean = _get(kpis, "mean_wait_h")
+    if waits is not None and waits.n_jobs and kpi_mean is not None:
+        if abs(waits.mean_h - kpi_mean) > 0.01 * abs(kpi_mean) + 0.01:
+            out.append(
+                Finding(
+                    f"Data check: mean wait from the event log is {fmt_hours(waits.mean_h, 2)}, "
+                    f"but kpis.json reports {fmt_hours(kpi_mean, 2)}.",
+                    "check",
+                )
+            )
+    return out
+
+
+def build_findings(
+    kpis: Kpis, daily: pd.DataFrame | None = None, waits: WaitStats | None = None
+) -> list[Finding]:
+    """Generate all findings, most important first.
+
+    Args:
+        kpis: KPI name -> value (``None`` for undefined).
+        daily: The daily table, used for trends; optional.
+        waits: Wait statistics from the event log, used for cross-checks; optional.
+
+    Returns:
+        The findings that could be computed from the available inputs.
+    """
+    found: list[Finding | None] = [breakdown_rate(kpis), largest_failure_cause(kpis)]
+    found += breakdown_causes(kpis)
+    found += component_breakdown_rates(kpis)
+    found += [
+        service(kpis),
+        backlog(kpis, daily),
+        battery(kpis, daily),
+        availability(kpis),
+        mileage(kpis),
+    ]
+    found += consistency(kpis, waits)
+    return [f for f in found if f is not None]

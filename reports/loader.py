@@ -1,0 +1,149 @@
+"""Read the result files of one run directory into a :class:`RunFiles` holder.
+
+Only ``kpis.json`` is required; ``run.json``, ``daily.parquet`` and
+``events.parquet`` are optional and the report skips what it cannot draw.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+KPIS_FILE = "kpis.json"
+RUN_FILE = "run.json"
+DAILY_FILE = "daily.parquet"
+EVENTS_FILE = "events.parquet"
+EXPECTED_FILES = (KPIS_FILE, RUN_FILE, DAILY_FILE, EVENTS_FILE)
+
+# The event log can hold millions of rows; the report needs only job timing.
+JOB_EVENT_TYPES = ("job_created", "job_assigned")
+JOB_EVENT_COLUMNS = ("time_d", "event", "job")
+
+
+class ReportInputError(ValueError):
+    """The run directory is missing or its files cannot be read."""
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    """Contents of a run directory, as far as the report needs them.
+
+    Attributes:
+        run_dir: The directory the files were read from.
+        kpis: KPI name -> value; ``None`` where the value is undefined (JSON null/NaN).
+        run: Parsed ``run.json``, or an empty dict when absent.
+        daily: ``daily.parquet`` sorted by day, or ``None`` when absent.
+        job_events: ``time_d``, ``event``, ``job`` rows of job_created / job_assigned
+            events, or ``None`` when the event log is absent or lacks those columns.
+        notes: Plain-language notes on files or columns that were missing.
+    """
+
+    run_dir: Path
+    kpis: dict[str, float | None]
+    run: dict[str, Any] = field(default_factory=dict)
+    daily: pd.DataFrame | None = None
+    job_events: pd.DataFrame | None = None
+    notes: tuple[str, ...] = ()
+
+
+def expected_files_text() -> str:
+    """Return a one-line description of the files a run directory should hold."""
+    optional = ", ".join(EXPECTED_FILES[1:])
+    return f"expected a run directory containing {KPIS_FILE} (and optionally {optional})"
+
+
+def load_run(run_dir: str | Path) -> RunFiles:
+    """Read the result files of a run directory.
+
+    Args:
+        run_dir: Directory written by one simulator run.
+
+    Returns:
+        The parsed files.
+
+    Raises:
+        ReportInputError: If the directory or ``kpis.json`` is missing, or a file
+            that is present cannot be parsed.
+    """
+    root = Path(run_dir)
+    if not root.exists():
+        raise ReportInputError(f"{root}: no such directory; {expected_files_text()}")
+    if not root.is_dir():
+        raise ReportInputError(f"{root}: not a directory; {expected_files_text()}")
+    if not (root / KPIS_FILE).is_file():
+        raise ReportInputError(f"{root}: {KPIS_FILE} not found; {expected_files_text()}")
+
+    notes: list[str] = []
+    kpis = _read_kpis(root / KPIS_FILE)
+    run = _read_json_object(root / RUN_FILE) if (root / RUN_FILE).is_file() else {}
+    if not run:
+        notes.append(f"{RUN_FILE} missing: scenario details are incomplete.")
+    daily = _read_daily(root / DAILY_FILE, notes)
+    job_events = _read_job_events(root / EVENTS_FILE, notes)
+    return RunFiles(root, kpis, run, daily, job_events, tuple(notes))
+
+
+def _read_json_object(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReportInputError(f"{path}: cannot read JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ReportInputError(f"{path}: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _read_kpis(path: Path) -> dict[str, float | None]:
+    """Parse kpis.json; null, NaN, infinities and non-numbers become ``None``."""
+    kpis: dict[str, float | None] = {}
+    for name, value in _read_json_object(path).items():
+        number = float(value) if isinstance(value, int | float) else math.nan
+        kpis[str(name)] = number if math.isfinite(number) else None
+    return kpis
+
+
+def _read_parquet(path: Path, columns: list[str] | None = None, filters: Any = None) -> pa.Table:
+    try:
+        return pq.read_table(path, columns=columns, filters=filters)
+    except (pa.ArrowException, OSError) as exc:
+        raise ReportInputError(f"{path}: cannot read Parquet ({exc})") from exc
+
+
+def _parquet_columns(path: Path) -> list[str]:
+    try:
+        return list(pq.read_schema(path).names)
+    except (pa.ArrowException, OSError) as exc:
+        raise ReportInputError(f"{path}: cannot read Parquet ({exc})") from exc
+
+
+def _read_daily(path: Path, notes: list[str]) -> pd.DataFrame | None:
+    if not path.is_file():
+        notes.append(f"{DAILY_FILE} missing: charts over time are skipped.")
+        return None
+    daily = _read_parquet(path).to_pandas()
+    if "day" in daily.columns:
+        daily = daily.sort_values("day", kind="stable").reset_index(drop=True)
+    return daily
+
+
+def _read_job_events(path: Path, notes: list[str]) -> pd.DataFrame | None:
+    if not path.is_file():
+        notes.append(f"{EVENTS_FILE} missing: the waiting-time chart is skipped.")
+        return None
+    missing = [c for c in JOB_EVENT_COLUMNS if c not in _parquet_columns(path)]
+    if missing:
+        notes.append(f"{EVENTS_FILE} lacks column(s) {', '.join(missing)}: waits are skipped.")
+        return None
+    table = _read_parquet(
+        path,
+        columns=list(JOB_EVENT_COLUMNS),
+        filters=[("event", "in", list(JOB_EVENT_TYPES))],
+    )
+    return table.to_pandas()

@@ -1,0 +1,56 @@
+"""Published reference values the findings compare a run against.
+
+Figures and sources follow ``CALIBRATION.md``. Component-keyed references are
+looked up by component name; a component without an entry is simply not compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A published reference band (``low == high`` for a single value).
+
+    Attributes:
+        low: Lower end of the band.
+        high: Upper end of the band.
+        source: Short citation shown to the reader.
+    """
+
+    low: float
+    high: float
+    source: str
+
+    def band_text(self, digits: int = 1, scale: float = 1.0, unit: str = "") -> str:
+        """Return the band as text, e.g. ``"2.8–3.8"`` or ``"50–54 %"``."""
+        low = f"{self.low * scale:.{digits}f}"
+        high = f"{self.high * scale:.{digits}f}"
+        text = low if low == high else f"{low}–{high}"
+        return f"{text}{unit}"
+
+
+# ADAC Pannenstatistik 2024/2025: EVs 2-4 years old ~3.8, 2021 registrations 2.8.
+BREAKDOWNS_PER_1000_VEHICLE_YEARS = Reference(2.8, 3.8, "ADAC breakdown statistics, EVs")
+
+# Geotab 2019-2025: fleet average 1.8-2.3 %/yr; by DC-charging share 1.5 to 3.0 %/yr.
+BATTERY_FADE_PCT_PER_YEAR = Reference(1.5, 3.0, "Geotab fleet studies")
+
+# ADAC EV breakdown causes (2020 analysis, 2024): share of all breakdowns.
+BREAKDOWN_SHARE: dict[str, Reference] = {
+    "aux12v": Reference(0.50, 0.54, "ADAC EV breakdown causes"),
+}
+
+# ADAC: tire breakdowns of EVs, per 1 000 vehicles per year.
+BREAKDOWNS_PER_1000_VEHICLE_YEARS_BY_COMPONENT: dict[str, Reference] = {
+    "tires": Reference(0.9, 0.9, "ADAC breakdown statistics, EVs"),
+}
+
+# KBA/ADAC: average annual mileage of EVs in Germany, 2022.
+KM_PER_VEHICLE_YEAR = Reference(12_000, 12_000, "KBA/ADAC, Germany 2022")
+
+# Queueing rule of thumb, not a published target: above ~85 % utilization waits
+# grow steeply with any extra load (M/M/c behaviour).
+UTILIZATION_HIGH = 0.85
+UTILIZATION_LOW = 0.40

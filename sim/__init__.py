@@ -1,0 +1,17 @@
+"""fleetsim's discrete-event layer: config, engine, processes, records, KPIs.
+
+Public API::
+
+    import sim
+    cfg = sim.load_config(["fleet.size=2000", "battery=lfp"])
+    result = sim.simulate(cfg)
+    result.kpis["breakdowns_per_1000_vehicle_years"]
+    result.save("outputs/my_run")
+"""
+
+from sim.config import load_config
+from sim.engine import simulate
+from sim.result import RunResult
+from sim.validate import ConfigError
+
+__all__ = ["load_config", "simulate", "RunResult", "ConfigError"]

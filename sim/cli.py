@@ -1,0 +1,95 @@
+"""``fleetsim``: the Hydra app that runs one scenario and writes its result files.
+
+The overrides are composed and validated by :func:`sim.load_config` before
+Hydra takes over, so a bad value ends the run with one plain message (key,
+value, what is allowed), exit code 2 and no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.config import load_config
+from sim.engine import simulate
+from sim.validate import ConfigError, validate
+
+EXIT_CONFIG_ERROR = 2
+HEADLINE = (
+    ("vehicle_days", "vehicle-days", "{:,.0f}"),
+    ("breakdowns_per_1000_vehicle_years", "breakdowns / 1000 vehicle-years", "{:.2f}"),
+    ("failures_total", "failures", "{:,.0f}"),
+    ("service_jobs", "service jobs", "{:,.0f}"),
+    ("mean_wait_h", "mean wait (h)", "{:.2f}"),
+    ("p90_wait_h", "p90 wait (h)", "{:.2f}"),
+    ("technician_utilization", "technician utilization", "{:.1%}"),
+    ("battery_soh_mean_end", "battery SOH mean at end", "{:.2%}"),
+    ("battery_soh_p05_end", "battery SOH p05 at end", "{:.2%}"),
+)
+
+
+def _fail(message: str) -> None:
+    print(f"fleetsim: config error: {message}", file=sys.stderr)
+    sys.exit(EXIT_CONFIG_ERROR)
+
+
+def _overrides(argv: list[str]) -> list[str]:
+    """The plain config overrides among Hydra's command-line arguments."""
+    hydra_keys = ("hydra.", "hydra/", "+hydra", "++hydra", "~hydra")
+    return [a for a in argv if "=" in a and not a.startswith("-")
+            and not a.startswith(hydra_keys)]
+
+
+def format_headline(kpis: dict[str, float]) -> str:
+    """The headline KPIs as aligned text lines."""
+    lines = []
+    for key, label, fmt in HEADLINE:
+        value = kpis.get(key)
+        text = "n/a" if value is None or value != value else fmt.format(value)
+        lines.append(f"  {label:<34} {text}")
+    return "\n".join(lines)
+
+
+@hydra.main(config_path="pkg://configs", config_name="config", version_base=None)
+def _app(cfg: DictConfig) -> None:
+    try:
+        validate(cfg)
+    except ConfigError as ex:
+        _fail(str(ex))
+    hc = HydraConfig.get()
+    out = Path(hc.runtime.output_dir)
+    result = simulate(cfg)
+    result.save(out, overrides=list(hc.overrides.task))
+    lines = [f"fleetsim: {result.kpis['vehicles']:,} vehicles x {result.kpis['horizon_days']} "
+             f"days in {result.meta['wall_s']:.1f} s "
+             f"({result.meta['vehicle_days_per_s']:,.0f} vehicle-days/s)",
+             format_headline(result.kpis)]
+    if cfg.output.report:
+        from reports import build_report
+
+        lines.append(f"report:  {build_report(out)}")
+    lines.append(f"results: {out}")
+    print("\n".join(lines), flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: validate the overrides, then run the Hydra app."""
+    args = sys.argv[1:] if argv is None else argv
+    multirun = any(a in ("-m", "--multirun") for a in args)
+    info_only = any(a in ("-h", "--help", "--hydra-help", "--info", "-i") for a in args)
+    if not multirun and not info_only:
+        try:
+            load_config(_overrides(args))
+        except ConfigError as ex:
+            _fail(str(ex))
+    if argv is not None:
+        sys.argv = [sys.argv[0], *argv]
+    _app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Daily collector: one row of fleet aggregates per simulated day (never per vehicle)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.failures import FailureBatch
+from sim.fleet import Fleet
+from sim.service import ServiceNetwork
+from twins import Usage
+from twins.battery import soh
+
+
+def p05(x: np.ndarray) -> float:
+    """5th percentile by partial sort (cheaper than a full percentile each day)."""
+    k = int(0.05 * (len(x) - 1))
+    return float(np.partition(x, k)[k])
+
+
+class DailyCollector:
+    """Collects one row per day; :meth:`to_frame` exports them.
+
+    Args:
+        fleet: the fleet being simulated.
+        service: the service network (for job counters and busy technicians).
+    """
+
+    def __init__(self, fleet: Fleet, service: ServiceNetwork) -> None:
+        self.fleet, self.service = fleet, service
+        self.rows: list[dict[str, float]] = []
+        self._created = 0
+        self._finished = 0
+
+    def record(self, day: int, usage: Usage, failures: list[FailureBatch]) -> None:
+        """Append the aggregates of ``day`` (called at the end of the day)."""
+        state, n = self.fleet.state, self.fleet.state.n
+        down = int(state.down.sum())
+        s = soh(state.twins["battery"])
+        row: dict[str, float] = {
+            "day": day,
+            "vehicles_on_road": n - down,
+            "vehicles_down": down,
+            "km_mean": float(usage.km.mean()),
+            "temperature_mean_c": float(usage.temp_c.mean()),
+            "battery_soh_mean": float(s.mean()),
+            "battery_soh_p05": p05(s),
+        }
+        for name, twin in self.fleet.twins.items():
+            row[f"health_{name}_mean"] = float(
+                twin.health(state.twins[name], self.fleet.params[name]).mean())
+        per_comp = dict.fromkeys(self.fleet.twins, 0)
+        breakdowns = 0
+        for b in failures:
+            per_comp[b.component] += b.vehicles.size
+            breakdowns += b.vehicles.size if b.severity == "roadside" else 0
+        for name, count in per_comp.items():
+            row[f"failures_{name}"] = count
+        row["failures"] = sum(per_comp.values())
+        row["breakdowns"] = breakdowns
+        svc = self.service
+        row["jobs_created"] = svc.jobs_created - self._created
+        row["jobs_finished"] = svc.jobs_finished - self._finished
+        row["jobs_open"] = svc.jobs_created - svc.jobs_finished
+        row["technicians_busy"] = svc.busy()
+        self._created, self._finished = svc.jobs_created, svc.jobs_finished
+        self.rows.append(row)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The daily table; count columns as int64, the rest float64."""
+        df = pd.DataFrame(self.rows)
+        ints = [c for c in df.columns if c == "day" or c.startswith(("failures", "jobs_"))
+                or c in ("vehicles_on_road", "vehicles_down", "breakdowns", "technicians_busy")]
+        return df.astype({c: "int64" for c in ints})

@@ -1,0 +1,127 @@
+"""Compose and validate a scenario config from Hydra overrides.
+
+:func:`load_config` is the single entry point used by the CLI (before Hydra
+takes over), by tests and by library users. Every failure becomes a
+:class:`~sim.validate.ConfigError` with one plain message naming the key,
+the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from importlib import resources
+
+from hydra import compose, initialize_config_module
+from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.validate import ConfigError, validate
+
+CONFIG_MODULE = "configs"
+CONFIG_NAME = "config"
+
+_TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+
+
+def group_options(group: str) -> list[str]:
+    """Names of the parameter sets available for a config group (e.g. ``battery``)."""
+    folder = resources.files(CONFIG_MODULE).joinpath(group)
+    if not folder.is_dir():
+        return []
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def config_groups() -> list[str]:
+    """The config groups shipped with fleetsim."""
+    root = resources.files(CONFIG_MODULE)
+    return sorted(p.name for p in root.iterdir()
+                  if p.is_dir() and group_options(p.name))
+
+
+def _split_override(override: str) -> tuple[str, str]:
+    key, _, value = override.partition("=")
+    return key.lstrip("+~"), value
+
+
+def _expected(default_cfg: DictConfig, key: str) -> str:
+    try:
+        current = OmegaConf.select(default_cfg, key, throw_on_missing=False)
+    except OmegaConfBaseException:
+        return "a value of the schema's type"
+    if isinstance(current, DictConfig):
+        return f"one of the keys {sorted(current.keys())}"
+    return _TYPE_WORDS.get(type(current), "a value of the schema's type")
+
+
+def _translate(ex: Exception, overrides: Sequence[str]) -> ConfigError:
+    text = f"{ex} {ex.__cause__ or ''}"
+    groups = config_groups()
+    for ov in overrides:
+        key, value = _split_override(ov)
+        if key in groups and value not in group_options(key):
+            return ConfigError(
+                f"{key}={value!r} is not a known parameter set; "
+                f"valid {key} sets: {', '.join(group_options(key))}")
+    missing = re.search(r"Key '([^']+)' not in '(\w+)'", text) or re.search(
+        r"Could not override '([^']+)'", text)
+    if missing:
+        bad = next((o for o in overrides if missing.group(1) in _split_override(o)[0]), None)
+        key = _split_override(bad)[0] if bad else missing.group(1)
+        parent = key.rpartition(".")[0]
+        with _composed([]) as base:
+            node = OmegaConf.select(base, parent) if parent else base
+            known = sorted(node.keys()) if isinstance(node, DictConfig) else []
+        return ConfigError(f"{key!r} is not a known config key; "
+                           f"keys allowed under {parent or 'the root'}: {', '.join(known)}")
+    full_key = getattr(ex.__cause__, "full_key", None) or getattr(ex, "full_key", None)
+    if full_key:
+        value = next((_split_override(o)[1] for o in overrides
+                      if _split_override(o)[0] == full_key), None)
+        with _composed([]) as base:
+            allowed = _expected(base, full_key)
+        return ConfigError(f"{full_key}={value!r} is not allowed; expected {allowed}")
+    first = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
+    return ConfigError(f"could not build the config from {list(overrides)}: {first}")
+
+
+class _composed:
+    """Context manager composing the config with a fresh global Hydra instance."""
+
+    def __init__(self, overrides: Sequence[str]) -> None:
+        self.overrides = list(overrides)
+        self._ctx = None
+
+    def __enter__(self) -> DictConfig:
+        if GlobalHydra.instance().is_initialized():
+            GlobalHydra.instance().clear()
+        self._ctx = initialize_config_module(CONFIG_MODULE, version_base=None)
+        self._ctx.__enter__()
+        return compose(CONFIG_NAME, overrides=self.overrides)
+
+    def __exit__(self, *exc: object) -> None:
+        self._ctx.__exit__(*exc)
+
+
+def load_config(overrides: Sequence[str] = ()) -> DictConfig:
+    """Compose the default scenario with Hydra ``overrides`` and validate it.
+
+    Args:
+        overrides: Hydra override strings, e.g. ``["fleet.size=500", "battery=lfp"]``.
+
+    Returns:
+        The composed, validated config.
+
+    Raises:
+        ConfigError: with one message naming the key, the value and what is allowed.
+    """
+    overrides = list(overrides)
+    try:
+        with _composed(overrides) as cfg:
+            pass
+    except (HydraException, OmegaConfBaseException, ValueError) as ex:
+        raise _translate(ex, overrides) from None
+    validate(cfg)
+    return cfg

@@ -1,0 +1,122 @@
+"""The simulation: a simpy environment with one fleet clock process.
+
+Each day the clock draws the fleet's usage, steps every twin vectorized over
+the fleet, turns new fault masks into failure events and hands them to the
+service network. Everything per vehicle per day is numpy; simpy and Python
+work happen per event only.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+from omegaconf import DictConfig, OmegaConf
+from tqdm.auto import tqdm
+
+from sim.collector import DailyCollector
+from sim.failures import FailureBatch, detect
+from sim.fleet import Fleet, build_fleet
+from sim.kpis import compute_kpis
+from sim.records import EventLog
+from sim.result import RunResult, run_metadata
+from sim.rng import Streams
+from sim.service import ServiceNetwork
+from sim.validate import validate
+
+
+@dataclass
+class Simulation:
+    """The live objects of one run (kept together so tests can inspect them)."""
+
+    cfg: DictConfig
+    env: simpy.Environment
+    fleet: Fleet
+    log: EventLog
+    service: ServiceNetwork
+    collector: DailyCollector
+    failure_rng: np.random.Generator
+    twin_rngs: dict[str, np.random.Generator]
+
+
+def build(cfg: DictConfig) -> Simulation:
+    """Build the fleet, the service network and the collector for ``cfg``."""
+    streams = Streams(cfg.seed)
+    fleet = build_fleet(cfg, streams)
+    env = simpy.Environment()
+    log = EventLog()
+    repair_rng = streams.get("repair")
+
+    def on_repair(vehicle: int, component: str, cause: str) -> None:
+        idx = np.array([vehicle])
+        fleet.twins[component].repair(fleet.state.twins[component], idx, cause,
+                                      fleet.params[component], repair_rng)
+        fleet.state.open_job[component][vehicle] = False
+        fleet.state.down[vehicle] = False
+
+    radius = np.array([r.service_radius_km for r in cfg.fleet.regions.values()])
+    service = ServiceNetwork(env, OmegaConf.to_object(cfg.service), fleet.region_names,
+                             fleet.state.attrs["region"], radius, log,
+                             streams.get("service"), on_repair)
+    return Simulation(cfg, env, fleet, log, service, DailyCollector(fleet, service),
+                      streams.get("failures"),
+                      {name: streams.get(f"twin.{name}") for name in fleet.twins})
+
+
+def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> None:
+    """Mark new failures and start one job each, at a random time within ``day``."""
+    state = sim.fleet.state
+    for b in failures:
+        state.open_job[b.component][b.vehicles] = True
+        if b.severity == "roadside":
+            state.down[b.vehicles] = True
+        times = day + sim.failure_rng.random(b.vehicles.size)
+        for t, v in zip(times.tolist(), b.vehicles.tolist(), strict=True):
+            sim.service.submit(t, v, b.component, b.cause, b.severity)
+
+
+def fleet_clock(sim: Simulation, progress: bool):
+    """The daily clock process: usage -> twins -> faults -> events -> collector."""
+    fleet, env = sim.fleet, sim.env
+    horizon = int(sim.cfg.horizon_days)
+    bar = tqdm(total=horizon, unit="day", disable=None if progress else True, leave=False)
+    for day in range(horizon):
+        usage = fleet.usage.day(day, fleet.state.down)
+        for name, twin in fleet.twins.items():
+            twin.step(fleet.state.twins[name], usage, 1.0, fleet.params[name],
+                      sim.twin_rngs[name])
+        failures = detect(fleet)
+        dispatch(sim, day, failures)
+        yield env.timeout(1)
+        sim.collector.record(day, usage, failures)
+        bar.update(1)
+    bar.close()
+
+
+def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
+    """Run one scenario.
+
+    Args:
+        cfg: a composed config (see :func:`sim.load_config`); validated again here.
+        progress: show a progress bar (default: ``cfg.output.progress``; hidden when
+            stderr is not a terminal).
+
+    Returns:
+        The run's KPIs, event log, daily table, config and metadata.
+    """
+    validate(cfg)
+    t0 = time.perf_counter()
+    sim = build(cfg)
+    show = bool(cfg.output.progress) if progress is None else progress
+    sim.env.process(fleet_clock(sim, show))
+    sim.env.run(until=int(cfg.horizon_days))
+    events = sim.log.to_frame()
+    daily = sim.collector.to_frame()
+    kpis = compute_kpis(events, daily, sim.fleet, technicians=sim.service.technicians,
+                        horizon_days=int(cfg.horizon_days),
+                        shift_h_per_day=cfg.service.shift_end_h - cfg.service.shift_start_h)
+    wall = time.perf_counter() - t0
+    return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
+                     meta=run_metadata(cfg, wall, kpis["vehicle_days"]))

@@ -1,0 +1,37 @@
+"""Turn the twins' fault masks into a few failure records (one per vehicle hit)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.fleet import Fleet
+
+
+class FailureBatch(NamedTuple):
+    """Vehicles newly failed today for one component and cause."""
+
+    component: str
+    cause: str
+    severity: str
+    vehicles: np.ndarray
+
+
+def detect(fleet: Fleet) -> list[FailureBatch]:
+    """New failures: fault masks of components without an open job, most severe cause first.
+
+    A vehicle matching several causes of one component is reported once,
+    under the first (most severe) cause in the twin's ``EVENTS`` order.
+    """
+    out: list[FailureBatch] = []
+    state = fleet.state
+    for name, twin in fleet.twins.items():
+        taken = state.open_job[name].copy()
+        for cause, mask in twin.faults(state.twins[name], fleet.params[name]).items():
+            hit = mask & ~taken
+            idx = np.flatnonzero(hit)
+            if idx.size:
+                out.append(FailureBatch(name, cause, twin.EVENTS[cause], idx))
+                taken[idx] = True
+    return out

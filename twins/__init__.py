@@ -1,0 +1,18 @@
+"""Vectorized component twins, the usage model and the fleet's struct-of-arrays state.
+
+Each twin module follows one contract (see DESIGN.md, "Twin contract"):
+``NAME``, ``STATES``, ``INPUTS``, ``EVENTS`` (cause -> severity, most severe
+first) and the pure vectorized functions ``initial_state``, ``step``,
+``sense``, ``health``, ``faults`` and ``repair``.
+"""
+
+from types import ModuleType
+
+from twins import aux12v, battery, brakes, coolant, tires
+from twins.state import FleetState
+from twins.usage import Usage, UsageModel, build_population
+
+TWINS: dict[str, ModuleType] = {m.NAME: m for m in (battery, brakes, coolant, tires, aux12v)}
+SEVERITIES = ("roadside", "drivable", "silent")
+
+__all__ = ["TWINS", "SEVERITIES", "FleetState", "Usage", "UsageModel", "build_population"]

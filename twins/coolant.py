@@ -1,0 +1,96 @@
+"""Coolant loop twin: Weibull leak onset, progressive flow loss, pack temperature rise.
+
+No published leak rates exist (CALIBRATION.md); the hazard is a documented
+assumption. A slow seep shows the seeds' early signature (flow -3 %, pack
++1.2 degC) long before the dashboard warning; a burst overheats the same day.
+
+Events (most severe first):
+    overheat (roadside): flow below the overheat-protection threshold.
+    coolant_low (drivable): flow below the warning threshold.
+Inputs: none beyond time (onset depends on loop age).
+States: age_days, leak_rate_frac_per_day (0 = no leak), flow_frac.
+Outputs (sense): flow_frac_est, pack_temp_rise_c_est.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twins._random import rare_events
+from twins.usage import DAYS_PER_YEAR, Usage
+
+NAME = "coolant"
+STATES = ("age_days", "leak_rate_frac_per_day", "flow_frac")
+INPUTS = ()
+EVENTS = {"overheat": "roadside", "coolant_low": "drivable"}
+F32 = np.float32
+
+
+def initial_state(n: int, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A sealed loop at full flow; age is set by the fleet's ageing warm-up."""
+    return {"age_days": np.zeros(n, F32),
+            "leak_rate_frac_per_day": np.zeros(n, F32),
+            "flow_frac": np.ones(n, F32)}
+
+
+def _cum_hazard(age_days: np.ndarray, params) -> np.ndarray:
+    years = np.asarray(age_days, np.float64) / DAYS_PER_YEAR
+    return (years / params.leak_weibull_scale_years) ** params.leak_weibull_shape
+
+
+def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
+    """Age the loop, start leaks by the Weibull hazard, lose flow; in place."""
+    n = len(state["age_days"])
+    age0 = state["age_days"].copy()
+    state["age_days"] += np.asarray(dt, F32)
+    sealed = state["leak_rate_frac_per_day"] == 0
+    p_onset = -np.expm1(-(_cum_hazard(state["age_days"], params) - _cum_hazard(age0, params)))
+    hit = rare_events(rng, np.where(sealed, p_onset, 0.0), n)
+    if hit.size:
+        fast = rng.random(hit.size) < params.leak_fast_share
+        seep = params.leak_rate_median_frac_per_day * np.exp(
+            params.leak_rate_log_sd * rng.standard_normal(hit.size))
+        state["leak_rate_frac_per_day"][hit] = np.where(
+            fast, params.leak_fast_rate_frac_per_day, seep)
+    leaking = np.flatnonzero(~sealed)
+    if leaking.size:
+        dt_l = np.broadcast_to(np.asarray(dt, F32), (n,))[leaking]
+        flow = state["flow_frac"][leaking] - state["leak_rate_frac_per_day"][leaking] * dt_l
+        state["flow_frac"][leaking] = np.maximum(flow, 0.0)
+    if hit.size:  # a leak starting today loses part of a day's flow
+        frac_day = rng.random(hit.size)
+        dt_h = np.broadcast_to(np.asarray(dt, F32), (n,))[hit]
+        flow = 1.0 - state["leak_rate_frac_per_day"][hit] * np.minimum(frac_day, dt_h)
+        state["flow_frac"][hit] = np.maximum(flow, 0.0)
+
+
+def pack_temp_rise_c(state, params) -> np.ndarray:
+    """Pack temperature rise above normal caused by lost coolant flow."""
+    return F32(params.pack_temp_rise_c_per_flow_loss_frac) * (1.0 - state["flow_frac"])
+
+
+def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Flow and pack-temperature telemetry with sensor noise."""
+    n = len(state["flow_frac"])
+    z = rng.standard_normal((2, n), dtype=F32)
+    return {"flow_frac_est": state["flow_frac"] + z[0] * F32(params.sensor_flow_noise_sd_frac),
+            "pack_temp_rise_c_est": pack_temp_rise_c(state, params)
+            + z[1] * F32(params.sensor_temp_noise_sd_c)}
+
+
+def health(state, params) -> np.ndarray:
+    """Health 1 (full flow) .. 0 (overheat threshold)."""
+    h = (state["flow_frac"] - params.overheat_flow_frac) / (1.0 - params.overheat_flow_frac)
+    return np.clip(h, 0.0, 1.0)
+
+
+def faults(state, params) -> dict[str, np.ndarray]:
+    """Event masks, most severe first."""
+    return {"overheat": state["flow_frac"] < params.overheat_flow_frac,
+            "coolant_low": state["flow_frac"] < params.warning_flow_frac}
+
+
+def repair(state, idx: np.ndarray, cause: str, params, rng: np.random.Generator) -> None:
+    """Seal the leak and refill the loop (the loop keeps its age)."""
+    state["leak_rate_frac_per_day"][idx] = 0.0
+    state["flow_frac"][idx] = 1.0
