@@ -191,7 +191,7 @@ class TiresConfig:
 class Aux12vConfig:
     """12 V auxiliary battery: temperature-accelerated ageing, no-start failures."""
 
-    life_years_ref: float = num(4.5, 0.1, 50.0)
+    life_years_ref: float = num(4.5, 0.0, 50.0, lo_open=True)
     life_log_sd: float = num(0.2, 0.0, 3.0)
     ageing_ref_temp_c: float = num(15.0, -40.0, 60.0)
     ageing_q10: float = num(1.4, 1.0, 10.0)

@@ -38,8 +38,12 @@ class Pool:
 
 def technicians_per_region(vehicles_per_region: np.ndarray, per_10000: float,
                            minimum: int) -> list[int]:
-    """Technician count per region, proportional to its vehicles, at least ``minimum``."""
-    return [max(minimum, math.ceil(v * per_10000 / 10_000.0)) for v in vehicles_per_region]
+    """Technician count per region, proportional to its vehicles, at least ``minimum``.
+
+    A region without vehicles gets no technicians.
+    """
+    return [max(minimum, math.ceil(v * per_10000 / 10_000.0)) if v > 0 else 0
+            for v in vehicles_per_region]
 
 
 class ServiceNetwork:
@@ -68,7 +72,8 @@ class ServiceNetwork:
         sizes = technicians_per_region(counts, cfg.technicians_per_10000_vehicles,
                                        cfg.min_technicians_per_region)
         ids = itertools.count()
-        self.pools = [Pool(simpy.PriorityResource(env, capacity=c),
+        # simpy needs capacity >= 1; a region without vehicles never receives a job.
+        self.pools = [Pool(simpy.PriorityResource(env, capacity=max(c, 1)),
                            [next(ids) for _ in range(c)][::-1]) for c in sizes]
         self.technicians = sum(sizes)
         self._job_ids = itertools.count()
