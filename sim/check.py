@@ -27,7 +27,7 @@ EXIT_USAGE = 2
 
 
 def load_baseline(path: Path) -> dict[str, Any]:
-    """Read a baseline file: ``{"scenario": {"overrides": [...]}, "tolerance": {...}, "kpis": {...}}``."""
+    """Read a baseline file with ``scenario.overrides``, ``tolerance`` and ``kpis`` sections."""
     data = json.loads(path.read_text(encoding="utf-8"))
     for key in ("scenario", "tolerance", "kpis"):
         if key not in data:
@@ -47,7 +47,11 @@ def _isnan(x: Any) -> bool:
 
 def compare(baseline: dict[str, float], now: dict[str, float],
             tolerance: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
-    """One row per KPI: baseline, now, change, allowed band and verdict (ok/REGRESSION/new/missing)."""
+    """One row per KPI: baseline, now, change, allowed band and verdict.
+
+    Verdicts: ``ok``, ``REGRESSION`` (outside the band), ``new`` (not in the
+    baseline) and ``missing`` (in the baseline, not produced any more).
+    """
     rows = []
     for name in sorted(set(baseline) | set(now)):
         b, n = baseline.get(name, "absent"), now.get(name, "absent")
