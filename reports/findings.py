@@ -217,6 +217,16 @@ def battery(kpis: Kpis, daily: pd.DataFrame | None) -> Finding | None:
         f"Traction battery state of health at the end: mean {fmt_pct(mean_end)}, "
         f"5 % of vehicles below {fmt_pct(p05_end)}."
     )
+    loss = _get(kpis, "battery_loss_pct_per_year_of_age")
+    if loss is not None:
+        # Geotab's fleet-average figure is capacity lost since new per year of age.
+        ref = targets.BATTERY_LOSS_PCT_PER_YEAR_OF_AGE
+        verdict, level = _verdict(loss, loss, ref)
+        return Finding(
+            text + f" Packs have lost {fmt_num(loss, 2)} % of capacity per year of age, "
+            f"{verdict} the reference {ref.band_text(unit=' %/yr')} ({ref.source}).",
+            level,
+        )
     if daily is None or "battery_soh_mean" not in daily.columns or len(daily) < 2:
         return Finding(text, "info")
     soh = daily["battery_soh_mean"].to_numpy(dtype=float)

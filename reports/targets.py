@@ -36,6 +36,8 @@ BREAKDOWNS_PER_1000_VEHICLE_YEARS = Reference(2.8, 3.8, "ADAC breakdown statisti
 
 # Geotab 2019-2025: fleet average 1.8-2.3 %/yr; by DC-charging share 1.5 to 3.0 %/yr.
 BATTERY_FADE_PCT_PER_YEAR = Reference(1.5, 3.0, "Geotab fleet studies")
+# Geotab's fleet average is capacity lost since new per year of age: 1.8-2.3 %/yr.
+BATTERY_LOSS_PCT_PER_YEAR_OF_AGE = Reference(1.8, 2.3, "Geotab 2019-2025 fleet average")
 
 # ADAC EV breakdown causes (2020 analysis, 2024): share of all breakdowns.
 BREAKDOWN_SHARE: dict[str, Reference] = {

@@ -115,3 +115,14 @@ def test_matching_wait_means_produce_no_data_check(util: float) -> None:
     waits = WaitStats(n_jobs=10, n_unassigned=0, mean_h=3.0, p90_h=5.2, max_h=9.0)
     found = build_findings(BASE | {"technician_utilization": util}, waits=waits)
     assert all(f.level != "check" for f in found)
+
+
+def test_battery_loss_per_year_of_age_is_compared_with_geotab() -> None:
+    kpis = {"battery_soh_mean_end": 0.93, "battery_soh_p05_end": 0.90,
+            "battery_loss_pct_per_year_of_age": 2.6}
+    (finding,) = build_findings(kpis, None)
+    assert "lost 2.60 % of capacity per year of age" in finding.text
+    assert "1.8" in finding.text and "2.3" in finding.text
+    assert finding.level == "watch"
+    (ok,) = build_findings(kpis | {"battery_loss_pct_per_year_of_age": 2.0}, None)
+    assert ok.level == "ok"
