@@ -95,7 +95,7 @@ class FleetConfig:
 class BatteryConfig:
     """Traction battery ageing parameters (semi-empirical, Smith et al. family)."""
 
-    chemistry: str = choice("nmc", "nmc", "lfp", "nca")
+    chemistry: str = choice("nmc", "nmc", "lfp")
     calendar_loss_frac_per_sqrt_year: float = num(0.03, 0.0, 1.0)
     calendar_ref_temp_c: float = num(25.0, -40.0, 80.0)
     calendar_ref_soc_frac: float = prob(0.6)
@@ -177,6 +177,7 @@ class TiresConfig:
     puncture_rate_per_vehicle_year: float = num(0.02, 0.0, 100.0)
     puncture_roadside_share: float = prob(0.04)
     sensor_pressure_noise_sd_psi: float = num(0.3, 0.0, 20.0)
+    sensor_tread_noise_sd_mm: float = num(0.3, 0.0, 10.0)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:

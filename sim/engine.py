@@ -49,12 +49,15 @@ def build(cfg: DictConfig) -> Simulation:
     log = EventLog()
     repair_rng = streams.get("repair")
 
-    def on_repair(vehicle: int, component: str, cause: str) -> None:
+    def on_repair(vehicle: int, component: str, cause: str, severity: str) -> None:
         idx = np.array([vehicle])
         fleet.twins[component].repair(fleet.state.twins[component], idx, cause,
                                       fleet.params[component], repair_rng)
         fleet.state.open_job[component][vehicle] = False
-        fleet.state.down[vehicle] = False
+        if severity == "roadside":
+            fleet.state.strand_count[vehicle] -= 1
+            # Back on the road only when no other roadside job is open for it.
+            fleet.state.down[vehicle] = fleet.state.strand_count[vehicle] > 0
 
     radius = np.array([r.service_radius_km for r in cfg.fleet.regions.values()])
     service = ServiceNetwork(env, OmegaConf.to_object(cfg.service), fleet.region_names,
@@ -72,6 +75,7 @@ def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> None:
         state.open_job[b.component][b.vehicles] = True
         if b.severity == "roadside":
             state.down[b.vehicles] = True
+            state.strand_count[b.vehicles] += 1
         times = day + sim.failure_rng.random(b.vehicles.size)
         for t, v in zip(times.tolist(), b.vehicles.tolist(), strict=True):
             sim.service.submit(t, v, b.component, b.cause, b.severity)
@@ -95,6 +99,26 @@ def fleet_clock(sim: Simulation, progress: bool):
     bar.close()
 
 
+def run_clock(sim: Simulation, progress: bool = False) -> None:
+    """Run ``sim`` until the clock has recorded its last day (t = horizon).
+
+    Job events scheduled after the horizon stay unprocessed; those jobs count as open.
+    """
+    sim.env.run(until=sim.env.process(fleet_clock(sim, progress)))
+
+
+def collect(sim: Simulation, wall_s: float) -> RunResult:
+    """Export the event log and daily table of a finished run and compute its KPIs."""
+    cfg = sim.cfg
+    events = sim.log.to_frame()
+    daily = sim.collector.to_frame()
+    kpis = compute_kpis(events, daily, sim.fleet, technicians=sim.service.technicians,
+                        horizon_days=int(cfg.horizon_days),
+                        shift_h_per_day=cfg.service.shift_end_h - cfg.service.shift_start_h)
+    return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
+                     meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]))
+
+
 def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     """Run one scenario.
 
@@ -109,14 +133,5 @@ def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     validate(cfg)
     t0 = time.perf_counter()
     sim = build(cfg)
-    show = bool(cfg.output.progress) if progress is None else progress
-    sim.env.process(fleet_clock(sim, show))
-    sim.env.run(until=int(cfg.horizon_days))
-    events = sim.log.to_frame()
-    daily = sim.collector.to_frame()
-    kpis = compute_kpis(events, daily, sim.fleet, technicians=sim.service.technicians,
-                        horizon_days=int(cfg.horizon_days),
-                        shift_h_per_day=cfg.service.shift_end_h - cfg.service.shift_start_h)
-    wall = time.perf_counter() - t0
-    return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
-                     meta=run_metadata(cfg, wall, kpis["vehicle_days"]))
+    run_clock(sim, bool(cfg.output.progress) if progress is None else progress)
+    return collect(sim, time.perf_counter() - t0)

@@ -16,14 +16,26 @@ from typing import Any
 import pandas as pd
 
 
+def _default_mode() -> int:
+    """Mode of a newly created file under the process umask (mkstemp would give 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` then move the temp file onto ``path`` atomically."""
+    """Call ``write(tmp_path)`` then move the temp file onto ``path`` atomically.
+
+    The file gets the mode a plain ``open()`` would give it (umask applied);
+    on any error the temp file is removed and ``path`` is left untouched.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, _default_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -41,10 +53,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 ``text`` atomically."""
+    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8", newline="\n"))
+
+
 def write_json(path: str | Path, data: Any) -> Path:
     """Write ``data`` as indented JSON (non-finite floats become ``null``), atomically."""
-    text = json.dumps(_jsonable(data), indent=2, sort_keys=False) + "\n"
-    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+    return write_text(path, json.dumps(_jsonable(data), indent=2, sort_keys=False) + "\n")
 
 
 def write_parquet(path: str | Path, df: pd.DataFrame) -> Path:

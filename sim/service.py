@@ -24,7 +24,7 @@ import simpy
 from sim.clock import HOURS_PER_DAY, hours
 from sim.records import Event, EventLog
 
-RepairFn = Callable[[int, str, str], None]
+RepairFn = Callable[[int, str, str, str], None]
 _HOUR_TOL = 1e-6
 
 
@@ -57,7 +57,8 @@ class ServiceNetwork:
         radius_km: service radius of each region.
         log: the event log.
         rng: the service stream (travel distances, repair durations).
-        on_repair: called as ``on_repair(vehicle, component, cause)`` when a job finishes.
+        on_repair: called as ``on_repair(vehicle, component, cause, severity)`` when a job
+            finishes.
     """
 
     def __init__(self, env: simpy.Environment, cfg, region_names: list[str],
@@ -144,7 +145,7 @@ class ServiceNetwork:
             log.append(Event(env.now, "job_arrived", *common))
             log.append(Event(env.now, "job_started", *common))
             yield env.timeout(hours(self._repair_h(component)))
-            self.on_repair(vehicle, component, cause)
+            self.on_repair(vehicle, component, cause, severity)
             self.jobs_finished += 1
             log.append(Event(env.now, "job_finished", *common))
             pool.free.append(tech)

@@ -59,6 +59,11 @@ def _walk(node: DictConfig, path: str, errors: list[str]) -> None:
             if isinstance(v, DictConfig):
                 _walk(v, f"{path}.{k}" if path else str(k), errors)
         return
+    known = {f.name for f in dataclasses.fields(schema)}
+    for extra in sorted(set(node.keys()) - known):
+        key = f"{path}.{extra}" if path else str(extra)
+        errors.append(f"{key!r} is not a known config key; keys allowed under "
+                      f"{path or 'the root'}: {', '.join(sorted(known))}")
     for f in dataclasses.fields(schema):
         key = f"{path}.{f.name}" if path else f.name
         value = node[f.name]

@@ -32,10 +32,12 @@ def rare_events(rng: np.random.Generator, p: np.ndarray | float, n: int) -> np.n
     if k == 0:
         return np.empty(0, dtype=np.int64)
     cand = np.sort(rng.choice(n, size=k, replace=False)).astype(np.int64)
+    # Draw the acceptance uniforms even for a scalar p, so a constant per-vehicle
+    # p consumes the stream exactly like the scalar (same results either way).
+    u = rng.random(k) * p_max
     if p_arr.ndim == 0:
         return cand
-    keep = rng.random(k) * p_max < p_arr[cand]
-    return cand[keep]
+    return cand[u < p_arr[cand]]
 
 
 def hazard_prob(rate_per_day: np.ndarray | float, dt_days: np.ndarray | float) -> np.ndarray:

@@ -63,9 +63,9 @@ def pressure_hot_psi(state, params) -> np.ndarray:
 def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """TPMS pressure and tread estimate with noise."""
     n = len(state["tread_mm"])
-    noise = rng.standard_normal(n, dtype=F32) * F32(params.sensor_pressure_noise_sd_psi)
-    pressure = pressure_hot_psi(state, params) + noise
-    return {"tread_mm_est": state["tread_mm"].copy(),
+    z = rng.standard_normal((2, n), dtype=F32)
+    pressure = pressure_hot_psi(state, params) + z[0] * F32(params.sensor_pressure_noise_sd_psi)
+    return {"tread_mm_est": state["tread_mm"] + z[1] * F32(params.sensor_tread_noise_sd_mm),
             "pressure_psi_est": pressure,
             "pressure_low_frac_est": 1.0 - pressure / F32(params.pressure_nominal_psi)}
 
@@ -73,7 +73,8 @@ def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
 def health(state, params) -> np.ndarray:
     """Health 1 (new tread) .. 0 (legal minimum), 0 if punctured or flat."""
     h = (state["tread_mm"] - params.tread_min_mm) / (params.tread_new_mm - params.tread_min_mm)
-    h = np.where(state["puncture"] > 0, 0.0, h)
+    flat = state["pressure_cold_psi"] < params.pressure_flat_frac * params.pressure_nominal_psi
+    h = np.where((state["puncture"] > 0) | flat, 0.0, h)
     return np.clip(h, 0.0, 1.0)
 
 

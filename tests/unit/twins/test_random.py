@@ -1,0 +1,86 @@
+"""twins._random: exact sampling of rare per-vehicle events."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from twins._random import hazard_prob, rare_events
+
+N = 200_000
+
+
+def _tolerance(n: int, p: float, z: float = 5.0) -> float:
+    return z * np.sqrt(n * p * (1 - p)) + 1
+
+
+def _check_indices(idx: np.ndarray, n: int) -> None:
+    assert idx.dtype == np.int64
+    assert (np.diff(idx) > 0).all(), "indices are not sorted and unique"
+    if idx.size:
+        assert idx[0] >= 0 and idx[-1] < n
+
+
+def test_scalar_p_hits_at_rate_p():
+    rng = np.random.default_rng(0)
+    p = 0.01
+    counts = []
+    for _ in range(5):
+        idx = rare_events(rng, p, N)
+        _check_indices(idx, N)
+        counts.append(idx.size)
+        assert abs(idx.size - N * p) <= _tolerance(N, p)
+    assert len(set(counts)) > 1, "the count does not vary between draws"
+
+
+def test_array_p_hits_each_vehicle_at_its_own_rate():
+    rng = np.random.default_rng(1)
+    p = np.where(np.arange(N) % 2 == 0, 0.01, 0.002)
+    hits_even = hits_odd = 0
+    for _ in range(5):
+        idx = rare_events(rng, p, N)
+        _check_indices(idx, N)
+        hits_even += int((idx % 2 == 0).sum())
+        hits_odd += int((idx % 2 == 1).sum())
+    draws = 5 * N // 2
+    assert abs(hits_even - draws * 0.01) <= _tolerance(draws, 0.01)
+    assert abs(hits_odd - draws * 0.002) <= _tolerance(draws, 0.002)
+
+
+def test_positions_are_uniform_over_the_fleet():
+    idx = np.concatenate([rare_events(np.random.default_rng(s), 0.01, N) for s in range(5)])
+    quarters = np.bincount(idx * 4 // N, minlength=4)
+    expected = idx.size / 4
+    assert (np.abs(quarters - expected) <= 5 * np.sqrt(expected)).all()
+
+
+def test_edge_probabilities():
+    rng = np.random.default_rng(2)
+    assert rare_events(rng, 0.0, 1000).size == 0
+    assert rare_events(rng, np.zeros(1000), 1000).size == 0
+    assert rare_events(rng, 0.5, 0).size == 0
+    np.testing.assert_array_equal(rare_events(rng, 1.0, 1000), np.arange(1000))
+    p = np.zeros(1000)
+    p[[3, 500, 999]] = 1.0
+    np.testing.assert_array_equal(rare_events(rng, p, 1000), [3, 500, 999])
+
+
+def test_same_seed_same_hits():
+    p = np.linspace(0, 0.02, 10_000)
+    a = rare_events(np.random.default_rng(3), p, 10_000)
+    b = rare_events(np.random.default_rng(3), p, 10_000)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_scalar_and_constant_array_p_consume_the_stream_alike():
+    a, b = np.random.default_rng(4), np.random.default_rng(4)
+    hits_a = rare_events(a, 0.01, 10_000)
+    hits_b = rare_events(b, np.full(10_000, 0.01), 10_000)
+    np.testing.assert_array_equal(hits_a, hits_b)
+    assert a.random() == b.random()
+
+
+def test_hazard_prob():
+    assert hazard_prob(0.0, 5.0) == 0.0
+    assert hazard_prob(1.0, 1.0) == pytest.approx(1 - np.exp(-1))
+    np.testing.assert_allclose(hazard_prob(1e-6, np.array([1.0, 2.0])), [1e-6, 2e-6], rtol=1e-5)
