@@ -44,6 +44,28 @@ def _overrides(argv: list[str]) -> list[str]:
             and not a.startswith(hydra_keys)]
 
 
+def sweep_points(overrides: list[str]) -> list[list[str]]:
+    """Override lists that together try every swept value once (others at their first value).
+
+    ``["a=1,2", "b=x"]`` gives ``[["a=1", "b=x"], ["a=2", "b=x"]]``. Checking
+    these before launching a multirun rejects a bad value before any job runs.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    choices = []
+    for ov in parsed:
+        key = ov.get_key_element()
+        values = (list(ov.sweep_string_iterator()) if ov.is_sweep_override()
+                  else [ov.get_value_element_as_str()])
+        choices.append([f"{key}={v}" for v in values])
+    first = [c[0] for c in choices]
+    points = [first]
+    for i, values in enumerate(choices):
+        points += [first[:i] + [v] + first[i + 1:] for v in values[1:]]
+    return points
+
+
 def format_headline(kpis: dict[str, float]) -> str:
     """The headline KPIs as aligned text lines."""
     lines = []
@@ -81,9 +103,11 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     multirun = any(a in ("-m", "--multirun") for a in args)
     info_only = any(a in ("-h", "--help", "--hydra-help", "--info", "-i") for a in args)
-    if not multirun and not info_only:
+    if not info_only:
+        overrides = _overrides(args)
         try:
-            load_config(_overrides(args))
+            for point in sweep_points(overrides) if multirun else [overrides]:
+                load_config(point)
         except ConfigError as ex:
             _fail(str(ex))
     if argv is not None:
