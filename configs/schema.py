@@ -31,6 +31,13 @@ def choice(default: str, *choices: str) -> Any:
     return field(default=default, metadata={"choices": choices})
 
 
+def must_be_below(cfg: Any, path: str, low: str, high: str) -> list[str]:
+    """Cross-check that ``cfg[low] < cfg[high]``; returns the error message, if any."""
+    if cfg[low] >= cfg[high]:
+        return [f"{path}.{low}={cfg[low]} must be below {path}.{high}={cfg[high]}"]
+    return []
+
+
 # --------------------------------------------------------------------- fleet
 @dataclass
 class ProfileConfig:
@@ -153,10 +160,7 @@ class CoolantConfig:
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
-        if cfg.overheat_flow_frac >= cfg.warning_flow_frac:
-            return [f"{path}.overheat_flow_frac={cfg.overheat_flow_frac} must be below "
-                    f"{path}.warning_flow_frac={cfg.warning_flow_frac}"]
-        return []
+        return must_be_below(cfg, path, "overheat_flow_frac", "warning_flow_frac")
 
 
 # --------------------------------------------------------------------- tires
@@ -181,10 +185,7 @@ class TiresConfig:
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
-        if cfg.tread_min_mm >= cfg.tread_new_mm:
-            return [f"{path}.tread_min_mm={cfg.tread_min_mm} must be below "
-                    f"{path}.tread_new_mm={cfg.tread_new_mm}"]
-        return []
+        return must_be_below(cfg, path, "tread_min_mm", "tread_new_mm")
 
 
 # -------------------------------------------------------------------- aux12v
@@ -232,10 +233,7 @@ class ServiceConfig:
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
-        if cfg.shift_start_h >= cfg.shift_end_h:
-            return [f"{path}.shift_start_h={cfg.shift_start_h} must be before "
-                    f"{path}.shift_end_h={cfg.shift_end_h} (same-day shift)"]
-        return []
+        return must_be_below(cfg, path, "shift_start_h", "shift_end_h")
 
 
 # -------------------------------------------------------------------- output
