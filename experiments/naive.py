@@ -15,7 +15,9 @@ Deliberate differences from the vectorized model (none changes an expectation):
 - weather noise is drawn per vehicle per day, not once per region per day;
 - a vehicle's own process waits for its repair, so a repair shifts that
   vehicle's later days by the repair time instead of overlapping them;
-- arithmetic is float64, not float32.
+- arithmetic is float64, not float32;
+- the technicians work around the clock, first come first served (no shifts or
+  roadside priority): waits only shift a vehicle's timeline, not its physics.
 """
 
 from __future__ import annotations
@@ -315,8 +317,9 @@ class Workshop:
         counts = [sum(v.region_name == n for v in vehicles) for n in names]
         sizes = technicians_per_region(counts, service.technicians_per_10000_vehicles,
                                        service.min_technicians_per_region)
-        self.pools = {n: simpy.Resource(env, capacity=c) for n, c in zip(names, sizes,
-                                                                          strict=True)}
+        # simpy needs capacity >= 1; a region without vehicles never requests anyway.
+        self.pools = {n: simpy.Resource(env, capacity=max(c, 1))
+                      for n, c in zip(names, sizes, strict=True)}
 
     def visit_days(self, vehicle: Vehicle, component: str) -> float:
         """Travel from the depot plus hands-on repair time, in days."""

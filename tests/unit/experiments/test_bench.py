@@ -1,0 +1,60 @@
+"""``fleetsim-bench``: one JSON object on stdout, consistent numbers, clear argument errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from experiments import bench
+
+KEYS = {"vehicles", "days", "vehicle_days", "wall_s", "vehicle_days_per_s", "naive_vehicles",
+        "naive_days", "naive_wall_s", "naive_vehicle_days_per_s", "speedup", "peak_rss_mb",
+        "cpu_count", "python", "numpy"}
+
+
+def run(capsys, *args: str) -> dict:
+    assert bench.main(list(args)) == 0
+    out = capsys.readouterr().out
+    assert len(out.strip().splitlines()) == 1  # nothing else on stdout
+    return json.loads(out)
+
+
+def test_prints_one_consistent_json_record(capsys, tmp_path):
+    target = tmp_path / "sub" / "bench.json"
+    rec = run(capsys, "--vehicles", "300", "--days", "20", "--naive-vehicles", "100",
+              "--seed", "4", "--out", str(target))
+    assert set(rec) == KEYS
+    assert rec["vehicle_days"] == 6000
+    assert (rec["vehicles"], rec["days"]) == (300, 20)
+    assert (rec["naive_vehicles"], rec["naive_days"]) == (100, 20)
+    assert rec["vehicle_days_per_s"] == pytest.approx(6000 / rec["wall_s"], rel=1e-2)
+    assert rec["naive_vehicle_days_per_s"] == pytest.approx(2000 / rec["naive_wall_s"],
+                                                            rel=1e-2)
+    assert rec["speedup"] == pytest.approx(
+        rec["vehicle_days_per_s"] / rec["naive_vehicle_days_per_s"], rel=1e-3)
+    assert rec["peak_rss_mb"] > 10
+    assert json.loads(target.read_text()) == rec
+
+
+def test_naive_fleet_defaults_to_at_most_5000_and_can_be_skipped(capsys):
+    rec = run(capsys, "--vehicles", "50", "--days", "3")
+    assert rec["naive_vehicles"] == 50
+    rec = run(capsys, "--vehicles", "50", "--days", "3", "--no-naive")
+    assert rec["speedup"] is None and rec["naive_wall_s"] is None
+    assert rec["vehicle_days"] == 150
+
+
+@pytest.mark.parametrize("args, word", [
+    (["--vehicles", "0", "--days", "5"], "--vehicles"),
+    (["--vehicles", "10", "--days", "-3"], "--days"),
+    (["--vehicles", "ten", "--days", "5"], "not an integer"),
+    (["--vehicles", "10", "--days", "5", "--naive-vehicles", "0"], "--naive-vehicles"),
+])
+def test_bad_arguments_exit_2_with_a_clear_message(capsys, args, word):
+    with pytest.raises(SystemExit) as ex:
+        bench.main(args)
+    assert ex.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert word in captured.err
