@@ -243,6 +243,7 @@ class OutputConfig:
 
     events: bool = True
     daily: bool = True
+    fleet_state: bool = True
     report: bool = True
     progress: bool = True
 

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from sim.collector import DailyCollector
 from sim.failures import FailureBatch, detect
-from sim.fleet import Fleet, build_fleet
+from sim.fleet import Fleet, build_fleet, state_frame
 from sim.kpis import compute_kpis
 from sim.records import EventLog
 from sim.result import RunResult, run_metadata
@@ -116,7 +116,8 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
                         horizon_days=int(cfg.horizon_days),
                         shift_h_per_day=cfg.service.shift_end_h - cfg.service.shift_start_h)
     return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
-                     meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]))
+                     meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]),
+                     fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))
 
 
 def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:

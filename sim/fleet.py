@@ -7,6 +7,7 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.rng import Streams
@@ -22,6 +23,7 @@ class Fleet:
     params: dict[str, Any]
     twins: dict[str, ModuleType]
     region_names: list[str]
+    profile_names: list[str]
 
 
 def twin_params(cfg: DictConfig) -> dict[str, Any]:
@@ -56,6 +58,30 @@ def age_fleet(fleet: Fleet, mean_usage: Usage, steps: int, rng: np.random.Genera
         repair_all_faults(fleet, rng)
 
 
+STATE_SEP = "."
+
+
+def state_frame(fleet: Fleet, horizon_days: int) -> pd.DataFrame:
+    """One row per vehicle: static attributes, age at the horizon and every twin state.
+
+    Twin state columns are named ``<twin>.<state>`` (e.g. ``battery.q_cal``);
+    ``region`` and ``profile`` are names, not indices. This is what the
+    per-vehicle what-if starts from.
+    """
+    st = fleet.state
+    cols: dict[str, np.ndarray] = {"vehicle": np.arange(st.n, dtype=np.int64)}
+    for key, values in st.attrs.items():
+        cols[key] = values
+    cols["region"] = np.asarray(fleet.region_names, dtype=object)[st.attrs["region"]]
+    cols["profile"] = np.asarray(fleet.profile_names, dtype=object)[st.attrs["profile"]]
+    cols["age_days_end"] = st.attrs["age_days"] + np.float32(horizon_days)
+    cols["down"] = st.down.copy()
+    for name, states in st.twins.items():
+        for key, values in states.items():
+            cols[f"{name}{STATE_SEP}{key}"] = values.copy()
+    return pd.DataFrame(cols)
+
+
 def build_fleet(cfg: DictConfig, streams: Streams) -> Fleet:
     """Draw the population, fit new components and age them to the start date."""
     attrs = build_population(cfg.fleet, streams.get("population"))
@@ -64,6 +90,7 @@ def build_fleet(cfg: DictConfig, streams: Streams) -> Fleet:
     for name, twin in TWINS.items():
         state.add_twin(name, twin.initial_state(state.n, params[name], streams.get(f"init.{name}")))
     usage = UsageModel(cfg.fleet, attrs, streams.get("usage"))
-    fleet = Fleet(state, usage, params, dict(TWINS), list(cfg.fleet.regions.keys()))
+    fleet = Fleet(state, usage, params, dict(TWINS), list(cfg.fleet.regions.keys()),
+                  list(cfg.fleet.profiles.keys()))
     age_fleet(fleet, usage.mean(), int(cfg.warmup_steps), streams.get("warmup"))
     return fleet

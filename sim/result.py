@@ -64,6 +64,7 @@ class RunResult:
         daily: one row of fleet aggregates per day.
         config: the composed config of the run.
         meta: seed, versions, git commit, wall time, throughput.
+        fleet_state: one row per vehicle at the horizon (see :func:`sim.fleet.state_frame`).
     """
 
     kpis: dict[str, float]
@@ -71,9 +72,11 @@ class RunResult:
     daily: pd.DataFrame
     config: DictConfig
     meta: dict[str, Any] = field(default_factory=dict)
+    fleet_state: pd.DataFrame | None = None
 
     def save(self, out_dir: str | Path, overrides: list[str] | None = None) -> Path:
-        """Write ``events.parquet``, ``daily.parquet``, ``kpis.json`` and, last, ``run.json``.
+        """Write ``events.parquet``, ``daily.parquet``, ``fleet_state.parquet``, ``kpis.json``
+        and, last, ``run.json``.
 
         Each file is written atomically; ``run.json`` comes last so its
         presence marks a complete run.
@@ -84,6 +87,8 @@ class RunResult:
             write_parquet(out / "events.parquet", self.events)
         if self.config.output.daily:
             write_parquet(out / "daily.parquet", self.daily)
+        if self.config.output.fleet_state and self.fleet_state is not None:
+            write_parquet(out / "fleet_state.parquet", self.fleet_state)
         write_json(out / "kpis.json", self.kpis)
         run = dict(self.meta, overrides=list(overrides or []),
                    config=OmegaConf.to_container(self.config, resolve=True))
