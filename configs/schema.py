@@ -204,6 +204,25 @@ class Aux12vConfig:
     sensor_voltage_noise_sd_v: float = num(0.03, 0.0, 2.0)
 
 
+# ----------------------------------------------------------------- electrics
+@dataclass
+class ElectricsConfig:
+    """Low-voltage electrics: constant-hazard faults."""
+
+    roadside_fault_rate_per_vehicle_year: float = num(5.7e-4, 0.0, 10.0)
+    drivable_fault_rate_per_vehicle_year: float = num(0.01, 0.0, 10.0)
+
+
+# ----------------------------------------------------------------- telemetry
+@dataclass
+class TelemetryConfig:
+    """What the server receives: upload success and sensor calibration bias."""
+
+    enabled: bool = False
+    upload_success_prob: float = prob(0.98)
+    calibration_bias_max_frac: float = num(0.02, 0.0, 0.5)
+
+
 # ------------------------------------------------------------------- service
 @dataclass
 class RepairConfig:
@@ -214,6 +233,7 @@ class RepairConfig:
     coolant_h: float = num(2.0, 0.0, 1000.0)
     tires_h: float = num(0.75, 0.0, 1000.0)
     aux12v_h: float = num(0.5, 0.0, 1000.0)
+    electrics_h: float = num(1.0, 0.0, 1000.0)
     cv: float = num(0.5, 0.0, 5.0)
 
 
@@ -262,6 +282,8 @@ class FleetsimConfig:
     coolant: CoolantConfig = MISSING
     tires: TiresConfig = MISSING
     aux12v: Aux12vConfig = MISSING
+    electrics: ElectricsConfig = MISSING
+    telemetry: TelemetryConfig = MISSING
     service: ServiceConfig = MISSING
     output: OutputConfig = field(default_factory=OutputConfig)
 

@@ -252,8 +252,32 @@ class Aux12v:
         self.sudden = False
 
 
+class Electrics:
+    """Low-voltage electrics: constant-hazard faults, roadside or drivable."""
+
+    def __init__(self, p: Any, rnd: random.Random) -> None:
+        self.p, self.rnd = p, rnd
+        self.fault = 0
+
+    def step(self, u: Usage, dt: float) -> None:
+        """Maybe develop a fault (a roadside one overrides a drivable one)."""
+        p = self.p
+        if self.rnd.random() < hazard(p.drivable_fault_rate_per_vehicle_year / DAYS_PER_YEAR, dt):
+            self.fault = max(self.fault, 1)
+        if self.rnd.random() < hazard(p.roadside_fault_rate_per_vehicle_year / DAYS_PER_YEAR, dt):
+            self.fault = 2
+
+    def faults(self) -> list[str]:
+        """Active fault causes, most severe first."""
+        return {2: ["electrical_fault"], 1: ["minor_electrical_fault"]}.get(self.fault, [])
+
+    def repair(self, cause: str) -> None:
+        """Clear the fault."""
+        self.fault = 0
+
+
 COMPONENTS = {"battery": Battery, "brakes": Brakes, "coolant": Coolant, "tires": Tires,
-              "aux12v": Aux12v}
+              "aux12v": Aux12v, "electrics": Electrics}
 
 
 class Vehicle:

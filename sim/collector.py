@@ -32,8 +32,13 @@ class DailyCollector:
         self._created = 0
         self._finished = 0
 
-    def record(self, day: int, usage: Usage, failures: list[FailureBatch]) -> None:
-        """Append the aggregates of ``day`` (called at the end of the day)."""
+    def record(self, day: int, usage: Usage, failures: list[FailureBatch],
+               sensed: tuple[np.ndarray, dict[str, np.ndarray]] | None = None) -> None:
+        """Append the aggregates of ``day`` (called at the end of the day).
+
+        With telemetry on (``sensed`` = uploads mask and readings), the row also
+        holds the upload count and the fleet mean of each received signal.
+        """
         state, n = self.fleet.state, self.fleet.state.n
         down = int(state.down.sum())
         s = soh(state.twins["battery"])
@@ -64,11 +69,18 @@ class DailyCollector:
         row["jobs_open"] = svc.jobs_created - svc.jobs_finished
         row["technicians_busy"] = svc.busy()
         self._created, self._finished = svc.jobs_created, svc.jobs_finished
+        if sensed is not None:
+            uploaded, readings = sensed
+            row["telemetry_uploads"] = int(uploaded.sum())
+            for key, values in readings.items():
+                ok = values[uploaded]
+                row[f"sensed_{key.replace('.', '_')}_mean"] = float(ok.mean()) if ok.size else np.nan
         self.rows.append(row)
 
     def to_frame(self) -> pd.DataFrame:
         """The daily table; count columns as int64, the rest float64."""
         df = pd.DataFrame(self.rows)
         ints = [c for c in df.columns if c == "day" or c.startswith(("failures", "jobs_"))
-                or c in ("vehicles_on_road", "vehicles_down", "breakdowns", "technicians_busy")]
+                or c in ("vehicles_on_road", "vehicles_down", "breakdowns", "technicians_busy",
+                         "telemetry_uploads")]
         return df.astype({c: "int64" for c in ints})

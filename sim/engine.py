@@ -24,6 +24,7 @@ from sim.records import EventLog
 from sim.result import RunResult, run_metadata
 from sim.rng import Streams
 from sim.service import ServiceNetwork
+from sim.telemetry import Telemetry
 from sim.validate import validate
 
 
@@ -39,6 +40,7 @@ class Simulation:
     collector: DailyCollector
     failure_rng: np.random.Generator
     twin_rngs: dict[str, np.random.Generator]
+    telemetry: Telemetry | None = None
 
 
 def build(cfg: DictConfig) -> Simulation:
@@ -63,9 +65,13 @@ def build(cfg: DictConfig) -> Simulation:
     service = ServiceNetwork(env, OmegaConf.to_object(cfg.service), fleet.region_names,
                              fleet.state.attrs["region"], radius, log,
                              streams.get("service"), on_repair)
+    telemetry = None
+    if cfg.telemetry.enabled:
+        telemetry = Telemetry(fleet.twins, fleet.params, OmegaConf.to_object(cfg.telemetry),
+                              fleet.state.n, streams.get("telemetry"))
     return Simulation(cfg, env, fleet, log, service, DailyCollector(fleet, service),
                       streams.get("failures"),
-                      {name: streams.get(f"twin.{name}") for name in fleet.twins})
+                      {name: streams.get(f"twin.{name}") for name in fleet.twins}, telemetry)
 
 
 def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> None:
@@ -82,7 +88,7 @@ def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> None:
 
 
 def fleet_clock(sim: Simulation, progress: bool):
-    """The daily clock process: usage -> twins -> faults -> events -> collector."""
+    """The daily clock process: usage -> twins -> telemetry -> faults -> events -> collector."""
     fleet, env = sim.fleet, sim.env
     horizon = int(sim.cfg.horizon_days)
     bar = tqdm(total=horizon, unit="day", disable=None if progress else True, leave=False)
@@ -91,10 +97,11 @@ def fleet_clock(sim: Simulation, progress: bool):
         for name, twin in fleet.twins.items():
             twin.step(fleet.state.twins[name], usage, 1.0, fleet.params[name],
                       sim.twin_rngs[name])
+        sensed = sim.telemetry.read(fleet.state.twins) if sim.telemetry else None
         failures = detect(fleet)
         dispatch(sim, day, failures)
         yield env.timeout(1)
-        sim.collector.record(day, usage, failures)
+        sim.collector.record(day, usage, failures, sensed)
         bar.update(1)
     bar.close()
 

@@ -49,6 +49,8 @@ def failure_kpis(events: pd.DataFrame, components: list[str], vehicle_years: flo
     for c in components:
         k[f"failures_by_component_{c}"] = int(by_comp.get(c, 0))
         k[f"breakdowns_by_component_{c}"] = int(road_by_comp.get(c, 0))
+        k[f"breakdown_share_{c}"] = (int(road_by_comp.get(c, 0)) / len(road)
+                                     if len(road) else math.nan)
     return k
 
 

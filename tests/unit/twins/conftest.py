@@ -40,6 +40,8 @@ STRESS = {
               "pressure_loss_psi_per_month": 4.0},
     "aux12v": {"sudden_failure_rate_per_vehicle_year": 2.0, "life_years_ref": 0.6,
                "eol_no_start_share": 0.5},
+    "electrics": {"roadside_fault_rate_per_vehicle_year": 2.0,
+                  "drivable_fault_rate_per_vehicle_year": 3.0},
 }
 
 

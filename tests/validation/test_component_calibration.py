@@ -1,0 +1,189 @@
+"""Brakes, tires, coolant, 12 V battery and electrics against CALIBRATION.md.
+
+Each test drives one twin standalone (its own ``step``) or reads a fleet run,
+and checks a published figure within its stated band.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.fleet import twin_params
+from twins import aux12v, brakes, coolant, tires
+from twins.usage import DAYS_PER_YEAR, Usage
+
+F32 = np.float32
+KM_PER_MILE = 1.609344
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return sim.load_config([])
+
+
+@pytest.fixture(scope="module")
+def params(cfg):
+    return twin_params(cfg)
+
+
+def const_usage(n: int, cfg, km: float = 40.0, temp_c: float = 15.0, agg: float = 1.0,
+                regen_share: float | None = None) -> Usage:
+    regen = cfg.fleet.regen_share if regen_share is None else regen_share
+    full = lambda v: np.full(n, v, F32)  # noqa: E731
+    return Usage(km=full(km), temp_c=full(temp_c), soc_mean=full(0.6), dod=full(0.1),
+                 efc=full(0.1), dc_share=full(0.0),
+                 friction_kwh=full(km * agg * cfg.fleet.braking_demand_kwh_per_km * (1 - regen)),
+                 aggressiveness=full(agg))
+
+
+def days_to_first(twin, params, usage, cause, n=1, max_days=40_000, seed=0) -> np.ndarray:
+    """Days until ``cause`` first fires for each of ``n`` units (repairs off)."""
+    rng = np.random.default_rng(seed)
+    st = twin.initial_state(n, params, rng)
+    first = np.full(n, np.nan)
+    for day in range(max_days):
+        twin.step(st, usage, 1.0, params, rng)
+        hit = twin.faults(st, params)[cause] & np.isnan(first)
+        first[hit] = day + 1
+        if not np.isnan(first).any():
+            break
+    return first
+
+
+# ------------------------------------------------------------------ brakes
+def test_ev_front_pad_life_is_in_the_leaf_taxi_range(cfg, params):
+    # RAC / Dundee Taxi Rentals: Leaf taxi pads last 80 000-100 000 miles.
+    p = params["brakes"].__class__(**{**vars(params["brakes"]), "pad_new_sd_mm": 0.0})
+    km_per_day = 200.0
+    days = days_to_first(brakes, p, const_usage(1, cfg, km=km_per_day), "pad_worn")
+    life_km = days[0] * km_per_day
+    assert 80_000 * KM_PER_MILE * 0.9 <= life_km <= 100_000 * KM_PER_MILE * 1.1
+
+
+def test_ev_pads_last_about_four_times_ice_pads(cfg, params):
+    # Same operator: EV pads ~4x diesel taxis. An ICE car brakes by friction only.
+    p = params["brakes"].__class__(**{**vars(params["brakes"]), "pad_new_sd_mm": 0.0})
+    ev = days_to_first(brakes, p, const_usage(1, cfg, km=200), "pad_worn")[0]
+    ice = days_to_first(brakes, p, const_usage(1, cfg, km=200, regen_share=0.0), "pad_worn")[0]
+    assert 3.0 <= ev / ice <= 5.0
+
+
+def test_aggressive_driving_wears_pads_faster(cfg, params):
+    calm = days_to_first(brakes, params["brakes"], const_usage(1, cfg, km=200, agg=0.8),
+                         "pad_worn")[0]
+    hard = days_to_first(brakes, params["brakes"], const_usage(1, cfg, km=200, agg=1.3),
+                         "pad_worn")[0]
+    assert hard < 0.7 * calm
+
+
+# ------------------------------------------------------------------- tires
+def test_ev_tread_wear_rate_is_the_published_one_plus_ev_penalty(cfg, params):
+    # Retailers: 0.6-1.0 mm per 10 000 km; EV tires wear up to ~20 % faster (Michelin).
+    p = params["tires"]
+    st = tires.initial_state(1, p, np.random.default_rng(0))
+    km = 10_000.0
+    tires.step(st, const_usage(1, cfg, km=km), 1.0, p, np.random.default_rng(0))
+    wear = p.tread_new_mm - float(st["tread_mm"][0])
+    assert 0.6 <= wear <= 1.0 * 1.2
+    assert wear / p.wear_mm_per_10000_km == pytest.approx(p.ev_wear_factor, rel=1e-5)
+
+
+def test_pressure_drops_about_one_psi_per_month_without_top_ups(cfg, params):
+    p = params["tires"].__class__(**{**vars(params["tires"]),
+                                    "owner_topup_interval_days": 1e4,
+                                    "puncture_rate_per_vehicle_year": 0.0})
+    st = tires.initial_state(1000, p, np.random.default_rng(0))
+    usage = const_usage(1000, cfg, temp_c=p.pressure_fill_ref_temp_c)
+    rng = np.random.default_rng(1)
+    for _ in range(61):
+        tires.step(st, usage, 1.0, p, rng)
+    lost = p.pressure_nominal_psi - np.median(st["pressure_cold_psi"])
+    assert lost / (61 / (DAYS_PER_YEAR / 12)) == pytest.approx(1.0, abs=0.05)
+
+
+def test_pressure_falls_one_psi_per_ten_deg_f(params):
+    p = params["tires"]
+    st = tires.initial_state(2, p, np.random.default_rng(0))
+    st["temp_c"][:] = [p.pressure_fill_ref_temp_c, p.pressure_fill_ref_temp_c - 50 / 9]
+    hot = tires.pressure_hot_psi(st, p)
+    assert hot[0] - hot[1] == pytest.approx(1.0, abs=1e-4)
+
+
+# ----------------------------------------------------------------- coolant
+def test_coolant_early_signature_matches_the_seed(params):
+    # Seeds: flow -3 % shows with pack temperature +1.2 degC.
+    p = params["coolant"]
+    st = coolant.initial_state(1, p, np.random.default_rng(0))
+    st["flow_frac"][:] = 0.97
+    assert float(coolant.pack_temp_rise_c(st, p)[0]) == pytest.approx(1.2, abs=0.01)
+
+
+def test_a_slow_seep_shows_the_signature_weeks_before_the_warning(params):
+    p = params["coolant"]
+    days_to_signature = 0.03 / p.leak_rate_median_frac_per_day
+    days_to_warning = (1 - p.warning_flow_frac) / p.leak_rate_median_frac_per_day
+    assert days_to_warning - days_to_signature >= 28
+
+
+# -------------------------------------------------------------------- 12 V
+def _median_life_years(params, temp_of_day) -> float:
+    p = params["aux12v"].__class__(**{**vars(params["aux12v"]),
+                                     "sudden_failure_rate_per_vehicle_year": 0.0})
+    n = 4000
+    rng = np.random.default_rng(5)
+    st = aux12v.initial_state(n, p, rng)
+    first = np.full(n, np.nan)
+    for day in range(int(12 * DAYS_PER_YEAR)):
+        u = Usage(*(np.zeros(n, F32),) * 8)
+        u.temp_c = np.full(n, temp_of_day(day), F32)
+        aux12v.step(st, u, 1.0, p, rng)
+        eol = st["wear_frac"] >= 1.0
+        first[eol & np.isnan(first)] = day + 1
+    return float(np.nanmedian(first)) / DAYS_PER_YEAR
+
+
+def seasonal(mean_c: float, amplitude_c: float):
+    return lambda day: mean_c + amplitude_c * np.cos(2 * np.pi * (day - 200) / 365)
+
+
+def test_12v_life_is_3_to_5_years_in_a_temperate_climate(params):
+    assert 3.0 <= _median_life_years(params, seasonal(12.0, 10.0)) <= 5.0   # AAA: 3-5 years
+
+
+def test_12v_life_is_about_3_years_in_a_hot_climate(params):
+    hot = _median_life_years(params, seasonal(22.5, 7.5))                   # AAA: ~3 years
+    assert 2.5 <= hot <= 3.6
+    assert hot < _median_life_years(params, seasonal(12.0, 10.0))
+
+
+# ------------------------------------------------------------ fleet level
+@pytest.fixture(scope="module")
+def fleet_kpis():
+    return sim.simulate(sim.load_config(["fleet.size=40000", "seed=11",
+                                         "output.progress=false"])).kpis
+
+
+def test_breakdown_rate_is_in_the_adac_ev_range(fleet_kpis):
+    # ADAC: EV ~3.8 (2-4-year-old cars), 2.8 (2021 registrations) per 1000 vehicles per year.
+    assert 2.5 <= fleet_kpis["breakdowns_per_1000_vehicle_years"] <= 8.0
+
+
+@pytest.mark.parametrize("component,low,high", [
+    # ADAC EV causes (12 V 50-54 %, electrics 15 %, tires 14 %, HV 4.4 %, cooling 0.1 %)
+    # re-based on the ~85 % of causes modelled: 12 V ~61 %, electrics ~18 %, tires ~16 %.
+    ("aux12v", 0.45, 0.70), ("electrics", 0.10, 0.28), ("tires", 0.08, 0.28),
+    ("battery", 0.01, 0.09), ("coolant", 0.0, 0.01), ("brakes", 0.0, 0.01)])
+def test_breakdown_shares_match_adac_causes(fleet_kpis, component, low, high):
+    assert low <= fleet_kpis[f"breakdown_share_{component}"] <= high
+
+
+def test_shares_sum_to_one(fleet_kpis):
+    shares = [v for k, v in fleet_kpis.items() if k.startswith("breakdown_share_")]
+    assert sum(shares) == pytest.approx(1.0)
+
+
+def test_12v_is_about_half_of_all_breakdowns(fleet_kpis):
+    shares = {k: v for k, v in fleet_kpis.items() if k.startswith("breakdown_share_")}
+    assert max(shares, key=shares.get) == "breakdown_share_aux12v"

@@ -1,0 +1,63 @@
+"""Low-voltage electrics twin: random faults of wiring, control units, locks and lights.
+
+ADAC counts "electrics" as ~15 % of EV breakdowns, a cause none of the
+physical twins covers; without it the 12 V battery's share of breakdowns is
+overstated. No wear mechanism is published, so faults are constant-hazard
+shocks (rates are parameters sized to ADAC).
+
+Events (most severe first):
+    electrical_fault (roadside): a fault that strands the car.
+    minor_electrical_fault (drivable): a fault the owner can drive to service.
+Inputs: none beyond time.
+States: fault (0 none, 1 drivable, 2 roadside).
+Outputs (sense): dtc_present (diagnostic trouble code flag, 0/1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twins._random import hazard_prob, rare_events
+from twins.usage import DAYS_PER_YEAR, Usage
+
+NAME = "electrics"
+STATES = ("fault",)
+INPUTS = ()
+EVENTS = {"electrical_fault": "roadside", "minor_electrical_fault": "drivable"}
+F32 = np.float32
+ROADSIDE, DRIVABLE = 2, 1
+
+
+def initial_state(n: int, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """No fault present."""
+    return {"fault": np.zeros(n, np.int8)}
+
+
+def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
+    """Draw new faults for ``dt`` days; a roadside fault overrides a drivable one."""
+    n = len(state["fault"])
+    for level, rate in ((DRIVABLE, params.drivable_fault_rate_per_vehicle_year),
+                        (ROADSIDE, params.roadside_fault_rate_per_vehicle_year)):
+        hit = rare_events(rng, hazard_prob(rate / DAYS_PER_YEAR, dt), n)
+        state["fault"][hit] = np.maximum(state["fault"][hit], level)
+
+
+def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A diagnostic trouble code is stored while a fault is present."""
+    return {"dtc_present": (state["fault"] > 0).astype(F32)}
+
+
+def health(state, params) -> np.ndarray:
+    """1 without a fault, 0 with one."""
+    return (state["fault"] == 0).astype(F32)
+
+
+def faults(state, params) -> dict[str, np.ndarray]:
+    """Event masks, most severe first."""
+    return {"electrical_fault": state["fault"] == ROADSIDE,
+            "minor_electrical_fault": state["fault"] == DRIVABLE}
+
+
+def repair(state, idx: np.ndarray, cause: str, params, rng: np.random.Generator) -> None:
+    """Clear the fault."""
+    state["fault"][idx] = 0
