@@ -15,6 +15,12 @@ from twins.usage import DAYS_PER_YEAR
 N = 1000
 
 
+@pytest.fixture(scope="module")
+def params():
+    """Each twin's default parameter set."""
+    return sim.fleet.twin_params(sim.load_config([]))
+
+
 def _usage(n: int = N, **fields) -> twins.Usage:
     """A constant usage day; fields not given take ordinary values."""
     base = {"km": 40.0, "temp_c": 20.0, "soc_mean": 0.6, "dod": 0.1, "efc": 0.1,
