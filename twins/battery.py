@@ -17,7 +17,11 @@ Outputs (sense): soh_est, resistance_rel_est.
 
 from __future__ import annotations
 
+import functools
+from importlib import resources
+
 import numpy as np
+from omegaconf import OmegaConf
 
 from twins._random import hazard_prob, rare_events
 from twins.usage import DAYS_PER_YEAR, Usage
@@ -112,3 +116,122 @@ def repair(state, idx: np.ndarray, cause: str, params, rng: np.random.Generator)
     if cause == "capacity_low":
         state["q_cal"][idx] = 0.0
         state["q_cyc"][idx] = 0.0
+
+
+# ------------------------------------------------------------ standalone use
+PARAMETER_SETS_PACKAGE = "configs"
+PARAMETER_SETS_GROUP = "battery"
+
+
+def chemistries() -> list[str]:
+    """Names of the shipped battery parameter sets (``configs/battery/<name>.yaml``)."""
+    folder = resources.files(PARAMETER_SETS_PACKAGE).joinpath(PARAMETER_SETS_GROUP)
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+@functools.lru_cache(maxsize=None)
+def load_params(chemistry: str = "nmc"):
+    """The shipped parameter set ``battery=<chemistry>`` as a ``BatteryConfig``.
+
+    Reads the same YAML file the simulator composes (the one source of truth),
+    typed by the schema's dataclass.
+
+    Raises:
+        ValueError: ``chemistry`` is not a shipped parameter set; the message
+            lists the valid ones.
+    """
+    from configs.schema import BatteryConfig
+
+    valid = chemistries()
+    if chemistry not in valid:
+        raise ValueError(f"chemistry={chemistry!r} is not a known battery parameter set; "
+                         f"valid chemistries: {', '.join(valid)}")
+    path = resources.files(PARAMETER_SETS_PACKAGE).joinpath(
+        PARAMETER_SETS_GROUP, f"{chemistry}.yaml")
+    node = OmegaConf.merge(OmegaConf.structured(BatteryConfig),
+                           OmegaConf.create(path.read_text()))
+    return OmegaConf.to_object(node)
+
+
+def _profile_inputs(days, **arrays) -> tuple[int, dict[str, np.ndarray]]:
+    """Validate ``simulate_profile``'s arguments and broadcast them to one shape."""
+    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
+        raise ValueError(f"days={days!r} must be an integer >= 1")
+    try:
+        values = dict(zip(arrays, np.broadcast_arrays(
+            *(np.asarray(v, dtype=np.float64) for v in arrays.values())), strict=True))
+    except (TypeError, ValueError) as ex:
+        shapes = {k: np.shape(v) for k, v in arrays.items()}
+        raise ValueError(f"arguments must be numbers or arrays that broadcast to one shape; "
+                         f"got shapes {shapes}") from ex
+    for key, v in values.items():
+        if not np.isfinite(v).all():
+            raise ValueError(f"{key} must be finite; got {arrays[key]!r}")
+    for key in ("soc_high", "soc_low", "dc_fast_share"):
+        if ((values[key] < 0.0) | (values[key] > 1.0)).any():
+            raise ValueError(f"{key} must lie in [0, 1]; got {arrays[key]!r}")
+    if (values["soc_low"] >= values["soc_high"]).any():
+        raise ValueError(f"soc_low must be below soc_high; got soc_low={arrays['soc_low']!r}, "
+                         f"soc_high={arrays['soc_high']!r}")
+    if (values["cycles_per_day"] < 0.0).any():
+        raise ValueError(f"cycles_per_day must be >= 0; got {arrays['cycles_per_day']!r}")
+    if ((values["temperature_c"] < -KELVIN) | (values["temperature_c"] > 100.0)).any():
+        raise ValueError(f"temperature_c must lie in (-273.15, 100] degC; "
+                         f"got {arrays['temperature_c']!r}")
+    return int(days), values
+
+
+def simulate_profile(days: int, temperature_c, soc_high, soc_low, cycles_per_day=1.0,
+                     dc_fast_share=0.0, chemistry: str = "nmc") -> np.ndarray:
+    """Relative capacity of a new pack aged ``days`` days under a constant daily profile.
+
+    Each day the pack rests at ambient ``temperature_c`` and cycles
+    ``cycles_per_day`` times between ``soc_low`` and ``soc_high``: mean SOC
+    ``(soc_high + soc_low) / 2``, depth of discharge ``soc_high - soc_low``,
+    ``cycles_per_day * DoD`` equivalent full cycles a day, a share
+    ``dc_fast_share`` of the charge energy from DC fast chargers. The days are
+    stepped through the twin's own :func:`step` (same calendar and cycle
+    physics as the fleet simulation), one vectorized step per day.
+
+    Args:
+        days: number of days to simulate (integer >= 1).
+        temperature_c: ambient temperature, degC (the pack's thermal coupling applies).
+        soc_high: upper state of charge of the daily cycle, 0..1.
+        soc_low: lower state of charge, 0..1, below ``soc_high``.
+        cycles_per_day: cycles between ``soc_low`` and ``soc_high`` per day (>= 0).
+        dc_fast_share: share of charge energy from DC fast chargers, 0..1.
+        chemistry: a shipped parameter set (``configs/battery/<chemistry>.yaml``).
+
+    Every argument except ``days`` and ``chemistry`` may be an array; they are
+    broadcast to one shape ``S``, and each element is an independent pack.
+
+    Returns:
+        Relative capacity (1.0 = new), float64 of shape ``S + (days,)``; entry
+        ``[..., d]`` is the capacity at the end of day ``d + 1``, so entry 0 is
+        the capacity after one day and entry ``-1`` after ``days`` days.
+
+    Raises:
+        ValueError: an argument is out of range (the message names it) or
+            ``chemistry`` is unknown (the message lists the valid ones).
+    """
+    days, v = _profile_inputs(days, temperature_c=temperature_c, soc_high=soc_high,
+                              soc_low=soc_low, cycles_per_day=cycles_per_day,
+                              dc_fast_share=dc_fast_share)
+    params = load_params(chemistry)
+    shape = v["soc_high"].shape
+    flat = {k: a.reshape(-1).astype(F32) for k, a in v.items()}
+    n = flat["soc_high"].size
+    dod = flat["soc_high"] - flat["soc_low"]
+    zeros = np.zeros(n, F32)
+    usage = Usage(km=zeros, temp_c=flat["temperature_c"],
+                  soc_mean=F32(0.5) * (flat["soc_high"] + flat["soc_low"]), dod=dod,
+                  efc=flat["cycles_per_day"] * dod, dc_share=flat["dc_fast_share"],
+                  friction_kwh=zeros, aggressiveness=np.ones(n, F32))
+    # HV faults are random shocks that do not touch capacity; a fixed stream keeps this pure.
+    rng = np.random.default_rng(0)
+    state = initial_state(n, params, rng)
+    out = np.empty((days, n), np.float64)
+    for d in range(days):
+        step(state, usage, 1.0, params, rng)
+        out[d] = soh(state)
+    return np.moveaxis(out, 0, -1).reshape(shape + (days,))
