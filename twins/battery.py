@@ -1,11 +1,15 @@
 """Traction battery twin: semi-empirical capacity fade and resistance growth.
 
 Calendar loss follows ``q_cal = k(T, SOC) * sqrt(t)`` with an Arrhenius
-temperature factor and an exponential state-of-charge stress (Smith et al.
-ACC 2017 / JES 2021; Schmalstieg et al. 2014). Under changing stress the
-time is carried as an equivalent time ``t_eq = (q_cal / k)^2``, so the
-sqrt-law holds piecewise. Cycle loss grows with equivalent full cycles, a
-depth-of-discharge stress and DC fast-charge share.
+factor at the *cell* temperature (ambient pulled towards the pack's thermal
+set-point) and an exponential state-of-charge stress (Smith et al. ACC 2017 /
+JES 2021; Schmalstieg et al. 2014). Under changing stress the time is carried
+as an equivalent time ``t_eq = (q_cal / k)^2``, so the sqrt-law holds
+piecewise and year 1 loses more than later years. Cycle loss grows linearly
+with equivalent full cycles (EFC), with a depth-of-discharge stress
+``DoD^(b - 1)`` and a charge-rate stress ``1 + s * dc_share`` for the share of
+charge energy from DC fast chargers. Internal resistance grows in proportion
+to the capacity lost.
 
 Events:
     hv_fault (roadside): random HV battery / drive / charging fault.
@@ -13,6 +17,17 @@ Events:
 Inputs: temp_c, soc_mean, efc, dod, dc_share (see :class:`twins.usage.Usage`).
 States: q_cal, q_cyc (capacity loss fractions), hv_fault (bool).
 Outputs (sense): soh_est, resistance_rel_est.
+Parameters: :class:`configs.schema.BatteryConfig`; named sets ``battery=nmc``
+    (default), ``battery=lfp`` and ``battery=nca`` in ``configs/battery/``,
+    each value with its source.
+Standalone: :func:`simulate_profile` ages one or many packs under a constant
+    daily profile, through the same :func:`step`.
+
+References:
+    Smith et al., "Life prediction model for grid-connected Li-ion battery
+    energy storage system", ACC 2017. Smith et al., J. Electrochem. Soc. 2021.
+    Schmalstieg et al., J. Power Sources 2014. Geotab EV battery degradation
+    studies 2019-2025 (calibration targets, see CALIBRATION.md).
 """
 
 from __future__ import annotations
@@ -121,6 +136,8 @@ def repair(state, idx: np.ndarray, cause: str, params, rng: np.random.Generator)
 # ------------------------------------------------------------ standalone use
 PARAMETER_SETS_PACKAGE = "configs"
 PARAMETER_SETS_GROUP = "battery"
+# Ambient temperatures an EV meets; outside it the Arrhenius fit is meaningless.
+PROFILE_TEMPERATURE_RANGE_C = (-60.0, 80.0)
 
 
 def chemistries() -> list[str]:
@@ -129,12 +146,13 @@ def chemistries() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_params(chemistry: str = "nmc"):
     """The shipped parameter set ``battery=<chemistry>`` as a ``BatteryConfig``.
 
     Reads the same YAML file the simulator composes (the one source of truth),
-    typed by the schema's dataclass.
+    typed by the schema's dataclass. The instance is cached and shared: derive
+    variants with ``dataclasses.replace`` rather than editing it.
 
     Raises:
         ValueError: ``chemistry`` is not a shipped parameter set; the message
@@ -157,13 +175,17 @@ def _profile_inputs(days, **arrays) -> tuple[int, dict[str, np.ndarray]]:
     """Validate ``simulate_profile``'s arguments and broadcast them to one shape."""
     if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
         raise ValueError(f"days={days!r} must be an integer >= 1")
+    values = {}
+    for key, v in arrays.items():
+        try:
+            values[key] = np.asarray(v, dtype=np.float64)
+        except (TypeError, ValueError) as ex:
+            raise ValueError(f"{key} must be a number or an array of numbers; got {v!r}") from ex
     try:
-        values = dict(zip(arrays, np.broadcast_arrays(
-            *(np.asarray(v, dtype=np.float64) for v in arrays.values())), strict=True))
-    except (TypeError, ValueError) as ex:
-        shapes = {k: np.shape(v) for k, v in arrays.items()}
-        raise ValueError(f"arguments must be numbers or arrays that broadcast to one shape; "
-                         f"got shapes {shapes}") from ex
+        values = dict(zip(values, np.broadcast_arrays(*values.values()), strict=True))
+    except ValueError as ex:
+        shapes = ", ".join(f"{k} {v.shape}" for k, v in values.items())
+        raise ValueError(f"arguments must broadcast to one shape; got shapes {shapes}") from ex
     for key, v in values.items():
         if not np.isfinite(v).all():
             raise ValueError(f"{key} must be finite; got {arrays[key]!r}")
@@ -175,8 +197,9 @@ def _profile_inputs(days, **arrays) -> tuple[int, dict[str, np.ndarray]]:
                          f"soc_high={arrays['soc_high']!r}")
     if (values["cycles_per_day"] < 0.0).any():
         raise ValueError(f"cycles_per_day must be >= 0; got {arrays['cycles_per_day']!r}")
-    if ((values["temperature_c"] < -KELVIN) | (values["temperature_c"] > 100.0)).any():
-        raise ValueError(f"temperature_c must lie in (-273.15, 100] degC; "
+    lo, hi = PROFILE_TEMPERATURE_RANGE_C
+    if ((values["temperature_c"] < lo) | (values["temperature_c"] > hi)).any():
+        raise ValueError(f"temperature_c must lie in [{lo:g}, {hi:g}] degC; "
                          f"got {arrays['temperature_c']!r}")
     return int(days), values
 

@@ -36,6 +36,6 @@ def test_a_bad_value_anywhere_in_a_sweep_stops_it_before_any_job(tmp_path):
          f"hydra.sweep.dir={tmp_path / 'mr'}"],
         capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert out.returncode == 2
-    assert "battery='foo'" in out.stderr and "lfp, nmc" in out.stderr
+    assert "battery='foo'" in out.stderr and "lfp, nca, nmc" in out.stderr
     assert "Traceback" not in out.stderr
     assert not (tmp_path / "mr").exists()
