@@ -74,7 +74,8 @@ class DailyCollector:
             row["telemetry_uploads"] = int(uploaded.sum())
             for key, values in readings.items():
                 ok = values[uploaded]
-                row[f"sensed_{key.replace('.', '_')}_mean"] = float(ok.mean()) if ok.size else np.nan
+                name = f"sensed_{key.replace('.', '_')}_mean"
+                row[name] = float(ok.mean()) if ok.size else np.nan
         self.rows.append(row)
 
     def to_frame(self) -> pd.DataFrame:
