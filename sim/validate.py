@@ -32,7 +32,8 @@ def _fmt_range(meta: dict[str, Any]) -> str:
     return f"a number <= {_g(hi)}"
 
 
-def _check_value(key: str, value: Any, meta: dict[str, Any]) -> str | None:
+def check_value(key: str, value: Any, meta: dict[str, Any]) -> str | None:
+    """The problem with ``key=value`` under field metadata ``meta`` (range, choices), or None."""
     choices = meta.get("choices")
     if choices:
         if value not in choices:
@@ -70,7 +71,7 @@ def _walk(node: DictConfig, path: str, errors: list[str]) -> None:
         if isinstance(value, DictConfig):
             _walk(value, key, errors)
             continue
-        problem = _check_value(key, value, dict(f.metadata))
+        problem = check_value(key, value, dict(f.metadata))
         if problem:
             errors.append(problem)
     cross = getattr(schema, "cross_checks", None)
