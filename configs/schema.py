@@ -14,28 +14,8 @@ from typing import Any
 
 from omegaconf import MISSING
 
-
-def num(default: float, lo: float | None = None, hi: float | None = None, *,
-        lo_open: bool = False) -> Any:
-    """A numeric field with an allowed range ``[lo, hi]`` (``(lo, hi]`` if ``lo_open``)."""
-    return field(default=default, metadata={"lo": lo, "hi": hi, "lo_open": lo_open})
-
-
-def prob(default: float) -> Any:
-    """A probability or share: a number in [0, 1]."""
-    return num(default, 0.0, 1.0)
-
-
-def choice(default: str, *choices: str) -> Any:
-    """A string field restricted to ``choices``."""
-    return field(default=default, metadata={"choices": choices})
-
-
-def must_be_below(cfg: Any, path: str, low: str, high: str) -> list[str]:
-    """Cross-check that ``cfg[low] < cfg[high]``; returns the error message, if any."""
-    if cfg[low] >= cfg[high]:
-        return [f"{path}.{low}={cfg[low]} must be below {path}.{high}={cfg[high]}"]
-    return []
+from configs.fields import choice, must_be_below, num, prob  # noqa: F401 (re-exported)
+from configs.service_schema import ServiceConfig
 
 
 # --------------------------------------------------------------------- fleet
@@ -217,6 +197,23 @@ class ElectricsConfig:
     drivable_fault_rate_per_vehicle_year: float = num(0.01, 0.0, 10.0)
 
 
+# ------------------------------------------------------------------ software
+@dataclass
+class SoftwareConfig:
+    """Vehicle software (ECU, infotainment): constant-hazard bugs, scaled per vehicle by OTA."""
+
+    drivable_fault_rate_per_vehicle_year: float = num(0.04, 0.0, 10.0)
+    roadside_fault_rate_per_vehicle_year: float = num(2.0e-5, 0.0, 10.0)
+
+
+# ---------------------------------------------------------------------- body
+@dataclass
+class BodyConfig:
+    """Minor body damage (dents, scratches, bumpers): constant-hazard shocks."""
+
+    damage_rate_per_vehicle_year: float = num(0.012, 0.0, 10.0)
+
+
 # ----------------------------------------------------------------- telemetry
 @dataclass
 class TelemetryConfig:
@@ -225,39 +222,6 @@ class TelemetryConfig:
     enabled: bool = False
     upload_success_prob: float = prob(0.98)
     calibration_bias_max_frac: float = num(0.02, 0.0, 0.5)
-
-
-# ------------------------------------------------------------------- service
-@dataclass
-class RepairConfig:
-    """Repair durations per component (gamma distributed)."""
-
-    battery_h: float = num(4.0, 0.0, 1000.0)
-    brakes_h: float = num(1.5, 0.0, 1000.0)
-    coolant_h: float = num(2.0, 0.0, 1000.0)
-    tires_h: float = num(0.75, 0.0, 1000.0)
-    aux12v_h: float = num(0.5, 0.0, 1000.0)
-    electrics_h: float = num(1.0, 0.0, 1000.0)
-    cv: float = num(0.5, 0.0, 5.0)
-
-
-@dataclass
-class ServiceConfig:
-    """First service network: a technician pool per region."""
-
-    technicians_per_10000_vehicles: float = num(4.0, 0.0, 100_000.0, lo_open=True)
-    min_technicians_per_region: int = num(1, 1, 100_000)
-    travel_speed_kmh: float = num(30.0, 0.1, 300.0)
-    shift_start_h: float = num(8.0, 0.0, 24.0)
-    shift_end_h: float = num(18.0, 0.0, 24.0)
-    roadside_24h: bool = True
-    repair: RepairConfig = field(default_factory=RepairConfig)
-    priority_roadside: int = num(0, 0, 100)
-    priority_drivable: int = num(1, 0, 100)
-
-    @staticmethod
-    def cross_checks(cfg: Any, path: str) -> list[str]:
-        return must_be_below(cfg, path, "shift_start_h", "shift_end_h")
 
 
 # -------------------------------------------------------------------- output
@@ -287,6 +251,8 @@ class FleetsimConfig:
     tires: TiresConfig = MISSING
     aux12v: Aux12vConfig = MISSING
     electrics: ElectricsConfig = MISSING
+    software: SoftwareConfig = MISSING
+    body: BodyConfig = MISSING
     telemetry: TelemetryConfig = MISSING
     service: ServiceConfig = MISSING
     output: OutputConfig = field(default_factory=OutputConfig)

@@ -32,7 +32,7 @@ import simpy
 from omegaconf import DictConfig, OmegaConf
 
 from sim.fleet import twin_params
-from sim.service import technicians_per_region
+from sim.service import scaled_count
 from twins import TWINS
 from twins.battery import GAS_CONSTANT_J_PER_MOL_K, KELVIN
 from twins.usage import DAYS_PER_YEAR
@@ -276,8 +276,56 @@ class Electrics:
         self.fault = 0
 
 
+class Software:
+    """Vehicle software: constant-hazard bugs scaled by the software's ``fault_rate_factor``."""
+
+    def __init__(self, p: Any, rnd: random.Random) -> None:
+        self.p, self.rnd = p, rnd
+        self.fault = 0
+        self.fault_rate_factor = 1.0
+
+    def step(self, u: Usage, dt: float) -> None:
+        """Maybe develop a fault (a roadside one overrides a drivable one)."""
+        p, f = self.p, self.fault_rate_factor
+        if self.rnd.random() < hazard(f * p.drivable_fault_rate_per_vehicle_year / DAYS_PER_YEAR,
+                                      dt):
+            self.fault = max(self.fault, 1)
+        if self.rnd.random() < hazard(f * p.roadside_fault_rate_per_vehicle_year / DAYS_PER_YEAR,
+                                      dt):
+            self.fault = 2
+
+    def faults(self) -> list[str]:
+        """Active fault causes, most severe first."""
+        return {2: ["software_fault_roadside"], 1: ["software_fault"]}.get(self.fault, [])
+
+    def repair(self, cause: str) -> None:
+        """Clear the fault (the software itself, and so its fault rate, is unchanged)."""
+        self.fault = 0
+
+
+class Body:
+    """Minor body damage: a constant-hazard shock."""
+
+    def __init__(self, p: Any, rnd: random.Random) -> None:
+        self.p, self.rnd = p, rnd
+        self.damage = 0
+
+    def step(self, u: Usage, dt: float) -> None:
+        """Maybe get damaged."""
+        if self.rnd.random() < hazard(self.p.damage_rate_per_vehicle_year / DAYS_PER_YEAR, dt):
+            self.damage = 1
+
+    def faults(self) -> list[str]:
+        """Active fault causes."""
+        return ["body_damage"] if self.damage else []
+
+    def repair(self, cause: str) -> None:
+        """Repair the damage."""
+        self.damage = 0
+
+
 COMPONENTS = {"battery": Battery, "brakes": Brakes, "coolant": Coolant, "tires": Tires,
-              "aux12v": Aux12v, "electrics": Electrics}
+              "aux12v": Aux12v, "electrics": Electrics, "software": Software, "body": Body}
 
 
 class Vehicle:
@@ -339,19 +387,21 @@ class Workshop:
         self.service, self.rnd = service, rnd
         names = list(fleet.regions)
         counts = [sum(v.region_name == n for v in vehicles) for n in names]
-        sizes = technicians_per_region(counts, service.technicians_per_10000_vehicles,
-                                       service.min_technicians_per_region)
+        m = service.mobile
+        sizes = [scaled_count(c, m.vans_per_10000_vehicles, m.min_vans_per_region)
+                 for c in counts]
         # simpy needs capacity >= 1; a region without vehicles never requests anyway.
         self.pools = {n: simpy.Resource(env, capacity=max(c, 1))
                       for n, c in zip(names, sizes, strict=True)}
 
-    def visit_days(self, vehicle: Vehicle, component: str) -> float:
+    def visit_days(self, vehicle: Vehicle, component: str, cause: str) -> float:
         """Travel from the depot plus hands-on repair time, in days."""
         s, rnd = self.service, self.rnd
-        travel_h = vehicle.region.service_radius_km * math.sqrt(rnd.random()) / s.travel_speed_kmh
-        mean_h = getattr(s.repair, f"{component}_h")
-        if s.repair.cv > 0 and mean_h > 0:
-            shape = 1.0 / s.repair.cv ** 2
+        speed = s.mobile.travel_speed_kmh
+        travel_h = vehicle.region.service_radius_km * math.sqrt(rnd.random()) / speed
+        mean_h = float(s.job_types[component][cause]["repair_h"])
+        if s.repair_cv > 0 and mean_h > 0:
+            shape = 1.0 / s.repair_cv ** 2
             repair_h = rnd.gammavariate(shape, mean_h / shape)
         else:
             repair_h = mean_h
@@ -371,7 +421,7 @@ def vehicle_life(env: simpy.Environment, v: Vehicle, days: int, shop: Workshop,
                 failures[name, causes[0]] = failures.get((name, causes[0]), 0) + 1
                 with shop.pools[v.region_name].request() as req:
                     yield req
-                    yield env.timeout(shop.visit_days(v, name))
+                    yield env.timeout(shop.visit_days(v, name, causes[0]))
                 part.repair(causes[0])
         yield env.timeout(1)
 

@@ -23,7 +23,8 @@ from sim.kpis import compute_kpis
 from sim.records import EventLog
 from sim.result import RunResult, run_metadata
 from sim.rng import Streams
-from sim.service import ServiceNetwork
+from sim.service import ServiceNetwork, service_config_object
+from sim.service_kpis import ServiceCapacity
 from sim.telemetry import Telemetry
 from sim.validate import validate
 
@@ -41,6 +42,11 @@ class Simulation:
     failure_rng: np.random.Generator
     twin_rngs: dict[str, np.random.Generator]
     telemetry: Telemetry | None = None
+
+    @property
+    def service_fed_by_failures(self) -> bool:
+        """False when the service runs on synthetic demand (``service.demand=poisson``)."""
+        return self.cfg.service.demand == "failures"
 
 
 def build(cfg: DictConfig) -> Simulation:
@@ -61,10 +67,11 @@ def build(cfg: DictConfig) -> Simulation:
             # Back on the road only when no other roadside job is open for it.
             fleet.state.down[vehicle] = fleet.state.strand_count[vehicle] > 0
 
-    radius = np.array([r.service_radius_km for r in cfg.fleet.regions.values()])
-    service = ServiceNetwork(env, OmegaConf.to_object(cfg.service), fleet.region_names,
-                             fleet.state.attrs["region"], radius, log,
-                             streams.get("service"), on_repair)
+    regions = list(cfg.fleet.regions.values())
+    service = ServiceNetwork(env, service_config_object(cfg.service), fleet.region_names,
+                             [int(r.city_tier) for r in regions],
+                             np.array([r.service_radius_km for r in regions]),
+                             fleet.state.attrs["region"], log, streams.get("service"), on_repair)
     telemetry = None
     if cfg.telemetry.enabled:
         telemetry = Telemetry(fleet.twins, fleet.params, OmegaConf.to_object(cfg.telemetry),
@@ -98,7 +105,7 @@ def fleet_clock(sim: Simulation, progress: bool):
             twin.step(fleet.state.twins[name], usage, 1.0, fleet.params[name],
                       sim.twin_rngs[name])
         sensed = sim.telemetry.read(fleet.state.twins) if sim.telemetry else None
-        failures = detect(fleet)
+        failures = detect(fleet) if sim.service_fed_by_failures else []
         dispatch(sim, day, failures)
         yield env.timeout(1)
         sim.collector.record(day, usage, failures, sensed)
@@ -119,9 +126,12 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
     cfg = sim.cfg
     events = sim.log.to_frame()
     daily = sim.collector.to_frame()
-    kpis = compute_kpis(events, daily, sim.fleet, technicians=sim.service.technicians,
-                        horizon_days=int(cfg.horizon_days),
-                        shift_h_per_day=cfg.service.shift_end_h - cfg.service.shift_start_h)
+    horizon = int(cfg.horizon_days)
+    svc = sim.service
+    capacity = ServiceCapacity(vans=svc.technicians, shift_h_per_day=svc.shift.hours_per_day,
+                               working_days=svc.shift.working_days(horizon),
+                               horizon_days=horizon, costs=svc.cfg.costs)
+    kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon)
     return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
                      meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]),
                      fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))

@@ -25,11 +25,14 @@ class Event(NamedTuple):
     job: int = -1
     region: str = ""
     technician: int = -1
+    channel: str = ""
+    outcome: str = ""
+    due_d: float = float("nan")
 
 
 COLUMNS = Event._fields
 _INT_COLS = ("vehicle", "job", "technician")
-_CAT_COLS = ("event", "component", "cause", "severity", "region")
+_CAT_COLS = ("event", "component", "cause", "severity", "region", "channel", "outcome")
 
 
 class EventLog:
@@ -48,12 +51,12 @@ class EventLog:
     def to_frame(self) -> pd.DataFrame:
         """All records as a DataFrame sorted by time (stable for equal times)."""
         if not self._rows:
-            df = pd.DataFrame({c: pd.Series(dtype="float64" if c == "time_d" else
+            df = pd.DataFrame({c: pd.Series(dtype="float64" if c in ("time_d", "due_d") else
                                             "int64" if c in _INT_COLS else "object")
                                for c in COLUMNS})
         else:
             df = pd.DataFrame.from_records(self._rows, columns=COLUMNS)
-        df = df.astype({c: "int64" for c in _INT_COLS} | {"time_d": "float64"})
+        df = df.astype({c: "int64" for c in _INT_COLS} | {"time_d": "float64", "due_d": "float64"})
         for c in _CAT_COLS:
             df[c] = df[c].astype("string")
         order = np.argsort(df["time_d"].to_numpy(), kind="stable")

@@ -8,49 +8,14 @@ its full key, the offending value and what is allowed.
 from __future__ import annotations
 
 import dataclasses
-import math
-from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
+
+from configs.fields import check_value
 
 
 class ConfigError(ValueError):
     """A config value is not allowed. The message names key, value and what is allowed."""
-
-
-def _g(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e18 else f"{x:g}"
-
-
-def _fmt_range(meta: dict[str, Any]) -> str:
-    lo, hi = meta.get("lo"), meta.get("hi")
-    left = "(" if meta.get("lo_open") else "["
-    if lo is not None and hi is not None:
-        return f"a number in {left}{_g(lo)}, {_g(hi)}]"
-    if lo is not None:
-        return f"a number {'>' if meta.get('lo_open') else '>='} {_g(lo)}"
-    return f"a number <= {_g(hi)}"
-
-
-def check_value(key: str, value: Any, meta: dict[str, Any]) -> str | None:
-    """The problem with ``key=value`` under field metadata ``meta`` (range, choices), or None."""
-    choices = meta.get("choices")
-    if choices:
-        if value not in choices:
-            return f"{key}={value!r} is not allowed; allowed values: {', '.join(choices)}"
-        return None
-    if meta.get("lo") is None and meta.get("hi") is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"{key}={value!r} is not allowed; expected {_fmt_range(meta)}"
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"{key}={value} is not allowed; expected {_fmt_range(meta)}"
-    lo, hi = meta.get("lo"), meta.get("hi")
-    too_low = lo is not None and (value <= lo if meta.get("lo_open") else value < lo)
-    too_high = hi is not None and value > hi
-    if too_low or too_high:
-        return f"{key}={value} is out of range; allowed: {_fmt_range(meta)}"
-    return None
 
 
 def _walk(node: DictConfig, path: str, errors: list[str]) -> None:
@@ -79,9 +44,26 @@ def _walk(node: DictConfig, path: str, errors: list[str]) -> None:
         errors.extend(cross(node, path))
 
 
+def _job_type_coverage(cfg: DictConfig) -> list[str]:
+    """Every twin fault cause needs a row in the service's job-type table."""
+    if "service" not in cfg or cfg.service.demand != "failures":
+        return []
+    from twins import TWINS
+
+    table = cfg.service.job_types
+    missing = [f"{name}.{cause}" for name, twin in TWINS.items() for cause in twin.EVENTS
+               if cause not in table.get(name, {})]
+    if not missing:
+        return []
+    return [f"service.job_types has no entry for {', '.join(missing)}; every fault cause "
+            f"needs one (channel, skill, part, repair_h)"]
+
+
 def validate(cfg: DictConfig) -> None:
     """Raise :class:`ConfigError` listing every disallowed value in ``cfg``."""
     errors: list[str] = []
     _walk(cfg, "", errors)
+    if not errors:
+        errors.extend(_job_type_coverage(cfg))
     if errors:
         raise ConfigError("; ".join(errors))

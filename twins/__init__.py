@@ -8,12 +8,12 @@ first) and the pure vectorized functions ``initial_state``, ``step``,
 
 from types import ModuleType
 
-from twins import aux12v, battery, brakes, coolant, electrics, tires
+from twins import aux12v, battery, body, brakes, coolant, electrics, software, tires
 from twins.state import FleetState
 from twins.usage import Usage, UsageModel, build_population
 
 TWINS: dict[str, ModuleType] = {
-    m.NAME: m for m in (battery, brakes, coolant, tires, aux12v, electrics)}
+    m.NAME: m for m in (battery, brakes, coolant, tires, aux12v, electrics, software, body)}
 SEVERITIES = ("roadside", "drivable", "silent")
 
 __all__ = ["TWINS", "SEVERITIES", "FleetState", "Usage", "UsageModel", "build_population"]

@@ -25,19 +25,57 @@ def rare_events(rng: np.random.Generator, p: np.ndarray | float, n: int) -> np.n
     """
     p_arr = np.asarray(p, dtype=np.float64)
     p_max = float(p_arr.max()) if p_arr.size else 0.0
-    if p_max <= 0.0 or n == 0:
-        return np.empty(0, dtype=np.int64)
-    p_max = min(p_max, 1.0)
-    k = int(rng.binomial(n, p_max))
-    if k == 0:
-        return np.empty(0, dtype=np.int64)
-    cand = np.sort(rng.choice(n, size=k, replace=False)).astype(np.int64)
-    # Draw the acceptance uniforms even for a scalar p, so a constant per-vehicle
-    # p consumes the stream exactly like the scalar (same results either way).
-    u = rng.random(k) * p_max
+    cand, u = _candidates(rng, p_max, n)
     if p_arr.ndim == 0:
         return cand
     return cand[u < p_arr[cand]]
+
+
+def scaled_hazard_events(rng: np.random.Generator, rate_per_day: float, scale: np.ndarray,
+                         dt_days: np.ndarray | float, n: int) -> np.ndarray:
+    """Indices of vehicles hit by a constant hazard ``rate_per_day * scale_i`` over ``dt_days``.
+
+    The same distribution as ``rare_events(rng, hazard_prob(rate_per_day * scale, dt_days), n)``,
+    but the per-vehicle probability is evaluated only at the few candidates:
+    a per-vehicle rate multiplier then costs one pass over the fleet
+    (``scale.max()``) a day instead of several. With ``scale`` all ones it
+    gives exactly the hits of the scalar rate and consumes the stream alike.
+
+    Args:
+        rng: the component's random stream.
+        rate_per_day: the base hazard rate.
+        scale: per-vehicle multiplier of the rate, shape ``(n,)``; values <= 0 never fire.
+        dt_days: step length, scalar or per vehicle.
+        n: fleet size.
+
+    Returns:
+        Sorted int64 indices of the vehicles hit.
+    """
+    dt = np.asarray(dt_days)
+    s_max = float(scale.max()) if n else 0.0
+    dt_max = float(dt.max()) if dt.size else 0.0
+    # hazard_prob grows with rate and dt, so p_max bounds every vehicle's p (thinning is exact).
+    p_max = float(hazard_prob(rate_per_day * s_max, dt_max))
+    cand, u = _candidates(rng, p_max, n)
+    if cand.size == 0:
+        return cand
+    p_cand = hazard_prob(rate_per_day * scale[cand].astype(np.float64),
+                         dt if dt.ndim == 0 else dt[cand])
+    return cand[u < p_cand]
+
+
+def _candidates(rng: np.random.Generator, p_max: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bernoulli(p_max) hits over ``n`` vehicles and their acceptance uniforms in [0, p_max)."""
+    if p_max <= 0.0 or n == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    p_max = min(p_max, 1.0)
+    k = int(rng.binomial(n, p_max))
+    if k == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    cand = np.sort(rng.choice(n, size=k, replace=False)).astype(np.int64)
+    # Draw the acceptance uniforms even for a scalar p, so a constant per-vehicle
+    # p consumes the stream exactly like the scalar (same results either way).
+    return cand, rng.random(k) * p_max
 
 
 def hazard_prob(rate_per_day: np.ndarray | float, dt_days: np.ndarray | float) -> np.ndarray:

@@ -32,12 +32,18 @@ OVERRIDES = [
     "aux12v.sudden_failure_rate_per_vehicle_year=0",
     "battery.hv_fault_rate_per_vehicle_year=0", "tires.puncture_rate_per_vehicle_year=0",
     "coolant.leak_weibull_scale_years=1000000",
-    "service.technicians_per_10000_vehicles=0.001", "service.min_technicians_per_region=1",
-    f"service.repair.aux12v_h={REPAIR_H}", "service.repair.cv=0",
+    "software.drivable_fault_rate_per_vehicle_year=0",
+    "software.roadside_fault_rate_per_vehicle_year=0", "body.damage_rate_per_vehicle_year=0",
+    "electrics.roadside_fault_rate_per_vehicle_year=0",
+    "electrics.drivable_fault_rate_per_vehicle_year=0",
+    "service.mobile.vans_per_10000_vehicles=0.001", "service.mobile.min_vans_per_region=1",
+    "service.mobile.rush_hour_factor=1", "service.remote.enabled=false",
+    "service.parts.enabled=false", "service.first_time_fix.junior=1",
+    f"service.job_types.aux12v.no_start.repair_h={REPAIR_H}", "service.repair_cv=0",
     "output.progress=false",
 ]
-JOB_STEPS = ["failure", "job_created", "job_assigned", "job_arrived", "job_started",
-             "job_finished"]
+JOB_STEPS = ["failure", "job_created", "job_triaged", "job_assigned", "job_arrived",
+             "job_started", "job_finished"]
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +69,8 @@ def test_job_timings_follow_the_service_rules(run):
     repair_h = (jobs["job_finished"] - jobs["job_started"]) * 24
     assert repair_h.to_numpy() == pytest.approx(REPAIR_H, abs=1e-9)
     travel_h = (jobs["job_arrived"] - jobs["job_assigned"]) * 24
-    radius_h = 30.0 / 30.0  # service radius 30 km at 30 km/h
-    assert ((travel_h >= 0) & (travel_h <= radius_h)).all()
+    # Anywhere in a 30 km disc from the previous job (or the depot) at 30 km/h.
+    assert ((travel_h >= 0) & (travel_h <= 2 * 30.0 / 30.0)).all()
     # One technician, roadside served around the clock: a job starts when it is
     # created or when the previous job finishes, whichever is later.
     jobs = jobs.sort_values("job_created")

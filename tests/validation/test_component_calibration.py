@@ -1,4 +1,4 @@
-"""Brakes, tires, coolant, 12 V battery and electrics against CALIBRATION.md.
+"""Brakes, tires, coolant, 12 V battery, electrics, software and body against CALIBRATION.md.
 
 Each test drives one twin standalone (its own ``step``) or reads a fleet run,
 and checks a published figure within its stated band.
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import binom
 
 import sim
 from sim.fleet import twin_params
-from twins import aux12v, brakes, coolant, tires
+from twins import aux12v, body, brakes, coolant, software, tires
 from twins.usage import DAYS_PER_YEAR, Usage
 
 F32 = np.float32
@@ -156,6 +157,64 @@ def test_12v_life_is_about_3_years_in_a_hot_climate(params):
     hot = _median_life_years(params, seasonal(22.5, 7.5))                   # AAA: ~3 years
     assert 2.5 <= hot <= 3.6
     assert hot < _median_life_years(params, seasonal(12.0, 10.0))
+
+
+# ---------------------------------------------------------- software, body
+# Constant-hazard shocks: over a year without repairs (faults are sticky), the
+# share of units with a first fault is 1 - exp(-rate * years). Checked against
+# a binomial interval that a correct model leaves once in 10 000 runs.
+YEAR_DAYS = 365
+
+
+def _faulted_after_a_year(twin, p, n: int, factor: np.ndarray | None = None,
+                          seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    st = twin.initial_state(n, p, rng)
+    if factor is not None:
+        st["fault_rate_factor"][:] = factor
+    usage = Usage(*(np.zeros(n, F32),) * 8)
+    for _ in range(YEAR_DAYS):
+        twin.step(st, usage, 1.0, p, rng)
+    return st
+
+
+def _assert_binomial(hits: int, n: int, rate_per_year: float) -> None:
+    p = -np.expm1(-rate_per_year * YEAR_DAYS / DAYS_PER_YEAR)
+    lo, hi = binom.interval(1 - 1e-4, n, p)
+    assert lo <= hits <= hi, f"{hits} of {n} units faulted; expected {n * p:.1f} [{lo}, {hi}]"
+
+
+def test_software_drivable_fault_incidence_is_the_configured_rate(params):
+    p, n = params["software"], 20_000
+    st = _faulted_after_a_year(software, p, n)
+    rate = p.drivable_fault_rate_per_vehicle_year + p.roadside_fault_rate_per_vehicle_year
+    _assert_binomial(int((st["fault"] > 0).sum()), n, rate)
+
+
+def test_software_roadside_fault_incidence_is_the_configured_rate(params):
+    # 2e-5 per vehicle-year: ~40 strandings in 2 million vehicle-years.
+    p, n = params["software"], 2_000_000
+    st = _faulted_after_a_year(software, p, n)
+    hits = int((st["fault"] == 2).sum())
+    assert hits >= 10
+    _assert_binomial(hits, n, p.roadside_fault_rate_per_vehicle_year)
+
+
+def test_software_fault_rate_factor_scales_both_hazards(params):
+    p, n = params["software"], 20_000
+    factor = np.repeat(np.array([0.0, 1.0, 2.0], F32), n)
+    st = _faulted_after_a_year(software, p, 3 * n, factor=factor, seed=1)
+    faulted = (st["fault"] > 0).reshape(3, n).sum(axis=1)
+    assert faulted[0] == 0  # fixed software never fails
+    rate = p.drivable_fault_rate_per_vehicle_year + p.roadside_fault_rate_per_vehicle_year
+    _assert_binomial(int(faulted[1]), n, rate)
+    _assert_binomial(int(faulted[2]), n, 2.0 * rate)
+
+
+def test_body_damage_incidence_is_the_configured_rate(params):
+    p, n = params["body"], 20_000
+    st = _faulted_after_a_year(body, p, n)
+    _assert_binomial(int(st["damage"].sum()), n, p.damage_rate_per_vehicle_year)
 
 
 # ------------------------------------------------------------ fleet level

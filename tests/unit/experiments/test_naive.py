@@ -32,7 +32,10 @@ NO_HAZARDS = {"battery": {"hv_fault_rate_per_vehicle_year": 0.0},
                         "puncture_rate_per_vehicle_year": 0.0},
               "aux12v": {"sudden_failure_rate_per_vehicle_year": 0.0},
               "electrics": {"roadside_fault_rate_per_vehicle_year": 0.0,
-                            "drivable_fault_rate_per_vehicle_year": 0.0}}
+                            "drivable_fault_rate_per_vehicle_year": 0.0},
+              "software": {"roadside_fault_rate_per_vehicle_year": 0.0,
+                           "drivable_fault_rate_per_vehicle_year": 0.0},
+              "body": {"damage_rate_per_vehicle_year": 0.0}}
 # Scalar attribute of the naive part <-> state array of the vectorized twin.
 STATE_MAP = {"battery": {"q_cal": "q_cal", "q_cyc": "q_cyc"},
              "brakes": {"front_mm": "pad_front_mm", "rear_mm": "pad_rear_mm"},
@@ -40,14 +43,18 @@ STATE_MAP = {"battery": {"q_cal": "q_cal", "q_cyc": "q_cyc"},
                          "flow": "flow_frac"},
              "tires": {"tread_mm": "tread_mm", "pressure_psi": "pressure_cold_psi"},
              "aux12v": {"wear": "wear_frac", "life_days": "life_days"},
-             "electrics": {"fault": "fault"}}
+             "electrics": {"fault": "fault"},
+             "software": {"fault": "fault", "fault_rate_factor": "fault_rate_factor"},
+             "body": {"damage": "damage"}}
 # A worn mid-life state to step from (zero states would hide the sqrt-law's equivalent time).
 START = {"battery": {"q_cal": 0.031, "q_cyc": 0.006},
          "brakes": {"front_mm": 7.5, "rear_mm": 6.0},
          "coolant": {"age_days": 900.0, "leak_rate": 0.004, "flow": 0.93},
          "tires": {"tread_mm": 5.2, "pressure_psi": 35.0},
          "aux12v": {"wear": 0.4, "life_days": 1600.0},
-         "electrics": {"fault": 1}}
+         "electrics": {"fault": 1},
+         "software": {"fault": 1, "fault_rate_factor": 1.5},
+         "body": {"damage": 1}}
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +81,20 @@ def test_one_step_matches_the_vectorized_twin(cfg, name, dt):
     for attr, key in STATE_MAP[name].items():
         assert getattr(part, attr) == pytest.approx(float(state[key][0]), rel=1e-5, abs=1e-7), attr
     assert part.faults() == [c for c, m in twin.faults(state, params).items() if m[0]]
+
+
+def test_naive_software_faults_scale_with_the_fault_rate_factor(cfg):
+    params = dataclasses.replace(twin_params(cfg)["software"],
+                                 drivable_fault_rate_per_vehicle_year=1e6)
+    clean, buggy = (naive.Software(params, random.Random(0)) for _ in range(2))
+    clean.fault_rate_factor = 0.0
+    for _ in range(10):
+        clean.step(naive.Usage(**USAGE), 1.0)
+    buggy.step(naive.Usage(**USAGE), 1.0)
+    assert clean.faults() == [] and buggy.faults() == ["software_fault"]
+    buggy.fault_rate_factor = 1.7
+    buggy.repair("software_fault")
+    assert buggy.faults() == [] and buggy.fault_rate_factor == 1.7
 
 
 def test_warm_up_ages_the_coolant_loop_to_the_vehicle_age(cfg):

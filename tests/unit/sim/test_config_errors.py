@@ -20,7 +20,8 @@ BAD = {
     "battery.chemistry=xyz": ["battery.chemistry", "xyz", "nmc", "lfp"],
     "fleet.regions.tier1_east.share=0.5": ["fleet.regions", "1.15", "sum to 1"],
     "fleet.profiles.commuter.share=0.4": ["fleet.profiles", "0.8", "sum to 1"],
-    "service.shift_start_h=20": ["service.shift_start_h", "20", "service.shift_end_h", "18"],
+    "service.mobile.shift_start_h=20": ["service.mobile.shift_start_h", "20",
+                                        "service.mobile.shift_end_h", "18"],
     "fleet.regen_share=nan": ["fleet.regen_share", "nan", "[0, 1]"],
     "seed=-1": ["seed", "-1"],
     "sizee=3": ["sizee", "horizon_days", "fleet"],
@@ -53,8 +54,8 @@ def test_several_errors_are_reported_together():
     (["fleet.size=1234"], lambda c: c.fleet.size == 1234),
     (["horizon_days=17", "seed=99"], lambda c: c.horizon_days == 17 and c.seed == 99),
     (["fleet.regen_share=0.5"], lambda c: c.fleet.regen_share == 0.5),
-    (["service.shift_start_h=6", "service.shift_end_h=22"],
-     lambda c: (c.service.shift_start_h, c.service.shift_end_h) == (6, 22)),
+    (["service.mobile.shift_start_h=6", "service.mobile.shift_end_h=22"],
+     lambda c: (c.service.mobile.shift_start_h, c.service.mobile.shift_end_h) == (6, 22)),
 ])
 def test_valid_overrides_change_the_value(overrides, check):
     assert check(sim.load_config(overrides))

@@ -42,6 +42,9 @@ STRESS = {
                "eol_no_start_share": 0.5},
     "electrics": {"roadside_fault_rate_per_vehicle_year": 2.0,
                   "drivable_fault_rate_per_vehicle_year": 3.0},
+    "software": {"roadside_fault_rate_per_vehicle_year": 2.0,
+                 "drivable_fault_rate_per_vehicle_year": 3.0},
+    "body": {"damage_rate_per_vehicle_year": 3.0},
 }
 
 

@@ -23,6 +23,8 @@ WEAR = {
     "tires": [("tread_mm", lambda s: s["tread_mm"], -1)],
     "aux12v": [("wear_frac", lambda s: s["wear_frac"], +1)],
     "electrics": [],  # shocks only: nothing wears
+    "software": [],
+    "body": [],
 }
 # Per twin, one state that advances strictly with every day driven.
 ADVANCES = {"battery": ("q_cal", +1), "brakes": ("pad_front_mm", -1),
@@ -54,6 +56,11 @@ def _break(name: str, cause: str, s: dict, idx: np.ndarray, p) -> None:
             s["tread_mm"][idx] = p.tread_min_mm - 0.3
     elif name == "electrics":
         s["fault"][idx] = 2 if cause == "electrical_fault" else 1
+    elif name == "software":
+        s["fault"][idx] = 2 if cause == "software_fault_roadside" else 1
+        s["fault_rate_factor"][idx[::2]] = 2.5  # a buggy release: repair must keep it
+    elif name == "body":
+        s["damage"][idx] = 1
     elif name == "aux12v":
         s["wear_frac"][idx] = 1.2
         s["strands_at_eol"][idx] = cause == "no_start"
@@ -223,6 +230,30 @@ def test_repair_fits_new_components(params, daily_usage):
     assert (s["wear_frac"][idx] == 0).all() and not s["sudden"][idx].any()
     assert (s["life_days"][idx] > 0).all()
     np.testing.assert_allclose(twins.aux12v.health(s, a)[idx], 1.0)
+
+
+def test_software_repair_keeps_the_fault_rate_factor(params, daily_usage):
+    p = params["software"]
+    s = _fresh("software", params, daily_usage)
+    idx = np.arange(0, N_VEHICLES, 3)
+    _break("software", "software_fault", s, idx, p)
+    factor = s["fault_rate_factor"].copy()
+    assert (factor[idx[::2]] == 2.5).all() and (factor[idx[1::2]] == 1.0).all()
+    twins.software.repair(s, idx, "software_fault", p, np.random.default_rng(0))
+    assert (s["fault"][idx] == 0).all()
+    np.testing.assert_array_equal(s["fault_rate_factor"], factor)
+
+
+def test_software_fault_rate_factor_is_per_vehicle(stressed_params, daily_usage):
+    p = stressed_params["software"]
+    s = twins.software.initial_state(N_VEHICLES, p, np.random.default_rng(0))
+    clean = np.arange(N_VEHICLES) % 2 == 0
+    s["fault_rate_factor"][clean] = 0.0
+    rng = np.random.default_rng(1)
+    for usage in daily_usage[:60]:
+        twins.software.step(s, usage, 1.0, p, rng)
+    assert not s["fault"][clean].any()
+    assert (s["fault"][~clean] > 0).mean() > 0.5  # stressed rates: ~5 faults per year
 
 
 def test_tire_health_is_zero_when_punctured(params, daily_usage):

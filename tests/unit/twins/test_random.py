@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twins._random import hazard_prob, rare_events
+from twins._random import hazard_prob, rare_events, scaled_hazard_events
 
 N = 200_000
 
@@ -84,3 +84,43 @@ def test_hazard_prob():
     assert hazard_prob(0.0, 5.0) == 0.0
     assert hazard_prob(1.0, 1.0) == pytest.approx(1 - np.exp(-1))
     np.testing.assert_allclose(hazard_prob(1e-6, np.array([1.0, 2.0])), [1e-6, 2e-6], rtol=1e-5)
+
+
+def test_scaled_hazard_with_unit_scale_is_exactly_the_scalar_hazard():
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    rate = 0.004
+    for dt in (1.0, np.full(10_000, 1.0, np.float32)):
+        hits_a = rare_events(a, hazard_prob(rate, 1.0), 10_000)
+        hits_b = scaled_hazard_events(b, rate, np.ones(10_000, np.float32), dt, 10_000)
+        _check_indices(hits_b, 10_000)
+        np.testing.assert_array_equal(hits_a, hits_b)
+        assert a.random() == b.random()
+
+
+def test_scaled_hazard_hits_each_vehicle_at_its_own_rate():
+    rng = np.random.default_rng(6)
+    rate = 0.004
+    group = np.arange(N) % 4
+    scale = np.array([0.0, 0.5, 1.0, 2.5], np.float32)[group]
+    dt = np.where(group == 3, 2.0, 1.0).astype(np.float32)  # and a per-vehicle dt
+    hits = np.zeros(4, int)
+    for _ in range(5):
+        idx = scaled_hazard_events(rng, rate, scale, dt, N)
+        _check_indices(idx, N)
+        hits += np.bincount(group[idx], minlength=4)
+    draws = 5 * N // 4
+    assert hits[0] == 0
+    for g, mult in ((1, 0.5), (2, 1.0), (3, 5.0)):
+        p = float(hazard_prob(rate * mult, 1.0))
+        assert abs(hits[g] - draws * p) <= _tolerance(draws, p), (g, hits[g], draws * p)
+
+
+def test_scaled_hazard_edge_cases():
+    rng = np.random.default_rng(7)
+    state = rng.bit_generator.state
+    assert scaled_hazard_events(rng, 0.01, np.zeros(1000, np.float32), 1.0, 1000).size == 0
+    assert scaled_hazard_events(rng, 0.01, np.ones(1000, np.float32), 0.0, 1000).size == 0
+    assert scaled_hazard_events(rng, 0.01, np.ones(0, np.float32), 1.0, 0).size == 0
+    assert rng.bit_generator.state == state  # nothing can fire: no draws
+    np.testing.assert_array_equal(
+        scaled_hazard_events(rng, 1e9, np.ones(100, np.float32), 1.0, 100), np.arange(100))

@@ -1,0 +1,172 @@
+"""Schema of the ``service`` config group: triage, technicians, facilities, parts, costs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from configs.fields import check_row, choice, must_be_below, num, prob
+
+SKILLS = ("junior", "senior", "expert")
+CHANNELS = ("mobile", "center", "body")
+POLICIES = ("fifo", "priority", "nearest_skill")
+
+
+@dataclass
+class JobTypeConfig:
+    """How one fault cause is served (the mobile-suitability table)."""
+
+    channel: str = choice("mobile", *CHANNELS)
+    skill: str = choice("junior", *SKILLS)
+    part: str = ""
+    repair_h: float = num(1.0, 0.0, 1000.0)
+    remote_fix_prob: float = prob(0.0)
+    fix_difficulty: float = num(1.0, 0.0, 100.0)
+
+
+@dataclass
+class RemoteConfig:
+    """Remote diagnosis, the first step of every job."""
+
+    enabled: bool = True
+    diagnosis_min: float = num(15.0, 0.0, 1440.0)
+    fix_min: float = num(20.0, 0.0, 1440.0)
+
+
+@dataclass
+class MobileConfig:
+    """Mobile vans: count, skills, shifts, travel and appointment windows."""
+
+    vans_per_10000_vehicles: float = num(2.0, 0.0, 100_000.0)
+    min_vans_per_region: int = num(1, 0, 100_000)
+    skill_mix_junior: float = prob(0.4)
+    skill_mix_senior: float = prob(0.4)
+    skill_mix_expert: float = prob(0.2)
+    shift_start_h: float = num(8.0, 0.0, 24.0)
+    shift_end_h: float = num(18.0, 0.0, 24.0)
+    days_off_per_week: int = num(1, 0, 6)
+    roadside_24h: bool = True
+    travel: bool = True
+    travel_speed_kmh: float = num(30.0, 0.1, 300.0)
+    rush_hour_factor: float = num(1.5, 1.0, 10.0)
+    rush_hours: list[int] = field(default_factory=lambda: [7, 8, 17, 18])
+    booking_lead_h: float = num(4.0, 0.0, 1000.0)
+    window_h: float = num(2.0, 0.1, 24.0)
+
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        errs = must_be_below(cfg, path, "shift_start_h", "shift_end_h")
+        mix = cfg.skill_mix_junior + cfg.skill_mix_senior + cfg.skill_mix_expert
+        if abs(mix - 1.0) > 1e-6:
+            errs.append(f"{path}.skill_mix_*: shares sum to {mix:.6g}; they must sum to 1")
+        bad = [h for h in cfg.rush_hours if not 0 <= h <= 23]
+        if bad:
+            errs.append(f"{path}.rush_hours={list(cfg.rush_hours)}: hours must be in 0..23")
+        return errs
+
+
+@dataclass
+class FacilityConfig:
+    """Service centers (lift bays) or body shops: one per region."""
+
+    bays_per_10000_vehicles: float = num(2.0, 0.0, 100_000.0)
+    min_bays_per_region: int = num(1, 0, 100_000)
+    appointment_lead_days: float = num(2.0, 0.0, 365.0)
+    first_time_fix_prob: float = prob(0.85)
+
+
+@dataclass
+class TowConfig:
+    """Tow trucks: rescue where mobile service cannot fix the car or does not reach."""
+
+    trucks_per_10000_vehicles: float = num(1.0, 0.0, 100_000.0)
+    min_trucks_per_region: int = num(1, 0, 100_000)
+    speed_kmh: float = num(50.0, 0.1, 300.0)
+    to_center_km: float = num(20.0, 0.0, 2000.0)
+    remote_to_center_km: float = num(120.0, 0.0, 5000.0)
+
+
+@dataclass
+class FirstTimeFixConfig:
+    """First-time-fix probability of a mobile visit by technician skill."""
+
+    junior: float = prob(0.62)
+    senior: float = prob(0.80)
+    expert: float = prob(0.90)
+    remote_expert_support: bool = True
+    expert_support_failure_factor: float = num(0.58, 0.0, 1.0)
+
+
+@dataclass
+class PartsConfig:
+    """Regional parts stock (simpy Containers) with reorder point and lead time."""
+
+    enabled: bool = True
+    stock_per_1000_vehicles: dict[str, float] = field(default_factory=dict)
+    reorder_point_frac: float = prob(0.3)
+    lead_time_days: float = num(3.0, 0.0, 365.0)
+
+
+@dataclass
+class CostConfig:
+    """Unit costs per channel (currency of the seeds: CNY)."""
+
+    remote: float = num(50.0, 0.0, 1e9)
+    mobile_visit: float = num(700.0, 0.0, 1e9)
+    center_visit: float = num(500.0, 0.0, 1e9)
+    body_visit: float = num(3000.0, 0.0, 1e9)
+    rescue: float = num(2000.0, 0.0, 1e9)
+    tow: float = num(800.0, 0.0, 1e9)
+    preventive: float = num(300.0, 0.0, 1e9)
+
+
+@dataclass
+class PoissonDemandConfig:
+    """Synthetic demand for queueing checks (``demand: poisson``)."""
+
+    arrival_rate_per_h: float = num(2.0, 0.0, 1e6, lo_open=True)
+    mean_service_h: float = num(1.0, 0.0, 1e6, lo_open=True)
+    servers: int = num(3, 1, 1_000_000)
+
+
+@dataclass
+class ServiceConfig:
+    """The service network (see ``configs/service/default.yaml``)."""
+
+    demand: str = choice("failures", "failures", "poisson")
+    dispatch: str = choice("priority", *POLICIES)
+    repair_cv: float = num(0.5, 0.0, 5.0)
+    repair_distribution: str = choice("gamma", "gamma", "exponential")
+    response_target_h_by_tier: list[float] = field(default_factory=lambda: [6.0, 2.0, 4.0, 4.0])
+    priority_rescue: int = num(0, 0, 100)
+    priority_red_alert: int = num(1, 0, 100)
+    priority_booked: int = num(2, 0, 100)
+    nearest_skill_overqualified_penalty_h: float = num(0.5, 0.0, 100.0)
+    job_types: dict[str, dict[str, JobTypeConfig]] = field(default_factory=dict)
+    remote: RemoteConfig = field(default_factory=RemoteConfig)
+    mobile: MobileConfig = field(default_factory=MobileConfig)
+    center: FacilityConfig = field(default_factory=FacilityConfig)
+    body_shop: FacilityConfig = field(default_factory=FacilityConfig)
+    tow: TowConfig = field(default_factory=TowConfig)
+    first_time_fix: FirstTimeFixConfig = field(default_factory=FirstTimeFixConfig)
+    parts: PartsConfig = field(default_factory=PartsConfig)
+    costs: CostConfig = field(default_factory=CostConfig)
+    poisson: PoissonDemandConfig = field(default_factory=PoissonDemandConfig)
+
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        errs = []
+        if len(cfg.response_target_h_by_tier) != 4:
+            errs.append(f"{path}.response_target_h_by_tier={list(cfg.response_target_h_by_tier)}"
+                        ": give 4 values (tier 0 = remote, tiers 1-3)")
+        stocked = set(cfg.parts.stock_per_1000_vehicles)
+        for comp, causes in cfg.job_types.items():
+            for cause, jt in causes.items():
+                errs += check_row(jt, JobTypeConfig, f"{path}.job_types.{comp}.{cause}")
+                part = jt.get("part", "")
+                if not (part and cfg.parts.enabled) or part in stocked:
+                    continue
+                errs.append(f"{path}.job_types.{comp}.{cause}.part={part!r} has no stock "
+                            f"entry in {path}.parts.stock_per_1000_vehicles (stocked: "
+                            f"{', '.join(sorted(stocked)) or 'none'})")
+        return errs

@@ -1,0 +1,174 @@
+"""The life of one service job (one simpy process per job, i.e. per discrete event).
+
+created -> remote diagnosis (may fix it: ``remote_fixed``) -> triage to a channel
+-> parts reserved (a missing part makes the job wait for the delivery)
+-> mobile visits (dispatcher, travel, repair, first-time fix or revisit), or
+   tow (roadside where mobile cannot fix, or remote regions) and/or
+   service-center / body-shop visits (appointment, bay, repair, fix or revisit)
+-> finished (``fixed``) with the component reset in its twin.
+
+Every step is an event record carrying the job id, channel and outcome, so
+every service KPI can be recomputed from ``events.parquet``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.clock import hours
+from sim.records import Event
+from sim.service.dispatch import Request
+
+if TYPE_CHECKING:
+    from sim.service.network import ServiceNetwork
+
+SKILL_LEVEL = {"junior": 0, "senior": 1, "expert": 2}
+MINUTES_PER_HOUR = 60.0
+
+
+@dataclass(eq=False)
+class Job:
+    """A service need of one vehicle (or a synthetic arrival, ``vehicle == -1``)."""
+
+    id: int
+    vehicle: int
+    component: str
+    cause: str
+    severity: str
+    region: int
+    created: float
+    job_type: object
+    pos: tuple[float, float]
+    priority: int
+    channel: str = ""
+    min_skill: int = 0
+    visits: int = 0
+
+    @property
+    def rescue(self) -> bool:
+        return self.severity == "roadside"
+
+
+def log(net: ServiceNetwork, job: Job, event: str, technician: int = -1, outcome: str = "",
+        due: float = math.nan) -> None:
+    """Append one event record of ``job``."""
+    net.log.append(Event(net.env.now, event, job.vehicle, job.component, job.cause,
+                         job.severity, job.id, net.region_names[job.region], technician,
+                         job.channel, outcome, due))
+
+
+def run(net: ServiceNetwork, job: Job):
+    """The job process."""
+    env, cfg = net.env, net.cfg
+    if job.created > env.now:
+        yield env.timeout(job.created - env.now)
+    if job.vehicle >= 0:
+        log(net, job, "failure")
+    log(net, job, "job_created")
+    net.jobs_created += 1
+    if cfg.remote.enabled:
+        yield env.timeout(hours(cfg.remote.diagnosis_min / MINUTES_PER_HOUR))
+        if net.rng.random() < job.job_type.remote_fix_prob:
+            yield env.timeout(hours(cfg.remote.fix_min / MINUTES_PER_HOUR))
+            job.channel = "remote"
+            net.finish(job, "remote_fixed")
+            return
+    job.channel = net.triage(job)
+    log(net, job, "job_triaged")
+    part = job.job_type.part
+    if part and net.parts is not None:
+        got, short = net.parts.take(job.region, part)
+        if short:
+            log(net, job, "part_wait", outcome=part)
+        yield got
+        if short:
+            log(net, job, "part_ready", outcome=part)
+    if job.channel == "mobile":
+        yield from mobile_visits(net, job)
+        return
+    if job.rescue:
+        yield from tow(net, job)
+    yield from facility_visits(net, job, booked=not job.rescue)
+
+
+def mobile_visits(net: ServiceNetwork, job: Job):
+    """Visits by mobile technicians until the car is fixed."""
+    env, cfg = net.env, net.cfg
+    dispatcher = net.dispatchers[job.region]
+    while True:
+        job.visits += 1
+        if job.rescue and job.visits == 1:
+            due = job.created + hours(net.response_target_h(job.region))
+        else:
+            start, due = net.book_window(job.region, env.now)
+            yield env.timeout(start - env.now)
+        req = Request(job.id, job.priority, job.min_skill, job.pos,
+                      anytime=job.rescue and cfg.mobile.roadside_24h)
+        tech = yield dispatcher.request(req)
+        log(net, job, "job_assigned", tech.id)
+        yield env.timeout(hours(net.travel.hours_between(tech.pos, job.pos, env.now)))
+        tech.pos = job.pos
+        log(net, job, "job_arrived", tech.id, due=due)
+        log(net, job, "job_started", tech.id)
+        yield env.timeout(hours(net.repair_h(job)))
+        fixed = net.rng.random() < net.mobile_ftf(tech.skill, job)
+        dispatcher.release(tech)
+        if fixed:
+            net.finish(job, "fixed", tech.id)
+            return
+        log(net, job, "job_finished", tech.id, outcome="revisit")
+        job.min_skill = min(job.min_skill + 1, max(SKILL_LEVEL.values()))
+
+
+def tow(net: ServiceNetwork, job: Job):
+    """Tow truck: drive out, load, deliver to the center, drive back."""
+    env, cfg = net.env, net.cfg
+    fleet = net.tow_fleets[job.region]
+    due = job.created + hours(net.response_target_h(job.region))
+    req = fleet.trucks.request(priority=job.priority)
+    yield req
+    truck = fleet.free.pop()
+    log(net, job, "tow_assigned", truck)
+    out_km = math.hypot(*job.pos)
+    yield env.timeout(hours(out_km / cfg.tow.speed_kmh))
+    log(net, job, "tow_arrived", truck, due=due)
+    haul_km = (cfg.tow.remote_to_center_km if net.region_tier[job.region] == 0
+               else cfg.tow.to_center_km)
+    yield env.timeout(hours(haul_km / cfg.tow.speed_kmh))
+    log(net, job, "tow_delivered", truck)
+    env.process(_truck_returns(net, fleet, truck, haul_km, req))
+
+
+def _truck_returns(net: ServiceNetwork, fleet, truck: int, km: float, req):
+    """The truck drives back empty; only then is it free for the next rescue."""
+    yield net.env.timeout(hours(km / net.cfg.tow.speed_kmh))
+    fleet.free.append(truck)
+    fleet.trucks.release(req)
+
+
+def facility_visits(net: ServiceNetwork, job: Job, booked: bool):
+    """Visits to the region's service center or body shop until the car is fixed."""
+    env = net.env
+    site = net.facilities[job.channel][job.region]
+    while True:
+        job.visits += 1
+        if booked:
+            yield env.timeout(site.next_appointment(env.now) - env.now)
+        else:
+            yield env.timeout(site.shift.next_open(env.now) - env.now)
+        log(net, job, "job_arrived")
+        with site.bays.request(priority=job.priority) as req:
+            yield req
+            bay = site.free.pop()
+            log(net, job, "job_assigned", bay)
+            log(net, job, "job_started", bay)
+            yield env.timeout(hours(net.repair_h(job)))
+            fixed = net.rng.random() < site.ftf
+            site.free.append(bay)
+        if fixed:
+            net.finish(job, "fixed", bay)
+            return
+        log(net, job, "job_finished", bay, outcome="revisit")
+        booked = True

@@ -1,0 +1,208 @@
+"""The service network: sizing, triage, and the entry point for new service needs."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import simpy
+
+from configs.service_schema import JobTypeConfig
+from sim.clock import HOURS_PER_DAY, hours
+from sim.records import EventLog
+from sim.service import jobs
+from sim.service.calendar import Shift, Travel
+from sim.service.dispatch import Dispatcher, Tech
+from sim.service.facilities import Facility, TowFleet
+from sim.service.parts import PartsStore
+
+RepairFn = Callable[[int, str, str, str], None]
+SKILLS = ("junior", "senior", "expert")
+POISSON_JOB = JobTypeConfig(channel="mobile", skill="junior", part="", repair_h=1.0)
+
+
+def scaled_count(vehicles: int, per_10000: float, minimum: int) -> int:
+    """Resources for a region: proportional to its vehicles, at least ``minimum``; 0 if empty."""
+    return max(minimum, math.ceil(vehicles * per_10000 / 10_000.0)) if vehicles > 0 else 0
+
+
+def skill_levels(count: int, mix: tuple[float, float, float]) -> list[int]:
+    """Skill level of each of ``count`` technicians, by largest remainder of the mix."""
+    raw = np.array(mix) * count
+    n = np.floor(raw).astype(int)
+    for i in np.argsort(-(raw - n))[: count - n.sum()]:
+        n[i] += 1
+    return [lvl for lvl, k in enumerate(n) for _ in range(k)]
+
+
+class ServiceNetwork:
+    """Mobile vans, service centers, body shops, tow trucks and parts of every region.
+
+    Args:
+        env: the simpy environment (time unit: days).
+        cfg: the ``service`` config as a :class:`configs.service_schema.ServiceConfig`.
+        region_names: region names, index-aligned with ``vehicle_region``.
+        region_tier: city tier per region (0 = remote: no mobile service, tow for rescue).
+        radius_km: service radius per region.
+        vehicle_region: home region of each vehicle.
+        log: the event log.
+        rng: the service stream (positions, durations, fix outcomes).
+        on_repair: called as ``on_repair(vehicle, component, cause, severity)`` when fixed.
+    """
+
+    def __init__(self, env: simpy.Environment, cfg: Any, region_names: list[str],
+                 region_tier: list[int], radius_km: np.ndarray, vehicle_region: np.ndarray,
+                 log: EventLog, rng: np.random.Generator, on_repair: RepairFn) -> None:
+        self.env, self.cfg, self.log, self.rng = env, cfg, log, rng
+        self.on_repair = on_repair
+        self.poisson = cfg.demand == "poisson"
+        self.region_names = ["queue"] if self.poisson else list(region_names)
+        self.region_tier = [1] if self.poisson else list(region_tier)
+        self.radius_km = np.array([0.0]) if self.poisson else np.asarray(radius_km)
+        self.vehicle_region = vehicle_region
+        counts = (np.array([1]) if self.poisson
+                  else np.bincount(vehicle_region, minlength=len(region_names)))
+        m = cfg.mobile
+        self.shift = Shift(m.shift_start_h, m.shift_end_h, m.days_off_per_week)
+        self.travel = Travel(m.travel, m.travel_speed_kmh, m.rush_hour_factor, list(m.rush_hours))
+        self._ids = itertools.count()
+        self.dispatchers = [self._mobile(r, int(c)) for r, c in enumerate(counts)]
+        self.facilities = {
+            "center": [self._facility(cfg.center, int(c)) for c in counts],
+            "body": [self._facility(cfg.body_shop, int(c)) for c in counts]}
+        self.tow_fleets = [TowFleet(env, self._take_ids(scaled_count(
+            int(c), cfg.tow.trucks_per_10000_vehicles, cfg.tow.min_trucks_per_region)))
+            for c in counts]
+        self.parts = self._parts(counts) if cfg.parts.enabled and not self.poisson else None
+        self.technicians = sum(len(d.techs) for d in self.dispatchers)
+        self.jobs_created = 0
+        self.jobs_finished = 0
+        self._job_ids = itertools.count()
+        self._job_types = {comp: {cause: JobTypeConfig(**dict(row)) for cause, row in rows.items()}
+                           for comp, rows in cfg.job_types.items()}
+        self._booked: Counter[tuple[int, float]] = Counter()
+        if self.poisson:
+            env.process(self._poisson_arrivals())
+
+    # ---------------------------------------------------------------- sizing
+    def _take_ids(self, k: int) -> list[int]:
+        return [next(self._ids) for _ in range(k)]
+
+    def _mobile(self, region: int, vehicles: int) -> Dispatcher:
+        m = self.cfg.mobile
+        count = (self.cfg.poisson.servers if self.poisson
+                 else 0 if self.region_tier[region] == 0
+                 else scaled_count(vehicles, m.vans_per_10000_vehicles, m.min_vans_per_region))
+        mix = (m.skill_mix_junior, m.skill_mix_senior, m.skill_mix_expert)
+        techs = [Tech(i, region, s) for i, s in zip(self._take_ids(count),
+                                                    skill_levels(count, mix), strict=True)]
+        return Dispatcher(self.env, techs, self.cfg.dispatch, self.shift, self.travel,
+                          self.cfg.nearest_skill_overqualified_penalty_h)
+
+    def _facility(self, fc: Any, vehicles: int) -> Facility:
+        bays = scaled_count(vehicles, fc.bays_per_10000_vehicles, fc.min_bays_per_region)
+        return Facility(self.env, self._take_ids(bays), self.shift, fc.appointment_lead_days,
+                        fc.first_time_fix_prob)
+
+    def _parts(self, counts: np.ndarray) -> PartsStore:
+        pc = self.cfg.parts
+        stock = {(r, part): max(1, math.ceil(c * per_1000 / 1000.0))
+                 for r, c in enumerate(counts) for part, per_1000 in
+                 pc.stock_per_1000_vehicles.items()}
+        return PartsStore(self.env, stock, pc.reorder_point_frac, pc.lead_time_days)
+
+    def book_window(self, region: int, t: float) -> tuple[float, float]:
+        """Book the first appointment window after ``t`` + lead with a van still free in it.
+
+        Each window takes as many bookings as the region has vans.
+        """
+        m = self.cfg.mobile
+        capacity = max(len(self.dispatchers[region].techs), 1)
+        start, end = self.shift.next_window(t, m.booking_lead_h, m.window_h)
+        while self._booked[(region, start)] >= capacity:
+            start, end = self.shift.next_window(start + hours(m.window_h / 2), 0.0, m.window_h)
+        self._booked[(region, start)] += 1
+        return start, end
+
+    # ---------------------------------------------------------------- policy
+    def response_target_h(self, region: int) -> float:
+        """Rescue response target of a region's city tier."""
+        return float(self.cfg.response_target_h_by_tier[self.region_tier[region]])
+
+    def triage(self, job: jobs.Job) -> str:
+        """Channel of a job that was not fixed remotely: mobile, center or body."""
+        channel = job.job_type.channel
+        if channel == "mobile" and not self.dispatchers[job.region].techs:
+            channel = "center"  # no mobile service here (remote region): tow or drive in
+        return channel
+
+    def mobile_ftf(self, skill: int, job: jobs.Job) -> float:
+        """First-time-fix probability of a mobile visit by a technician of ``skill``."""
+        f = self.cfg.first_time_fix
+        fail = (1.0 - getattr(f, SKILLS[skill])) * job.job_type.fix_difficulty
+        if f.remote_expert_support:
+            fail *= f.expert_support_failure_factor
+        return min(max(1.0 - fail, 0.0), 1.0)
+
+    def repair_h(self, job: jobs.Job) -> float:
+        """Hands-on hours of one visit (gamma with ``repair_cv``, or exponential)."""
+        mean = self.cfg.poisson.mean_service_h if self.poisson else job.job_type.repair_h
+        if self.cfg.repair_distribution == "exponential":
+            return float(self.rng.exponential(mean))
+        cv = self.cfg.repair_cv
+        if cv <= 0 or mean <= 0:
+            return mean
+        shape = 1.0 / cv**2
+        return float(self.rng.gamma(shape, mean / shape))
+
+    # ---------------------------------------------------------------- jobs
+    def submit(self, t: float, vehicle: int, component: str, cause: str, severity: str) -> None:
+        """A new service need of ``vehicle`` at time ``t`` (days)."""
+        region = int(self.vehicle_region[vehicle])
+        job_type = self._job_types[component][cause]
+        self._start(t, vehicle, component, cause, severity, region, job_type)
+
+    def _start(self, t, vehicle, component, cause, severity, region, job_type) -> None:
+        c = self.cfg
+        prio = c.priority_rescue if severity == "roadside" else c.priority_booked
+        r = self.radius_km[region] * math.sqrt(self.rng.random())
+        phi = 2.0 * math.pi * self.rng.random()
+        job = jobs.Job(next(self._job_ids), vehicle, component, cause, severity, region, t,
+                       job_type, (r * math.cos(phi), r * math.sin(phi)), prio,
+                       min_skill=jobs.SKILL_LEVEL[job_type.skill])
+        self.env.process(jobs.run(self, job))
+
+    def finish(self, job: jobs.Job, outcome: str, technician: int = -1) -> None:
+        """Close a job: reset the component in its twin and log ``job_finished``."""
+        if job.vehicle >= 0:
+            self.on_repair(job.vehicle, job.component, job.cause, job.severity)
+        self.jobs_finished += 1
+        jobs.log(self, job, "job_finished", technician, outcome=outcome)
+
+    def _poisson_arrivals(self):
+        rate_per_day = self.cfg.poisson.arrival_rate_per_h * HOURS_PER_DAY
+        while True:
+            yield self.env.timeout(self.rng.exponential(1.0 / rate_per_day))
+            self._start(self.env.now, -1, "queue", "arrival", "drivable", 0, POISSON_JOB)
+
+    def busy(self) -> int:
+        """Mobile technicians and bays working now."""
+        return (sum(d.busy() for d in self.dispatchers)
+                + sum(f.busy() for fs in self.facilities.values() for f in fs))
+
+    def shift_hours_per_day(self) -> float:
+        """Mobile shift length in hours."""
+        return self.shift.hours_per_day
+
+
+def service_config_object(cfg: Any) -> Any:
+    """The ``service`` node as typed dataclasses (fast attribute access in processes)."""
+    from omegaconf import OmegaConf
+
+    obj = OmegaConf.to_object(cfg)
+    return obj if dataclasses.is_dataclass(obj) else cfg

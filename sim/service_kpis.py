@@ -1,0 +1,115 @@
+"""Service KPIs, computed from the event log alone (see README, KPI glossary).
+
+A *visit* is one technician (or bay) working on a job; it ends in a
+``job_finished`` record whose outcome is ``fixed`` or ``revisit``. A job fixed
+by remote diagnosis ends ``remote_fixed`` with no visit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.clock import HOURS_PER_DAY
+
+
+@dataclass
+class ServiceCapacity:
+    """What the network had, for the denominators of utilization and productivity."""
+
+    vans: int
+    shift_h_per_day: float
+    working_days: int
+    horizon_days: float
+    costs: object
+
+
+def _rate(num: float, den: float) -> float:
+    return float(num) / den if den else math.nan
+
+
+def _first(ev: pd.DataFrame, name: str) -> pd.Series:
+    return ev.loc[ev["event"] == name].groupby("job")["time_d"].min()
+
+
+def _visit_hours(ev: pd.DataFrame, start: str, horizon: float) -> np.ndarray:
+    """Duration of each visit from ``start`` to its ``job_finished`` (or the horizon), hours."""
+    s = ev[ev["event"] == start].sort_values(["job", "time_d"])
+    f = ev[ev["event"] == "job_finished"].sort_values(["job", "time_d"])
+    s = s.assign(k=s.groupby("job").cumcount())
+    f = f.assign(k=f.groupby("job").cumcount())
+    m = s.merge(f[["job", "k", "time_d"]], on=["job", "k"], how="left", suffixes=("", "_end"))
+    end = m["time_d_end"].fillna(horizon).clip(upper=horizon)
+    return ((end - m["time_d"]) * HOURS_PER_DAY).to_numpy()
+
+
+def _mean(x) -> float:
+    return float(np.mean(x)) if len(x) else math.nan
+
+
+def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: float) -> dict:
+    """All service KPIs of a run."""
+    ev = events[events["job"] >= 0]
+    created = _first(ev, "job_created")
+    fin = ev[ev["event"] == "job_finished"]
+    closed = fin[fin["outcome"].isin(["fixed", "remote_fixed"])]
+    visits = fin[fin["outcome"].isin(["fixed", "revisit"])]
+    triaged = ev[ev["event"] == "job_triaged"]
+    revisit_jobs = set(fin.loc[fin["outcome"] == "revisit", "job"])
+    fixed_jobs = closed.loc[closed["outcome"] == "fixed", "job"]
+
+    wait_h = ((_first(ev, "job_assigned") - created).dropna() * HOURS_PER_DAY).to_numpy()
+    helped = pd.concat([_first(ev, "job_arrived"), _first(ev, "tow_arrived")], axis=1).min(axis=1)
+    response_h = ((helped - created).dropna() * HOURS_PER_DAY).to_numpy()
+
+    arrived = ev[(ev["event"] == "job_arrived") & ev["due_d"].notna()]
+    booked = arrived[(arrived["channel"] == "mobile") & (arrived["severity"] != "roadside")]
+    road = ev[(ev["event"].isin(["job_arrived", "tow_arrived"])) & ev["due_d"].notna()
+              & (ev["severity"] == "roadside")].sort_values("time_d").groupby("job").first()
+    road_jobs = ev.loc[(ev["event"] == "job_created") & (ev["severity"] == "roadside")
+                       & (ev["channel"] != "remote"), "job"]
+    road_total = len(set(road_jobs) - set(closed.loc[closed["outcome"] == "remote_fixed", "job"]))
+    within = int((road["time_d"] <= road["due_d"]).sum())
+    missed_open = road_total - len(road)  # rescues still unanswered at the horizon count as missed
+
+    mobile_visit_h = _visit_hours(ev[ev["channel"] == "mobile"], "job_assigned",
+                                  cap.horizon_days)
+    mobile_visits = int((visits["channel"] == "mobile").sum())
+    tech_days = cap.vans * cap.working_days
+    n_visits = visits["channel"].value_counts()
+    tows = int((ev["event"] == "tow_assigned").sum())
+    road_created = int(((ev["event"] == "job_created") & (ev["severity"] == "roadside")).sum())
+    c = cap.costs
+    cost = ((closed["outcome"] == "remote_fixed").sum() * c.remote
+            + n_visits.get("mobile", 0) * c.mobile_visit
+            + n_visits.get("center", 0) * c.center_visit
+            + n_visits.get("body", 0) * c.body_visit
+            + road_created * c.rescue + tows * c.tow)
+    return {
+        "service_jobs": len(created),
+        "service_jobs_finished": len(closed),
+        "service_jobs_open_end": len(created) - len(closed),
+        "remote_resolution_rate": _rate((closed["outcome"] == "remote_fixed").sum(),
+                                        len(created)),
+        "mobile_share": _rate((triaged["channel"] == "mobile").sum(), len(triaged)),
+        "first_time_fix_rate": _rate(sum(j not in revisit_jobs for j in fixed_jobs),
+                                     len(fixed_jobs)),
+        "revisits": int((fin["outcome"] == "revisit").sum()),
+        "on_time_arrival_rate": _rate((booked["time_d"] <= booked["due_d"]).sum(), len(booked)),
+        "rescue_within_target_rate": _rate(within, len(road) + max(missed_open, 0)),
+        "mean_wait_h": _mean(wait_h),
+        "p90_wait_h": float(np.quantile(wait_h, 0.9)) if len(wait_h) else math.nan,
+        "mean_response_h": _mean(response_h),
+        "mean_repair_h": _mean(_visit_hours(ev, "job_started", cap.horizon_days)),
+        "technicians": cap.vans,
+        "technician_utilization": _rate(mobile_visit_h.sum(),
+                                        tech_days * cap.shift_h_per_day),
+        "jobs_per_technician_day": _rate(mobile_visits, tech_days),
+        "tows": tows,
+        "parts_stockouts": int((ev["event"] == "part_wait").sum()),
+        "service_cost_total": float(cost),
+        "service_cost_per_vehicle_year": _rate(cost, vehicle_years),
+    }

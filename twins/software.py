@@ -1,0 +1,66 @@
+"""Vehicle software twin: random faults of ECU and infotainment software (bugs).
+
+Seed 001 reports that OTA already resolves ~15 % of service "faults" that are
+really software bugs: software is a cause of its own, apart from hardware.
+No ageing is involved, so faults are constant-hazard shocks; each vehicle's
+hazard is scaled by its ``fault_rate_factor``, the quality of the software it
+runs, which OTA releases change (a fix lowers it, a buggy release raises it).
+
+Events (most severe first):
+    software_fault_roadside (roadside): a bug that strands the car.
+    software_fault (drivable): a bug the car can be driven with (often fixed remotely).
+Inputs: none beyond time.
+States: fault (0 none, 1 drivable, 2 roadside); fault_rate_factor (>= 0, 1 = the
+    configured rates; set by OTA, kept through repairs).
+Outputs (sense): dtc_present (diagnostic trouble code flag, 0/1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twins._random import scaled_hazard_events
+from twins.usage import DAYS_PER_YEAR, Usage
+
+NAME = "software"
+STATES = ("fault", "fault_rate_factor")
+INPUTS = ()
+EVENTS = {"software_fault_roadside": "roadside", "software_fault": "drivable"}
+F32 = np.float32
+ROADSIDE, DRIVABLE = 2, 1
+
+
+def initial_state(n: int, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """No fault present; every vehicle runs software of the configured quality."""
+    return {"fault": np.zeros(n, np.int8), "fault_rate_factor": np.ones(n, F32)}
+
+
+def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
+    """Draw new faults for ``dt`` days; a roadside fault overrides a drivable one."""
+    n = len(state["fault"])
+    factor = state["fault_rate_factor"]
+    for level, rate in ((DRIVABLE, params.drivable_fault_rate_per_vehicle_year),
+                        (ROADSIDE, params.roadside_fault_rate_per_vehicle_year)):
+        hit = scaled_hazard_events(rng, rate / DAYS_PER_YEAR, factor, dt, n)
+        state["fault"][hit] = np.maximum(state["fault"][hit], level)
+
+
+def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A diagnostic trouble code is stored while a fault is present."""
+    return {"dtc_present": (state["fault"] > 0).astype(F32)}
+
+
+def health(state, params) -> np.ndarray:
+    """1 without a fault, 0 with one."""
+    return (state["fault"] == 0).astype(F32)
+
+
+def faults(state, params) -> dict[str, np.ndarray]:
+    """Event masks, most severe first."""
+    return {"software_fault_roadside": state["fault"] == ROADSIDE,
+            "software_fault": state["fault"] == DRIVABLE}
+
+
+def repair(state, idx: np.ndarray, cause: str, params, rng: np.random.Generator) -> None:
+    """Clear the fault; the software quality (``fault_rate_factor``) is unchanged."""
+    state["fault"][idx] = 0
