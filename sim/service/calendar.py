@@ -69,6 +69,51 @@ class Shift:
         raise RuntimeError("no appointment window fits the shift")
 
 
+class WindowBook:
+    """Appointment windows of one region with a booking capacity per window.
+
+    Windows of ``window_h`` hours tile each working day's shift; a window is
+    numbered ``day * per_day + j``. Full windows are skipped with a
+    union-find "next candidate" pointer, so a booking costs near O(1) even
+    when the calendar is booked out for weeks.
+    """
+
+    def __init__(self, shift: Shift, window_h: float, lead_h: float, capacity: int) -> None:
+        self.shift, self.window_h, self.lead_h = shift, window_h, lead_h
+        self.per_day = max(int((shift.hours_per_day + _TOL_H) // window_h), 1)
+        self.capacity = max(capacity, 1)
+        self.booked: dict[int, int] = {}
+        self._next: dict[int, int] = {}
+
+    def _first_slot(self, t: float) -> int:
+        day = math.floor(t)
+        j = math.ceil(((t - day) * HOURS_PER_DAY - self.shift.start_h - _TOL_H) / self.window_h)
+        if j >= self.per_day:
+            return (day + 1) * self.per_day
+        return day * self.per_day + max(j, 0)
+
+    def _usable(self, slot: int) -> bool:
+        return (self.shift.works_on(slot // self.per_day)
+                and self.booked.get(slot, 0) < self.capacity)
+
+    def _find(self, slot: int) -> int:
+        path = []
+        while not self._usable(slot):
+            path.append(slot)
+            slot = self._next.get(slot, slot + 1)
+        for s in path:
+            self._next[s] = slot
+        return slot
+
+    def book(self, t: float) -> tuple[float, float]:
+        """Book the first window starting at or after ``t`` + lead that is not full."""
+        slot = self._find(self._first_slot(t + hours(self.lead_h)))
+        self.booked[slot] = self.booked.get(slot, 0) + 1
+        day, j = divmod(slot, self.per_day)
+        start = day + hours(self.shift.start_h + j * self.window_h)
+        return start, start + hours(self.window_h)
+
+
 class Travel:
     """Travel time between two points (km) at a speed slowed in rush hours."""
 

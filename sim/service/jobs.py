@@ -52,11 +52,15 @@ class Job:
 
 
 def log(net: ServiceNetwork, job: Job, event: str, technician: int = -1, outcome: str = "",
-        due: float = math.nan) -> None:
-    """Append one event record of ``job``."""
-    net.log.append(Event(net.env.now, event, job.vehicle, job.component, job.cause,
-                         job.severity, job.id, net.region_names[job.region], technician,
-                         job.channel, outcome, due))
+        due: float = math.nan, at: float | None = None) -> None:
+    """Append one event record of ``job`` (at time ``at``, default now).
+
+    Stamping a record with a computed future time (``at``) lets one timeout
+    cover several steps whose order is fixed; the log is sorted by time on export.
+    """
+    net.log.append(Event(net.env.now if at is None else at, event, job.vehicle, job.component,
+                         job.cause, job.severity, job.id, net.region_names[job.region],
+                         technician, job.channel, outcome, due))
 
 
 def run(net: ServiceNetwork, job: Job):
@@ -69,9 +73,12 @@ def run(net: ServiceNetwork, job: Job):
     log(net, job, "job_created")
     net.jobs_created += 1
     if cfg.remote.enabled:
-        yield env.timeout(hours(cfg.remote.diagnosis_min / MINUTES_PER_HOUR))
-        if net.rng.random() < job.job_type.remote_fix_prob:
-            yield env.timeout(hours(cfg.remote.fix_min / MINUTES_PER_HOUR))
+        remote_min = cfg.remote.diagnosis_min
+        fixed_remotely = net.rng.random() < job.job_type.remote_fix_prob
+        if fixed_remotely:
+            remote_min += cfg.remote.fix_min
+        yield env.timeout(hours(remote_min / MINUTES_PER_HOUR))
+        if fixed_remotely:
             job.channel = "remote"
             net.finish(job, "remote_fixed")
             return
@@ -108,11 +115,11 @@ def mobile_visits(net: ServiceNetwork, job: Job):
                       anytime=job.rescue and cfg.mobile.roadside_24h)
         tech = yield dispatcher.request(req)
         log(net, job, "job_assigned", tech.id)
-        yield env.timeout(hours(net.travel.hours_between(tech.pos, job.pos, env.now)))
+        arrive = env.now + hours(net.travel.hours_between(tech.pos, job.pos, env.now))
         tech.pos = job.pos
-        log(net, job, "job_arrived", tech.id, due=due)
-        log(net, job, "job_started", tech.id)
-        yield env.timeout(hours(net.repair_h(job)))
+        log(net, job, "job_arrived", tech.id, due=due, at=arrive)
+        log(net, job, "job_started", tech.id, at=arrive)
+        yield env.timeout(arrive - env.now + hours(net.repair_h(job)))
         fixed = net.rng.random() < net.mobile_ftf(tech.skill, job)
         dispatcher.release(tech)
         if fixed:

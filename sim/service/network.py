@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -13,10 +12,10 @@ import numpy as np
 import simpy
 
 from configs.service_schema import JobTypeConfig
-from sim.clock import HOURS_PER_DAY, hours
+from sim.clock import HOURS_PER_DAY
 from sim.records import EventLog
 from sim.service import jobs
-from sim.service.calendar import Shift, Travel
+from sim.service.calendar import Shift, Travel, WindowBook
 from sim.service.dispatch import Dispatcher, Tech
 from sim.service.facilities import Facility, TowFleet
 from sim.service.parts import PartsStore
@@ -85,7 +84,8 @@ class ServiceNetwork:
         self._job_ids = itertools.count()
         self._job_types = {comp: {cause: JobTypeConfig(**dict(row)) for cause, row in rows.items()}
                            for comp, rows in cfg.job_types.items()}
-        self._booked: Counter[tuple[int, float]] = Counter()
+        self.windows = [WindowBook(self.shift, m.window_h, m.booking_lead_h, len(d.techs))
+                        for d in self.dispatchers]
         if self.poisson:
             env.process(self._poisson_arrivals())
 
@@ -121,13 +121,7 @@ class ServiceNetwork:
 
         Each window takes as many bookings as the region has vans.
         """
-        m = self.cfg.mobile
-        capacity = max(len(self.dispatchers[region].techs), 1)
-        start, end = self.shift.next_window(t, m.booking_lead_h, m.window_h)
-        while self._booked[(region, start)] >= capacity:
-            start, end = self.shift.next_window(start + hours(m.window_h / 2), 0.0, m.window_h)
-        self._booked[(region, start)] += 1
-        return start, end
+        return self.windows[region].book(t)
 
     # ---------------------------------------------------------------- policy
     def response_target_h(self, region: int) -> float:
