@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from twins._random import hazard_prob, rare_events
-from twins.usage import DAYS_PER_YEAR, Usage
+from twins._shock import DRIVABLE, ROADSIDE, draw_faults, fault_free, masks, trouble_code  # noqa: F401
+from twins.usage import Usage
 
 NAME = "electrics"
 STATES = ("fault",)
 INPUTS = ()
 EVENTS = {"electrical_fault": "roadside", "minor_electrical_fault": "drivable"}
 F32 = np.float32
-ROADSIDE, DRIVABLE = 2, 1
 
 
 def initial_state(n: int, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -35,27 +34,23 @@ def initial_state(n: int, params, rng: np.random.Generator) -> dict[str, np.ndar
 
 def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
     """Draw new faults for ``dt`` days; a roadside fault overrides a drivable one."""
-    n = len(state["fault"])
-    for level, rate in ((DRIVABLE, params.drivable_fault_rate_per_vehicle_year),
-                        (ROADSIDE, params.roadside_fault_rate_per_vehicle_year)):
-        hit = rare_events(rng, hazard_prob(rate / DAYS_PER_YEAR, dt), n)
-        state["fault"][hit] = np.maximum(state["fault"][hit], level)
+    draw_faults(state["fault"], params.drivable_fault_rate_per_vehicle_year,
+                params.roadside_fault_rate_per_vehicle_year, dt, rng)
 
 
 def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """A diagnostic trouble code is stored while a fault is present."""
-    return {"dtc_present": (state["fault"] > 0).astype(F32)}
+    return {"dtc_present": trouble_code(state["fault"])}
 
 
 def health(state, params) -> np.ndarray:
     """1 without a fault, 0 with one."""
-    return (state["fault"] == 0).astype(F32)
+    return fault_free(state["fault"])
 
 
 def faults(state, params) -> dict[str, np.ndarray]:
     """Event masks, most severe first."""
-    return {"electrical_fault": state["fault"] == ROADSIDE,
-            "minor_electrical_fault": state["fault"] == DRIVABLE}
+    return masks(state["fault"], "electrical_fault", "minor_electrical_fault")
 
 
 def repair(state, idx: np.ndarray, cause: str, params, rng: np.random.Generator) -> None:
