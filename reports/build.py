@@ -13,6 +13,8 @@ from reports import figures, html, summary
 from reports.findings import build_findings
 from reports.formatting import fmt_hours, fmt_int
 from reports.loader import RunFiles, load_run
+from reports.service_quality import ServiceView, service_view
+from reports.summary import Tile
 from reports.waits import WaitStats, job_waits_h, wait_stats
 
 REPORT_FILE = "report.html"
@@ -27,12 +29,14 @@ class FigureSection:
         title: Section heading.
         image: Base64 PNG, or ``None``.
         caption: What the chart shows (or why it is missing).
+        tiles: KPI tiles shown above the chart, if any.
     """
 
     anchor: str
     title: str
     image: str | None
     caption: str
+    tiles: tuple[Tile, ...] = ()
 
 
 def _health_section(files: RunFiles) -> FigureSection:
@@ -65,15 +69,59 @@ def _service_section(files: RunFiles) -> FigureSection:
         return FigureSection("service", "Service load", None, caption)
     period = figures.service_period_days(len(daily))
     partial = len(daily) % period
-    tail = f" The last bar covers only {partial} days." if partial else ""
+    days = "day" if partial == 1 else "days"
+    tail = f" The last bar covers only {partial} {days}." if partial else ""
     caption = (
         f"Top: jobs opened and finished per {period}-day period.{tail} Bottom: jobs open "
-        "(waiting or in repair), technicians busy and vehicles off the road at the end of each day."
+        "(waiting or in repair), technicians and bays busy and vehicles off the road at the end "
+        "of each day."
     )
     return FigureSection("service", "Service load", image, caption)
 
 
-def _wait_section(files: RunFiles) -> tuple[FigureSection, WaitStats | None]:
+def _quality_caption(view: ServiceView) -> str:
+    jobs = view.jobs
+    parts = [
+        "Left: every job once, in the channel that handled it (remote diagnosis when it fixed "
+        "the car without a visit), coloured by its final outcome; the label gives the share of "
+        "its jobs fixed with a visit that were fixed at the first one."
+    ]
+    rescues = view.rescues
+    if rescues is not None and rescues["response_h"].notna().any():
+        parts.append(
+            "Right: one dot per roadside job, time from the job being opened to a van or tow "
+            "truck on site, against its city tier's response target (black bar); green in time, "
+            "orange late."
+        )
+        missed = int(rescues["response_h"].isna().sum())
+        if missed:
+            parts.append(f"{fmt_int(missed)} rescues not reached by the end count as missed.")
+    elif rescues is not None:
+        parts.append("No roadside job needed a rescue.")
+    pending = int((jobs["channel"] == "").sum())
+    if pending:
+        parts.append(f"{fmt_int(pending)} jobs still in remote diagnosis at the end are not shown.")
+    return " ".join(parts)
+
+
+def _service_quality_section(files: RunFiles, view: ServiceView | None) -> FigureSection | None:
+    """Tiles and the channel / response figure; ``None`` for a run without a service network."""
+    tiles = tuple(summary.service_tiles(files.kpis))
+    if not tiles and view is None:
+        return None
+    title = "Service quality and cost"
+    if view is None:
+        note = "Chart not available: events.parquet is missing or has no channel / outcome columns."
+        return FigureSection("service-quality", title, None, note, tiles)
+    image = figures.service_quality_figure(view.jobs, view.rescues)
+    if image is None:
+        return FigureSection("service-quality", title, None, "No job reached triage.", tiles)
+    return FigureSection("service-quality", title, image, _quality_caption(view), tiles)
+
+
+def _wait_section(
+    files: RunFiles, view: ServiceView | None = None
+) -> tuple[FigureSection, WaitStats | None]:
     title = "Waiting time"
     if files.job_events is None:
         note = "Not available: events.parquet is missing or lacks job events."
@@ -89,10 +137,13 @@ def _wait_section(files: RunFiles) -> tuple[FigureSection, WaitStats | None]:
         return FigureSection(
             "waits", title, None, "No job was assigned in this run." + pending
         ), stats
+    remote = int((view.jobs["outcome"] == "remote_fixed").sum()) if view is not None else 0
+    no_visit = f" {fmt_int(remote)} jobs fixed remotely needed no visit." if remote else ""
     caption = (
-        "Wait = time of technician assignment minus time the job was opened, from the event "
-        f"log: mean {fmt_hours(stats.mean_h)}, 90th percentile {fmt_hours(stats.p90_h)}, "
-        f"longest {fmt_hours(stats.max_h)} over {fmt_int(stats.n_jobs)} jobs.{pending}"
+        "Wait = time of the first technician or bay assignment minus time the job was opened, "
+        f"from the event log: mean {fmt_hours(stats.mean_h)}, 90th percentile "
+        f"{fmt_hours(stats.p90_h)}, longest {fmt_hours(stats.max_h)} over "
+        f"{fmt_int(stats.n_jobs)} jobs.{no_visit}{pending}"
     )
     return FigureSection("waits", title, image, caption), stats
 
@@ -106,7 +157,15 @@ def build_context(files: RunFiles) -> dict[str, Any]:
     Returns:
         Template variables.
     """
-    wait_section, stats = _wait_section(files)
+    view = service_view(files.service_events)
+    wait_section, stats = _wait_section(files, view)
+    sections = [
+        _health_section(files),
+        _failures_section(files),
+        _service_section(files),
+        _service_quality_section(files, view),
+        wait_section,
+    ]
     return {
         # Hydra run dirs are <date>/<time>: the last two parts identify the run.
         "title": "Fleet simulation report — " + "/".join(files.run_dir.resolve().parts[-2:]),
@@ -114,13 +173,8 @@ def build_context(files: RunFiles) -> dict[str, Any]:
         "provenance": summary.provenance_line(files.run),
         "notes": list(files.notes),
         "tiles": summary.headline_tiles(files.kpis),
-        "findings": build_findings(files.kpis, files.daily, stats),
-        "figures": [
-            _health_section(files),
-            _failures_section(files),
-            _service_section(files),
-            wait_section,
-        ],
+        "findings": build_findings(files.kpis, files.daily, stats, view),
+        "figures": [section for section in sections if section is not None],
         "kpi_rows": summary.kpi_rows(files.kpis),
         "config_text": summary.config_text(files.run),
     }

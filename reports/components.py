@@ -26,10 +26,12 @@ PALETTE: tuple[str, ...] = (
 _LABELS: dict[str, str] = {
     "aux12v": "12 V battery",
     "battery": "Traction battery",
+    "body": "Body",
     "brakes": "Brakes",
     "coolant": "Coolant loop",
-    "tires": "Tires",
+    "electrics": "LV electrics",
     "software": "Software",
+    "tires": "Tires",
 }
 
 

@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from reports.components import color_map, components_from_names, label
+from reports.service_quality import CHANNELS, OUTCOMES
 from reports.waits import WaitStats
 
 DPI = 110
@@ -24,6 +26,16 @@ WIDTH_IN = 9.0
 FAILURES_COLOR = "#0072B2"
 BREAKDOWNS_COLOR = "#D55E00"
 _LINE_COLORS = ("#0072B2", "#E69F00", "#009E73")
+OUTCOME_COLORS = {
+    "remote_fixed": "#56B4E9",
+    "fixed_first_visit": "#009E73",
+    "fixed_after_revisit": "#E69F00",
+    "open": "#8C959F",
+}
+IN_TIME_COLOR = "#009E73"
+LATE_COLOR = "#D55E00"
+# Log-axis ticks for response times, in hours.
+_HOUR_TICKS = (0.25, 0.5, 1, 2, 4, 8, 24, 48, 168, 720)
 
 
 def to_base64_png(fig: Figure) -> str:
@@ -193,7 +205,7 @@ def service_figure(daily: pd.DataFrame) -> str | None:
         ax = axes[-1]
         names = {
             "jobs_open": "open jobs (backlog)",
-            "technicians_busy": "technicians busy",
+            "technicians_busy": "technicians and bays busy",
             "vehicles_down": "vehicles off the road",
         }
         edges = np.append(x, x[-1] + 1)
@@ -231,9 +243,115 @@ def wait_figure(waits_h: pd.Series, stats: WaitStats) -> str | None:
     ax.axvline(stats.p90_h, color="#D55E00", ls=":", lw=1.6, label=f"p90 {stats.p90_h:.1f} h")
     _style(
         ax,
-        f"Wait from job creation to technician assignment ({stats.n_jobs:,} jobs)",
+        f"Wait from job creation to first technician or bay ({stats.n_jobs:,} jobs)",
         "wait (hours)",
         "jobs",
     )
     ax.legend(fontsize=8, frameon=False)
+    return to_base64_png(fig)
+
+
+def _channel_bars(ax: Axes, jobs: pd.DataFrame) -> None:
+    """Horizontal bars of jobs per channel, stacked by final outcome, with count and share."""
+    present = set(jobs["channel"]) - {""}
+    channels = [c for c in CHANNELS if c in present] + sorted(present - set(CHANNELS))
+    counts = (
+        pd.crosstab(jobs["channel"], jobs["outcome"])
+        .reindex(index=channels, columns=list(OUTCOMES), fill_value=0)
+        .to_numpy()
+    )
+    y = np.arange(len(channels))
+    left = np.zeros(len(channels))
+    for i, (outcome, name) in enumerate(OUTCOMES.items()):
+        if counts[:, i].any():
+            ax.barh(y, counts[:, i], 0.62, left=left, color=OUTCOME_COLORS[outcome], label=name)
+        left += counts[:, i]
+    first = counts[:, list(OUTCOMES).index("fixed_first_visit")]
+    fixed = first + counts[:, list(OUTCOMES).index("fixed_after_revisit")]
+    for yi, n, f1, fx in zip(y, left, first, fixed, strict=True):
+        text = f"{n:,.0f}" + (f" · {f1 / fx * 100:.0f} % fixed first time" if fx else "")
+        ax.annotate(
+            text, (n, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
+        )
+    ax.set_yticks(y, [CHANNELS.get(c, c.capitalize()) for c in channels])
+    ax.invert_yaxis()
+    ax.margins(x=0.7)
+    _style(ax, "Jobs by channel and final outcome", "jobs")
+    ax.grid(False, axis="y")
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
+
+
+def _response_dots(ax: Axes, rescues: pd.DataFrame) -> None:
+    """One dot per reached rescue, one row per response target, the target marked."""
+    reached = rescues.dropna(subset=["response_h"])
+    targets_h = sorted(reached["target_h"].round(1).unique())
+    rng = np.random.default_rng(0)  # fixed jitter: the same run gives the same picture
+    for row, target in enumerate(targets_h):
+        mine = reached.loc[reached["target_h"].round(1) == target, "response_h"].to_numpy()
+        late = mine > target + 1e-9
+        jitter = rng.uniform(-0.22, 0.22, mine.size)
+        alpha = 0.8 if mine.size <= 200 else 0.35
+        for mask, color in ((~late, IN_TIME_COLOR), (late, LATE_COLOR)):
+            ax.scatter(
+                np.maximum(mine[mask], 0.05),
+                row + jitter[mask],
+                s=14,
+                color=color,
+                alpha=alpha,
+                linewidths=0,
+            )
+        ax.vlines(target, row - 0.38, row + 0.38, color="#000000", lw=1.6)
+    ax.set_xscale("log")
+    x_max = max(float(reached["response_h"].max()), max(targets_h)) * 1.6
+    x_min = min(max(float(reached["response_h"].min()), 0.05), min(targets_h)) / 1.6
+    ax.set_xlim(x_min, x_max)
+    ticks = [t for t in _HOUR_TICKS if x_min <= t <= x_max]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+    labels = []
+    for target in targets_h:
+        mine = reached.loc[reached["target_h"].round(1) == target, "response_h"]
+        within = int((mine <= target + 1e-9).sum())
+        labels.append(f"{target:g} h target\n{within} of {len(mine)} in time")
+    ax.set_yticks(range(len(targets_h)), labels)
+    ax.set_ylim(len(targets_h) - 0.5, -0.5)
+    _style(ax, "Roadside response time vs target", "hours to help on site (log scale)")
+    ax.grid(False, axis="y")
+    handles = [
+        Line2D([], [], color="#000000", lw=1.6, label="target"),
+        Line2D([], [], ls="", marker="o", ms=4, color=IN_TIME_COLOR, label="in time"),
+        Line2D([], [], ls="", marker="o", ms=4, color=LATE_COLOR, label="late"),
+    ]
+    ax.legend(
+        handles=handles,
+        fontsize=8,
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncols=3,
+    )
+
+
+def service_quality_figure(jobs: pd.DataFrame, rescues: pd.DataFrame | None) -> str | None:
+    """Jobs per channel stacked by outcome; beside it, roadside response times vs target.
+
+    Args:
+        jobs: One row per job with ``channel`` and ``outcome``
+            (:func:`reports.service_quality.job_table`).
+        rescues: ``response_h`` and ``target_h`` per roadside job, or ``None``; the
+            response panel is drawn only when some rescue was reached.
+
+    Returns:
+        Base64 PNG, or ``None`` when no job has a channel.
+    """
+    if not (jobs["channel"] != "").any():
+        return None
+    with_rescues = rescues is not None and rescues["response_h"].notna().any()
+    fig = Figure(figsize=(WIDTH_IN, 3.6), layout="constrained")
+    if with_rescues:
+        bars_ax, dots_ax = fig.subplots(1, 2, width_ratios=(1.7, 1.0))
+        _response_dots(dots_ax, rescues)
+    else:
+        bars_ax = fig.subplots()
+    _channel_bars(bars_ax, jobs)
     return to_base64_png(fig)

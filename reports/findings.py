@@ -7,21 +7,19 @@ an error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
-
 import pandas as pd
 
 from reports import targets
 from reports.components import components_from_names, label
-from reports.formatting import fmt_hours, fmt_int, fmt_num, fmt_pct, fmt_share, is_missing
+from reports.finding_base import Finding, Kpis, Level, band_verdict, kpi_value, lower_first
+from reports.formatting import fmt_hours, fmt_int, fmt_num, fmt_pct, fmt_share
 from reports.intervals import binomial_ci, poisson_ci
+from reports.service_findings import service_data_checks, service_quality_findings
+from reports.service_quality import ServiceView
 from reports.targets import Reference
 from reports.waits import WaitStats
 
-Level = Literal["ok", "watch", "info", "check"]
-Kpis = Mapping[str, float | None]
+__all__ = ["Finding", "Level", "build_findings"]
 
 FAILURES_PREFIX = "failures_by_component_"
 BREAKDOWNS_PREFIX = "breakdowns_by_component_"
@@ -29,42 +27,9 @@ _DAYS_PER_YEAR = 365.0
 _FEW_EVENTS = 20
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One sentence for the manager.
-
-    Attributes:
-        text: The sentence.
-        level: ``ok`` (meets a target), ``watch`` (off target or at risk),
-            ``info`` (no target known) or ``check`` (the result files disagree).
-    """
-
-    text: str
-    level: Level
-
-
-def _get(kpis: Kpis, name: str) -> float | None:
-    value = kpis.get(name)
-    return None if is_missing(value) else value
-
-
-def _verdict(low: float, high: float, ref: Reference) -> tuple[str, Level]:
-    """Compare an interval with a reference band: overlapping counts as consistent."""
-    if high < ref.low:
-        return "below", "watch"
-    if low > ref.high:
-        return "above", "watch"
-    return "consistent with", "ok"
-
-
-def _lower_first(text: str) -> str:
-    """Lower-case a label for use mid-sentence ("Tires" -> "tires", "12 V battery" unchanged)."""
-    return text[:1].lower() + text[1:]
-
-
 def _by_component(kpis: Kpis, prefix: str) -> dict[str, float]:
     comps = components_from_names(kpis, prefix)
-    return {c: _get(kpis, prefix + c) or 0.0 for c in comps}
+    return {c: kpi_value(kpis, prefix + c) or 0.0 for c in comps}
 
 
 def _rate_finding(count: float, rate: float, scale: float, ref: Reference, what: str) -> Finding:
@@ -73,7 +38,7 @@ def _rate_finding(count: float, rate: float, scale: float, ref: Reference, what:
     ``scale`` converts one event into the rate's unit (per 1 000 vehicle-years).
     """
     low, high = (bound * scale for bound in poisson_ci(count))
-    verdict, level = _verdict(low, high, ref)
+    verdict, level = band_verdict(low, high, ref)
     few = " Few events: the interval is wide." if count < _FEW_EVENTS else ""
     return Finding(
         f"{what}: {fmt_num(rate)} per 1,000 vehicle-years (95 % CI {fmt_num(low, 1)}–"
@@ -85,13 +50,16 @@ def _rate_finding(count: float, rate: float, scale: float, ref: Reference, what:
 
 def _per_event_scale(kpis: Kpis) -> float | None:
     """Rate units (per 1 000 vehicle-years) contributed by one event, if exposure is known."""
-    vehicle_days = _get(kpis, "vehicle_days")
+    vehicle_days = kpi_value(kpis, "vehicle_days")
     return _DAYS_PER_YEAR * 1000 / vehicle_days if vehicle_days else None
 
 
 def breakdown_rate(kpis: Kpis) -> Finding | None:
     """Breakdowns per 1 000 vehicle-years against the ADAC EV band."""
-    rate, count = _get(kpis, "breakdowns_per_1000_vehicle_years"), _get(kpis, "breakdowns")
+    rate, count = (
+        kpi_value(kpis, "breakdowns_per_1000_vehicle_years"),
+        kpi_value(kpis, "breakdowns"),
+    )
     if rate is None or count is None:
         return None
     # Prefer the KPI's own exposure so the interval matches the reported rate exactly.
@@ -121,7 +89,7 @@ def largest_failure_cause(kpis: Kpis) -> Finding | None:
 
 def _share_comparison(part: float, total: float, ref: Reference) -> tuple[str, Level]:
     low, high = binomial_ci(part, total)
-    verdict, level = _verdict(low, high, ref)
+    verdict, level = band_verdict(low, high, ref)
     return (
         f" (95 % CI {fmt_pct(low, 0)}–{fmt_pct(high, 0)}), {verdict} the reference "
         f"{ref.band_text(0, 100, ' %')} ({ref.source})",
@@ -157,17 +125,17 @@ def component_breakdown_rates(kpis: Kpis) -> list[Finding]:
         return []
     out = []
     for comp, ref in targets.BREAKDOWNS_PER_1000_VEHICLE_YEARS_BY_COMPONENT.items():
-        count = _get(kpis, BREAKDOWNS_PREFIX + comp)
+        count = kpi_value(kpis, BREAKDOWNS_PREFIX + comp)
         if count is not None:
-            what = f"Breakdowns caused by {_lower_first(label(comp))}"
+            what = f"Breakdowns caused by {lower_first(label(comp))}"
             out.append(_rate_finding(count, count * scale, scale, ref, what))
     return out
 
 
 def service(kpis: Kpis) -> Finding | None:
     """Technician utilization and waits, with a queueing reading of the load."""
-    util = _get(kpis, "technician_utilization")
-    mean_w, p90_w = _get(kpis, "mean_wait_h"), _get(kpis, "p90_wait_h")
+    util = kpi_value(kpis, "technician_utilization")
+    mean_w, p90_w = kpi_value(kpis, "mean_wait_h"), kpi_value(kpis, "p90_wait_h")
     if util is None and mean_w is None:
         return None
     text = (
@@ -189,7 +157,7 @@ def service(kpis: Kpis) -> Finding | None:
 
 def backlog(kpis: Kpis, daily: pd.DataFrame | None) -> Finding | None:
     """Jobs still open at the end and whether the backlog grew over the run."""
-    jobs, open_end = _get(kpis, "service_jobs"), _get(kpis, "service_jobs_open_end")
+    jobs, open_end = kpi_value(kpis, "service_jobs"), kpi_value(kpis, "service_jobs_open_end")
     if not jobs or open_end is None:
         return None
     text = (
@@ -210,18 +178,21 @@ def backlog(kpis: Kpis, daily: pd.DataFrame | None) -> Finding | None:
 
 def battery(kpis: Kpis, daily: pd.DataFrame | None) -> Finding | None:
     """Battery state of health at the end and the annualised fade rate."""
-    mean_end, p05_end = _get(kpis, "battery_soh_mean_end"), _get(kpis, "battery_soh_p05_end")
+    mean_end, p05_end = (
+        kpi_value(kpis, "battery_soh_mean_end"),
+        kpi_value(kpis, "battery_soh_p05_end"),
+    )
     if mean_end is None:
         return None
     text = (
         f"Traction battery state of health at the end: mean {fmt_pct(mean_end)}, "
         f"5 % of vehicles below {fmt_pct(p05_end)}."
     )
-    loss = _get(kpis, "battery_loss_pct_per_year_of_age")
+    loss = kpi_value(kpis, "battery_loss_pct_per_year_of_age")
     if loss is not None:
         # Geotab's fleet-average figure is capacity lost since new per year of age.
         ref = targets.BATTERY_LOSS_PCT_PER_YEAR_OF_AGE
-        verdict, level = _verdict(loss, loss, ref)
+        verdict, level = band_verdict(loss, loss, ref)
         return Finding(
             text + f" Packs have lost {fmt_num(loss, 2)} % of capacity per year of age, "
             f"{verdict} the reference {ref.band_text(unit=' %/yr')} ({ref.source}).",
@@ -233,7 +204,7 @@ def battery(kpis: Kpis, daily: pd.DataFrame | None) -> Finding | None:
     span_days = len(soh) - 1
     fade = (soh[0] - soh[-1]) * 100 * _DAYS_PER_YEAR / span_days
     ref = targets.BATTERY_FADE_PCT_PER_YEAR
-    verdict, level = _verdict(fade, fade, ref)
+    verdict, level = band_verdict(fade, fade, ref)
     return Finding(
         text + f" Capacity fades at {fmt_num(fade, 1)} %/yr (annualised from {span_days} days; "
         f"young packs fade faster), {verdict} the reference {ref.band_text(unit=' %/yr')} "
@@ -244,7 +215,7 @@ def battery(kpis: Kpis, daily: pd.DataFrame | None) -> Finding | None:
 
 def availability(kpis: Kpis) -> Finding | None:
     """Vehicles off the road at the end of the run."""
-    down, vehicles = _get(kpis, "vehicles_down_end"), _get(kpis, "vehicles")
+    down, vehicles = kpi_value(kpis, "vehicles_down_end"), kpi_value(kpis, "vehicles")
     if down is None or not vehicles:
         return None
     return Finding(
@@ -255,7 +226,7 @@ def availability(kpis: Kpis) -> Finding | None:
 
 def mileage(kpis: Kpis) -> Finding | None:
     """Average annual mileage against the national average."""
-    km = _get(kpis, "km_per_vehicle_year")
+    km = kpi_value(kpis, "km_per_vehicle_year")
     if km is None:
         return None
     ref = targets.KM_PER_VEHICLE_YEAR
@@ -273,7 +244,7 @@ def consistency(kpis: Kpis, waits: WaitStats | None) -> list[Finding]:
         ("failures_total", FAILURES_PREFIX),
         ("breakdowns", BREAKDOWNS_PREFIX),
     ):
-        total, parts = _get(kpis, total_key), _by_component(kpis, prefix)
+        total, parts = kpi_value(kpis, total_key), _by_component(kpis, prefix)
         if total is not None and parts and abs(sum(parts.values()) - total) > 0.5:
             out.append(
                 Finding(
@@ -282,7 +253,7 @@ def consistency(kpis: Kpis, waits: WaitStats | None) -> list[Finding]:
                     "check",
                 )
             )
-    kpi_mean = _get(kpis, "mean_wait_h")
+    kpi_mean = kpi_value(kpis, "mean_wait_h")
     if waits is not None and waits.n_jobs and kpi_mean is not None:
         if abs(waits.mean_h - kpi_mean) > 0.01 * abs(kpi_mean) + 0.01:
             out.append(
@@ -296,7 +267,10 @@ def consistency(kpis: Kpis, waits: WaitStats | None) -> list[Finding]:
 
 
 def build_findings(
-    kpis: Kpis, daily: pd.DataFrame | None = None, waits: WaitStats | None = None
+    kpis: Kpis,
+    daily: pd.DataFrame | None = None,
+    waits: WaitStats | None = None,
+    service_view: ServiceView | None = None,
 ) -> list[Finding]:
     """Generate all findings, most important first.
 
@@ -304,6 +278,8 @@ def build_findings(
         kpis: KPI name -> value (``None`` for undefined).
         daily: The daily table, used for trends; optional.
         waits: Wait statistics from the event log, used for cross-checks; optional.
+        service_view: Per-job service facts from the event log, used for sample sizes,
+            the software remote-fix share and cross-checks; optional.
 
     Returns:
         The findings that could be computed from the available inputs.
@@ -314,9 +290,13 @@ def build_findings(
     found += [
         service(kpis),
         backlog(kpis, daily),
+    ]
+    found += service_quality_findings(kpis, service_view)
+    found += [
         battery(kpis, daily),
         availability(kpis),
         mileage(kpis),
     ]
     found += consistency(kpis, waits)
+    found += service_data_checks(kpis, service_view)
     return [f for f in found if f is not None]

@@ -2,6 +2,8 @@
 
 Only ``kpis.json`` is required; ``run.json``, ``daily.parquet`` and
 ``events.parquet`` are optional and the report skips what it cannot draw.
+Event logs written before the service network (no ``channel`` / ``outcome``
+columns) still give waiting times, but no service-quality view.
 """
 
 from __future__ import annotations
@@ -22,9 +24,13 @@ DAILY_FILE = "daily.parquet"
 EVENTS_FILE = "events.parquet"
 EXPECTED_FILES = (KPIS_FILE, RUN_FILE, DAILY_FILE, EVENTS_FILE)
 
-# The event log can hold millions of rows; the report needs only job timing.
-JOB_EVENT_TYPES = ("job_created", "job_assigned")
+# The event log can hold millions of rows; the report reads only the job events it uses.
+JOB_EVENT_TYPES = ("job_created", "job_assigned", "job_finished")
 JOB_EVENT_COLUMNS = ("time_d", "event", "job")
+SERVICE_EVENT_TYPES = (*JOB_EVENT_TYPES, "job_triaged", "job_arrived", "tow_arrived")
+# channel and outcome are required for the service view; the others enrich it when present.
+SERVICE_REQUIRED_COLUMNS = ("channel", "outcome")
+SERVICE_OPTIONAL_COLUMNS = ("severity", "component", "due_d")
 
 
 class ReportInputError(ValueError):
@@ -40,8 +46,12 @@ class RunFiles:
         kpis: KPI name -> value; ``None`` where the value is undefined (JSON null/NaN).
         run: Parsed ``run.json``, or an empty dict when absent.
         daily: ``daily.parquet`` sorted by day, or ``None`` when absent.
-        job_events: ``time_d``, ``event``, ``job`` rows of job_created / job_assigned
-            events, or ``None`` when the event log is absent or lacks those columns.
+        job_events: ``time_d``, ``event``, ``job`` rows of job_created / job_assigned /
+            job_finished events, or ``None`` when the event log is absent or lacks those
+            columns.
+        service_events: Rows of the job events in :data:`SERVICE_EVENT_TYPES` with the
+            ``channel`` and ``outcome`` columns (plus ``severity``, ``component``, ``due_d``
+            where present), or ``None`` for a log without channel / outcome columns.
         notes: Plain-language notes on files or columns that were missing.
     """
 
@@ -50,6 +60,7 @@ class RunFiles:
     run: dict[str, Any] = field(default_factory=dict)
     daily: pd.DataFrame | None = None
     job_events: pd.DataFrame | None = None
+    service_events: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
 
 
@@ -86,8 +97,8 @@ def load_run(run_dir: str | Path) -> RunFiles:
     if not run:
         notes.append(f"{RUN_FILE} missing: scenario details are incomplete.")
     daily = _read_daily(root / DAILY_FILE, notes)
-    job_events = _read_job_events(root / EVENTS_FILE, notes)
-    return RunFiles(root, kpis, run, daily, job_events, tuple(notes))
+    job_events, service_events = _read_job_events(root / EVENTS_FILE, notes)
+    return RunFiles(root, kpis, run, daily, job_events, service_events, tuple(notes))
 
 
 def _read_json_object(path: Path) -> dict[str, Any]:
@@ -133,17 +144,26 @@ def _read_daily(path: Path, notes: list[str]) -> pd.DataFrame | None:
     return daily
 
 
-def _read_job_events(path: Path, notes: list[str]) -> pd.DataFrame | None:
+def _read_job_events(
+    path: Path, notes: list[str]
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Return (job timing rows, service rows); either is ``None`` when it cannot be built."""
     if not path.is_file():
         notes.append(f"{EVENTS_FILE} missing: the waiting-time chart is skipped.")
-        return None
-    missing = [c for c in JOB_EVENT_COLUMNS if c not in _parquet_columns(path)]
+        return None, None
+    present = _parquet_columns(path)
+    missing = [c for c in JOB_EVENT_COLUMNS if c not in present]
     if missing:
         notes.append(f"{EVENTS_FILE} lacks column(s) {', '.join(missing)}: waits are skipped.")
-        return None
+        return None, None
+    has_service = all(c in present for c in SERVICE_REQUIRED_COLUMNS)
+    extra = [*SERVICE_REQUIRED_COLUMNS, *SERVICE_OPTIONAL_COLUMNS] if has_service else []
+    types = SERVICE_EVENT_TYPES if has_service else JOB_EVENT_TYPES
     table = _read_parquet(
         path,
-        columns=list(JOB_EVENT_COLUMNS),
-        filters=[("event", "in", list(JOB_EVENT_TYPES))],
-    )
-    return table.to_pandas()
+        columns=list(JOB_EVENT_COLUMNS) + [c for c in extra if c in present],
+        filters=[("event", "in", list(types))],
+    ).to_pandas()
+    is_job = table["event"].isin(JOB_EVENT_TYPES).to_numpy()
+    job_events = table.loc[is_job, list(JOB_EVENT_COLUMNS)].reset_index(drop=True)
+    return job_events, (table if has_service else None)

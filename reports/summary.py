@@ -1,4 +1,4 @@
-"""Text parts of the report: scenario line, headline KPI tiles, full KPI table, config dump."""
+"""Text parts of the report: scenario line, KPI tiles, full KPI table, config dump."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ def _jobs_meaning(kpis: Kpis) -> str:
 _BREAKDOWN_BAND = targets.BREAKDOWNS_PER_1000_VEHICLE_YEARS.band_text()
 
 # (KPI key, label, formatter, meaning)
-TILE_SPECS: tuple[tuple[str, str, Callable[[float | None], str], Callable[[Kpis], str]], ...] = (
+TileSpec = tuple[str, str, Callable[[float | None], str], Callable[[Kpis], str]]
+TILE_SPECS: tuple[TileSpec, ...] = (
     (
         "breakdowns_per_1000_vehicle_years",
         "Breakdowns per 1,000 vehicle-years",
@@ -72,19 +73,19 @@ TILE_SPECS: tuple[tuple[str, str, Callable[[float | None], str], Callable[[Kpis]
         "mean_wait_h",
         "Mean wait",
         fmt_hours,
-        lambda _: "Average time from a job being opened to a technician being assigned.",
+        lambda _: "Average time from a job being opened to its first technician or bay.",
     ),
     (
         "p90_wait_h",
         "90th-percentile wait",
         fmt_hours,
-        lambda _: "9 in 10 jobs had a technician assigned within this time.",
+        lambda _: "9 in 10 jobs had a technician or bay assigned within this time.",
     ),
     (
         "technician_utilization",
         "Technician utilization",
         lambda v: fmt_pct(v, 0),
-        lambda _: "Share of technician time spent on jobs; above ~85 % waits climb steeply.",
+        lambda _: "Share of mobile-van shift hours spent on jobs; above ~85 % waits climb.",
     ),
     (
         "battery_soh_mean_end",
@@ -101,6 +102,96 @@ TILE_SPECS: tuple[tuple[str, str, Callable[[float | None], str], Callable[[Kpis]
 )
 
 
+def _with_count(kpis: Kpis, key: str, text: str) -> str:
+    """Append ``text`` formatted with the count ``kpis[key]`` when that count is known."""
+    value = kpis.get(key)
+    return "" if is_missing(value) else text.format(fmt_int(value))
+
+
+def _cost_meaning(kpis: Kpis) -> str:
+    total = kpis.get("service_cost_total")
+    spent = "" if is_missing(total) else f" {fmt_si(total, 2)} CNY over the run."
+    return "Remote fixes, visits, rescues and tows, per vehicle and year." + spent
+
+
+def _fmt_cny(value: float | None) -> str:
+    return "n/a" if is_missing(value) else f"{fmt_int(value)} CNY"
+
+
+_FTF = targets.FIRST_TIME_FIX
+_COMPLIANCE = targets.RESPONSE_COMPLIANCE
+
+SERVICE_TILE_SPECS: tuple[TileSpec, ...] = (
+    (
+        "mobile_share",
+        "Mobile share",
+        lambda v: fmt_pct(v, 0),
+        lambda _: (
+            "Jobs needing a visit that a van served at the car (the rest: center, body shop)."
+        ),
+    ),
+    (
+        "remote_resolution_rate",
+        "Fixed remotely",
+        lambda v: fmt_pct(v, 0),
+        lambda _: "All jobs fixed by remote diagnosis or an over-the-air fix, with no visit.",
+    ),
+    (
+        "first_time_fix_rate",
+        "First-time fix",
+        lambda v: fmt_pct(v, 0),
+        lambda k: (
+            "Jobs fixed at the first visit (Aberdeen average "
+            f"{_FTF.average * 100:.0f} %).{_with_count(k, 'revisits', ' {} return visits.')}"
+        ),
+    ),
+    (
+        "on_time_arrival_rate",
+        "On-time arrival",
+        lambda v: fmt_pct(v, 0),
+        lambda _: (
+            "Booked van visits arriving by the end of their appointment window "
+            f"(Aberdeen average compliance {_COMPLIANCE.average * 100:.0f} %)."
+        ),
+    ),
+    (
+        "rescue_within_target_rate",
+        "Rescue within target",
+        lambda v: fmt_pct(v, 0),
+        lambda k: (
+            "Roadside jobs reached by a van or tow truck within their city tier's "
+            f"response target.{_with_count(k, 'tows', ' {} cars towed.')}"
+        ),
+    ),
+    (
+        "service_cost_per_vehicle_year",
+        "Service cost per vehicle-year",
+        _fmt_cny,
+        _cost_meaning,
+    ),
+    (
+        "jobs_per_technician_day",
+        "Visits per van-day",
+        lambda v: fmt_num(v, 1),
+        lambda _: "Mobile visits per van and working day (seeds: 3–5).",
+    ),
+    (
+        "parts_stockouts",
+        "Parts stock-outs",
+        fmt_int,
+        lambda _: "Jobs that had to wait for a part to be delivered to the region.",
+    ),
+)
+
+
+def _tiles(kpis: Kpis, specs: tuple[TileSpec, ...]) -> list[Tile]:
+    return [
+        Tile(key, title, fmt(kpis[key]), meaning(kpis))
+        for key, title, fmt, meaning in specs
+        if key in kpis
+    ]
+
+
 def headline_tiles(kpis: Kpis) -> list[Tile]:
     """Build the headline tiles for the KPIs present in ``kpis``.
 
@@ -110,11 +201,19 @@ def headline_tiles(kpis: Kpis) -> list[Tile]:
     Returns:
         One tile per headline KPI present (null values show as ``"n/a"``).
     """
-    return [
-        Tile(key, title, fmt(kpis[key]), meaning(kpis))
-        for key, title, fmt, meaning in TILE_SPECS
-        if key in kpis
-    ]
+    return _tiles(kpis, TILE_SPECS)
+
+
+def service_tiles(kpis: Kpis) -> list[Tile]:
+    """Build the service-quality and cost tiles for the KPIs present in ``kpis``.
+
+    Args:
+        kpis: KPI name -> value.
+
+    Returns:
+        One tile per service-quality KPI present; empty for a run without them.
+    """
+    return _tiles(kpis, SERVICE_TILE_SPECS)
 
 
 def scenario_line(kpis: Kpis, run: Mapping[str, Any]) -> str:

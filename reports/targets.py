@@ -49,6 +49,45 @@ BREAKDOWNS_PER_1000_VEHICLE_YEARS_BY_COMPONENT: dict[str, Reference] = {
     "tires": Reference(0.9, 0.9, "ADAC breakdown statistics, EVs"),
 }
 
+
+@dataclass(frozen=True)
+class Benchmark:
+    """Performance tiers of field-service organisations (fractions 0..1).
+
+    Attributes:
+        average: The average organisation.
+        best: Best-in-class organisations.
+        source: Short citation shown to the reader.
+        laggard: The laggards, where published.
+    """
+
+    average: float
+    best: float
+    source: str
+    laggard: float | None = None
+
+    def tiers_text(self) -> str:
+        """Return the tiers as text, e.g. ``"laggards 63 %, average 80 %, best-in-class 88 %"``."""
+        parts = [] if self.laggard is None else [f"laggards {self.laggard * 100:.0f} %"]
+        parts += [f"average {self.average * 100:.0f} %", f"best-in-class {self.best * 100:.0f} %"]
+        return ", ".join(parts)
+
+
+# Aberdeen field-service studies: share of jobs fixed at the first visit.
+FIRST_TIME_FIX = Benchmark(0.80, 0.88, "Aberdeen field-service studies", laggard=0.63)
+# Aberdeen 2012: share of service commitments (response times, appointments) met.
+RESPONSE_COMPLIANCE = Benchmark(0.78, 0.92, "Aberdeen 2012, response-time compliance")
+
+# Seed 001 three-level triage: L1 mobile work (tires, 12 V, software, small parts) ~70 % of demand.
+MOBILE_SHARE_OF_DEMAND = Reference(0.70, 0.70, "seed 001, L1 mobile triage")
+# J.D. Power 2025 China NEV-CSI: NEV owners who used mobile on-site service (owners, not jobs).
+MOBILE_SERVICE_OWNERS_CHINA = Reference(0.323, 0.323, "J.D. Power 2025 China NEV-CSI")
+# Seed 003: software faults fixed by remote diagnosis / OTA without a visit.
+SOFTWARE_REMOTE_FIX = Reference(0.85, 0.85, "seed 003")
+# Jobs per mobile technician (van) per working day: seeds 3-5; vendors claim 4-8 (weak).
+JOBS_PER_VAN_DAY = Reference(3.0, 5.0, "seeds")
+JOBS_PER_VAN_DAY_VENDOR = Reference(4.0, 8.0, "vendor claims")
+
 # KBA/ADAC: average annual mileage of EVs in Germany, 2022.
 KM_PER_VEHICLE_YEAR = Reference(12_000, 12_000, "KBA/ADAC, Germany 2022")
 

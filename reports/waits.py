@@ -1,8 +1,11 @@
 """Job waiting times derived from the event log.
 
 The wait of a job is the time from its ``job_created`` event to its first
-``job_assigned`` event, in hours. Jobs never assigned by the end of the run
-have no wait yet (they are right-censored) and are counted separately.
+``job_assigned`` event, in hours: a job can have several visits (one
+``job_assigned`` each), and the customer waited only until the first. Jobs
+closed without any assignment (fixed by remote diagnosis) have no wait. Jobs
+neither assigned nor closed by the end of the run have no wait yet (they are
+right-censored) and are counted separately.
 """
 
 from __future__ import annotations
@@ -40,14 +43,15 @@ def job_waits_h(job_events: pd.DataFrame) -> pd.Series:
 
     Args:
         job_events: Event rows with columns ``time_d``, ``event`` and ``job``; other
-            event types and rows with ``job == -1`` are ignored.
+            event types and rows with ``job == -1`` are ignored. Rows need not be
+            sorted by time.
 
     Returns:
         Float series of waits in hours, sorted by job id.
     """
     ev = job_events[job_events["job"] >= 0]
     created = ev.loc[ev["event"] == "job_created"].groupby("job")["time_d"].min()
-    # A job can be re-assigned after a failed visit; the customer waited until the first.
+    # Every visit of a job has its own assignment; the customer waited until the first.
     assigned = ev.loc[ev["event"] == "job_assigned"].groupby("job")["time_d"].min()
     both = created.index.intersection(assigned.index)
     waits = (assigned.loc[both] - created.loc[both]) * HOURS_PER_DAY
@@ -55,7 +59,10 @@ def job_waits_h(job_events: pd.DataFrame) -> pd.Series:
 
 
 def count_unassigned(job_events: pd.DataFrame) -> int:
-    """Return how many created jobs have no ``job_assigned`` event.
+    """Return how many created jobs were still waiting for a first assignment at the end.
+
+    A job with a ``job_finished`` event but no ``job_assigned`` one was closed
+    without a visit (remote fix) and is not waiting.
 
     Args:
         job_events: Event rows with columns ``event`` and ``job``.
@@ -65,8 +72,8 @@ def count_unassigned(job_events: pd.DataFrame) -> int:
     """
     ev = job_events[job_events["job"] >= 0]
     created = set(ev.loc[ev["event"] == "job_created", "job"].tolist())
-    assigned = set(ev.loc[ev["event"] == "job_assigned", "job"].tolist())
-    return len(created - assigned)
+    handled = set(ev.loc[ev["event"].isin(["job_assigned", "job_finished"]), "job"].tolist())
+    return len(created - handled)
 
 
 def wait_stats(job_events: pd.DataFrame) -> WaitStats:

@@ -33,11 +33,13 @@ class DailyCollector:
         self._finished = 0
 
     def record(self, day: int, usage: Usage, failures: list[FailureBatch],
-               sensed: tuple[np.ndarray, dict[str, np.ndarray]] | None = None) -> None:
+               sensed: tuple[np.ndarray, dict[str, np.ndarray]] | None = None,
+               busy: int | None = None) -> None:
         """Append the aggregates of ``day`` (called at the end of the day).
 
         With telemetry on (``sensed`` = uploads mask and readings), the row also
         holds the upload count and the fleet mean of each received signal.
+        ``busy`` is the number of vans and bays working at the day's noon sample.
         """
         state, n = self.fleet.state, self.fleet.state.n
         down = int(state.down.sum())
@@ -67,7 +69,7 @@ class DailyCollector:
         row["jobs_created"] = svc.jobs_created - self._created
         row["jobs_finished"] = svc.jobs_finished - self._finished
         row["jobs_open"] = svc.jobs_created - svc.jobs_finished
-        row["technicians_busy"] = svc.busy()
+        row["technicians_busy"] = svc.busy() if busy is None else busy
         self._created, self._finished = svc.jobs_created, svc.jobs_finished
         if sensed is not None:
             uploaded, readings = sensed

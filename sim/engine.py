@@ -94,6 +94,9 @@ def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> None:
             sim.service.submit(t, v, b.component, b.cause, b.severity)
 
 
+NOON = 0.5  # the daily sample of busy technicians is taken mid-shift
+
+
 def fleet_clock(sim: Simulation, progress: bool):
     """The daily clock process: usage -> twins -> telemetry -> faults -> events -> collector."""
     fleet, env = sim.fleet, sim.env
@@ -107,8 +110,10 @@ def fleet_clock(sim: Simulation, progress: bool):
         sensed = sim.telemetry.read(fleet.state.twins) if sim.telemetry else None
         failures = detect(fleet) if sim.service_fed_by_failures else []
         dispatch(sim, day, failures)
-        yield env.timeout(1)
-        sim.collector.record(day, usage, failures, sensed)
+        yield env.timeout(NOON)
+        busy_at_noon = sim.service.busy()
+        yield env.timeout(1 - NOON)
+        sim.collector.record(day, usage, failures, sensed, busy_at_noon)
         bar.update(1)
     bar.close()
 

@@ -25,6 +25,7 @@ HEADINGS = (
     "Fleet health over time",
     "Failures by component",
     "Service load",
+    "Service quality and cost",
     "Waiting time",
     "All KPIs",
     "Configuration",
@@ -58,8 +59,8 @@ def test_headline_kpi_values_are_formatted(run: SyntheticRun, html: str) -> None
     assert k["breakdowns_per_1000_vehicle_years"] == pytest.approx(rate)
     expected = {
         "breakdowns_per_1000_vehicle_years": "3.89",
-        "failures_total": "162",
-        "service_jobs": "143",
+        "failures_total": "180",
+        "service_jobs": "161",
         "mean_wait_h": f"{np.mean(run.waits_h):.1f} h",
         "p90_wait_h": f"{np.percentile(run.waits_h, 90):.1f} h",
         "technician_utilization": "63 %",
@@ -73,7 +74,7 @@ def test_headline_kpi_values_are_formatted(run: SyntheticRun, html: str) -> None
 
 
 def test_all_figures_are_embedded_and_nothing_is_fetched(html: str) -> None:
-    assert html.count(IMG_TAG) == 4
+    assert html.count(IMG_TAG) == 5
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html)
     assert "http://" not in html and "https://" not in html
     assert "<script" not in html and "<link" not in html
@@ -85,8 +86,8 @@ def test_embedded_images_are_valid_png(html: str) -> None:
 
 
 def test_findings_name_the_largest_component(html: str) -> None:
-    # aux12v has 81 of 162 failures in the fixture.
-    assert "12 V battery is the largest failure cause (50 % of 162 failures)." in html
+    # aux12v has 81 of 180 failures in the fixture.
+    assert "12 V battery is the largest failure cause (45 % of 180 failures)." in html
 
 
 def test_full_kpi_table_lists_every_kpi_sorted(run: SyntheticRun, html: str) -> None:
@@ -98,7 +99,13 @@ def test_full_kpi_table_lists_every_kpi_sorted(run: SyntheticRun, html: str) -> 
 def test_wait_caption_uses_event_log(run: SyntheticRun, html: str) -> None:
     mean = f"{np.mean(run.waits_h):.1f} h"
     assert f"from the event log: mean {mean}" in html
-    assert f"over {len(run.waits_h)} jobs. 2 jobs were still waiting at the end" in html
+    # Jobs fixed remotely were never assigned, but they are not waiting either.
+    remote = run.events[run.events["outcome"] == "remote_fixed"]["job"].nunique()
+    assert remote == 14
+    assert (
+        f"over {len(run.waits_h)} jobs. 14 jobs fixed remotely needed no visit. "
+        "2 jobs were still waiting at the end" in html
+    )
 
 
 def test_config_dump_is_escaped(make_run: Callable[..., SyntheticRun]) -> None:
@@ -117,7 +124,7 @@ def test_null_kpi_shows_na(make_run: Callable[..., SyntheticRun]) -> None:
 def test_missing_optional_column_still_builds(make_run: Callable[..., SyntheticRun]) -> None:
     run = make_run(drop_daily_columns=["technicians_busy"])
     html = reports.build_report(run.path).read_text(encoding="utf-8")
-    assert html.count(IMG_TAG) == 4
+    assert html.count(IMG_TAG) == 5
 
 
 def test_missing_optional_files_skip_their_sections(make_run: Callable[..., SyntheticRun]) -> None:
@@ -133,7 +140,7 @@ def test_daily_without_health_columns(make_run: Callable[..., SyntheticRun]) -> 
     cols = [c for c in run.daily.columns if c.startswith(("health_", "battery_soh"))]
     run = make_run("bare", drop_daily_columns=cols)
     html = reports.build_report(run.path).read_text(encoding="utf-8")
-    assert html.count(IMG_TAG) == 3
+    assert html.count(IMG_TAG) == 4
     assert "no health / battery SOH columns" in html
 
 

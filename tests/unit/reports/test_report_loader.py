@@ -27,8 +27,29 @@ def test_event_log_is_reduced_to_job_timing(run: SyntheticRun) -> None:
     files = load_run(run.path)
     assert files.job_events is not None
     assert list(files.job_events.columns) == ["time_d", "event", "job"]
-    assert set(files.job_events["event"]) == {"job_created", "job_assigned"}
-    assert len(files.job_events) == 143 + 141
+    assert set(files.job_events["event"]) == {"job_created", "job_assigned", "job_finished"}
+    # 161 jobs; 174 assignments (return visits included); 188 visits ended or remote fixes.
+    assert len(files.job_events) == 161 + 174 + 188
+
+
+def test_service_events_keep_channel_outcome_and_deadline(run: SyntheticRun) -> None:
+    files = load_run(run.path)
+    assert files.service_events is not None
+    columns = "time_d event job channel outcome severity component due_d"
+    assert set(files.service_events.columns) == set(columns.split())
+    events = "job_created job_triaged job_assigned job_arrived job_finished tow_arrived"
+    assert set(files.service_events["event"]) == set(events.split())
+    # Deadlines: 141 mobile arrivals (windows, rescue targets) and 1 tow; center visits none.
+    deadlines = files.service_events.dropna(subset=["due_d"])
+    assert deadlines["event"].value_counts().to_dict() == {"job_arrived": 141, "tow_arrived": 1}
+
+
+def test_legacy_event_log_has_waits_but_no_service_view(
+    make_run: Callable[..., SyntheticRun],
+) -> None:
+    files = load_run(make_run(legacy=True).path)
+    assert files.job_events is not None and files.service_events is None
+    assert files.notes == ()
 
 
 def test_null_nan_and_non_numeric_kpis_become_none(tmp_path: Path) -> None:

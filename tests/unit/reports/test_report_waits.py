@@ -51,3 +51,26 @@ def test_no_assigned_jobs_gives_nan_stats() -> None:
     assert (stats.n_jobs, stats.n_unassigned) == (0, 1)
     assert math.isnan(stats.mean_h) and math.isnan(stats.p90_h)
     assert count_unassigned(events) == 1
+
+
+def test_two_visit_job_waits_until_its_first_assignment() -> None:
+    # Job 0: booked, first visit ends in a revisit, the second visit fixes it.
+    # Job 1: fixed by remote diagnosis: never assigned, yet not waiting either.
+    rows = [
+        (10.0, "job_created", 0),
+        (10.5, "job_assigned", 0),  # 12 h: the wait
+        (10.55, "job_arrived", 0),
+        (10.6, "job_finished", 0),  # outcome revisit
+        (12.0, "job_assigned", 0),  # second visit: not a new wait
+        (12.1, "job_finished", 0),  # outcome fixed
+        (11.0, "job_created", 1),
+        (11.02, "job_finished", 1),  # outcome remote_fixed
+    ]
+    events = pd.DataFrame(rows, columns=["time_d", "event", "job"])
+    assert job_waits_h(events).to_dict() == pytest.approx({0: 12.0})
+    stats = wait_stats(events)
+    assert (stats.n_jobs, stats.n_unassigned) == (1, 0)
+    assert stats.mean_h == pytest.approx(12.0) and stats.max_h == pytest.approx(12.0)
+    # Row order does not matter: the log is sorted by time only on export.
+    shuffled = events.iloc[::-1].reset_index(drop=True)
+    assert wait_stats(shuffled) == stats
