@@ -50,6 +50,7 @@ class MobileConfig:
     travel_speed_kmh: float = num(30.0, 0.1, 300.0)
     rush_hour_factor: float = num(1.5, 1.0, 10.0)
     rush_hours: list[int] = field(default_factory=lambda: [7, 8, 17, 18])
+    appointments: bool = True
     booking_lead_h: float = num(4.0, 0.0, 1000.0)
     window_h: float = num(2.0, 0.1, 24.0)
 

@@ -81,7 +81,8 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
     tech_days = cap.vans * cap.working_days
     n_visits = visits["channel"].value_counts()
     tows = int((ev["event"] == "tow_assigned").sum())
-    road_created = int(((ev["event"] == "job_created") & (ev["severity"] == "roadside")).sum())
+    # A roadside need fixed by remote diagnosis needs no rescue.
+    road_created = road_total
     c = cap.costs
     cost = ((closed["outcome"] == "remote_fixed").sum() * c.remote
             + n_visits.get("mobile", 0) * c.mobile_visit

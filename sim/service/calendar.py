@@ -127,6 +127,6 @@ class Travel:
         if not self.enabled:
             return 0.0
         dist = math.hypot(a[0] - b[0], a[1] - b[1])
-        hour = int((t - math.floor(t)) * HOURS_PER_DAY) % 24
+        hour = int((t - math.floor(t)) * HOURS_PER_DAY + _TOL_H) % 24
         factor = self.rush_factor if hour in self.rush else 1.0
         return dist / self.speed_kmh * factor

@@ -52,15 +52,11 @@ class Job:
 
 
 def log(net: ServiceNetwork, job: Job, event: str, technician: int = -1, outcome: str = "",
-        due: float = math.nan, at: float | None = None) -> None:
-    """Append one event record of ``job`` (at time ``at``, default now).
-
-    Stamping a record with a computed future time (``at``) lets one timeout
-    cover several steps whose order is fixed; the log is sorted by time on export.
-    """
-    net.log.append(Event(net.env.now if at is None else at, event, job.vehicle, job.component,
-                         job.cause, job.severity, job.id, net.region_names[job.region],
-                         technician, job.channel, outcome, due))
+        due: float = math.nan) -> None:
+    """Append one event record of ``job`` at the current time."""
+    net.log.append(Event(net.env.now, event, job.vehicle, job.component, job.cause,
+                         job.severity, job.id, net.region_names[job.region], technician,
+                         job.channel, outcome, due))
 
 
 def run(net: ServiceNetwork, job: Job):
@@ -84,20 +80,26 @@ def run(net: ServiceNetwork, job: Job):
             return
     job.channel = net.triage(job)
     log(net, job, "job_triaged")
-    part = job.job_type.part
-    if part and net.parts is not None:
-        got, short = net.parts.take(job.region, part)
-        if short:
-            log(net, job, "part_wait", outcome=part)
-        yield got
-        if short:
-            log(net, job, "part_ready", outcome=part)
+    if job.channel != "mobile" and job.rescue:
+        yield from tow(net, job)  # a stranded car is towed in first; the part is awaited there
+    yield from reserve_part(net, job)
     if job.channel == "mobile":
         yield from mobile_visits(net, job)
         return
-    if job.rescue:
-        yield from tow(net, job)
     yield from facility_visits(net, job, booked=not job.rescue)
+
+
+def reserve_part(net: ServiceNetwork, job: Job):
+    """Reserve the job's part; a stockout makes the job wait for the delivery."""
+    part = job.job_type.part
+    if not part or net.parts is None:
+        return
+    got, short = net.parts.take(job.region, part)
+    if short:
+        log(net, job, "part_wait", outcome=part)
+    yield got
+    if short:
+        log(net, job, "part_ready", outcome=part)
 
 
 def mobile_visits(net: ServiceNetwork, job: Job):
@@ -108,6 +110,8 @@ def mobile_visits(net: ServiceNetwork, job: Job):
         job.visits += 1
         if job.rescue and job.visits == 1:
             due = job.created + hours(net.response_target_h(job.region))
+        elif not cfg.mobile.appointments:
+            due = math.nan
         else:
             start, due = net.book_window(job.region, env.now)
             yield env.timeout(start - env.now)
@@ -115,11 +119,11 @@ def mobile_visits(net: ServiceNetwork, job: Job):
                       anytime=job.rescue and cfg.mobile.roadside_24h)
         tech = yield dispatcher.request(req)
         log(net, job, "job_assigned", tech.id)
-        arrive = env.now + hours(net.travel.hours_between(tech.pos, job.pos, env.now))
+        yield env.timeout(hours(net.travel.hours_between(tech.pos, job.pos, env.now)))
         tech.pos = job.pos
-        log(net, job, "job_arrived", tech.id, due=due, at=arrive)
-        log(net, job, "job_started", tech.id, at=arrive)
-        yield env.timeout(arrive - env.now + hours(net.repair_h(job)))
+        log(net, job, "job_arrived", tech.id, due=due)
+        log(net, job, "job_started", tech.id)
+        yield env.timeout(hours(net.repair_h(job)))
         fixed = net.rng.random() < net.mobile_ftf(tech.skill, job)
         dispatcher.release(tech)
         if fixed:

@@ -56,12 +56,21 @@ def cli_run(tmp_path_factory) -> CliRun:
 
 # -------------------------------------------------------- service network run
 SERVICE_OVERRIDES = [
-    "fleet.size=3000", "horizon_days=200", "seed=4242", "output.progress=false",
-    # A small, busy technician pool so jobs queue, wait for the shift and stay open at the end.
-    "service.technicians_per_10000_vehicles=1.0",
-    "service.repair.aux12v_h=8", "service.repair.tires_h=8", "service.repair.brakes_h=10",
-    "fleet.age_min_years=2", "fleet.age_max_years=6",
+    "fleet.size=6000", "horizon_days=300", "seed=4242", "output.progress=false",
+    # An old fleet with many electrical faults, served by two vans per region (a junior and
+    # a senior), so jobs queue, wait for the shift, revisit and escalate.
+    "fleet.age_min_years=4", "fleet.age_max_years=8",
+    "electrics.drivable_fault_rate_per_vehicle_year=0.6",
+    "service.mobile.vans_per_10000_vehicles=8", "service.center.bays_per_10000_vehicles=6",
+    # Many strandings (rescues, tows in the remote region) ...
+    "electrics.roadside_fault_rate_per_vehicle_year=0.05",
+    "tires.puncture_roadside_share=0.5",
+    "software.roadside_fault_rate_per_vehicle_year=0.01",
+    # ... and scarce parts, so jobs wait for deliveries.
+    "service.parts.stock_per_1000_vehicles.aux12v_battery=1",
+    "service.parts.stock_per_1000_vehicles.tire=2",
 ]
+TERMINAL = ("fixed", "remote_fixed")
 
 
 @dataclass
@@ -78,7 +87,7 @@ def service_run() -> ServiceRun:
     """A busy service network, run through the engine's own build + fleet clock.
 
     ``on_repair`` is wrapped so each repair's effect on the twin is recorded the
-    moment the technician finishes.
+    moment the job is fixed.
     """
     cfg = sim.load_config(SERVICE_OVERRIDES)
     s = build(cfg)
@@ -91,10 +100,12 @@ def service_run() -> ServiceRun:
         p = s.fleet.params[component]
         repairs.append({
             "time": s.env.now, "vehicle": vehicle, "component": component, "cause": cause,
+            "severity": severity,
             "faults": {c: bool(m[vehicle]) for c, m in twin.faults(st, p).items()},
             "health": float(twin.health(st, p)[vehicle]),
             "state": {k: v[vehicle].item() for k, v in st.items()},
             "open_job": bool(s.fleet.state.open_job[component][vehicle]),
+            "down": bool(s.fleet.state.down[vehicle]),
         })
 
     s.service.on_repair = spy
@@ -105,11 +116,26 @@ def service_run() -> ServiceRun:
 
 @pytest.fixture(scope="session")
 def service_jobs(service_run) -> pd.DataFrame:
-    """One row per job of ``service_run``: the time of each job event and who/what it is."""
-    jobs = service_run.events[service_run.events["job"] >= 0]
-    times = jobs.pivot_table(index="job", columns="event", values="time_d", aggfunc="first")
+    """One row per job of ``service_run``.
+
+    Columns: the first time of each job event (NaN if never reached), who/what
+    the job is, its channel after triage (``remote`` if fixed remotely), its
+    terminal outcome ("" while open), the number of visits and the technician
+    of the first assignment (-1 if none).
+    """
+    ev = service_run.events
+    jobs = ev[ev["job"] >= 0]
+    times = jobs.pivot_table(index="job", columns="event", values="time_d", aggfunc="min")
     first = jobs.groupby("job")[["vehicle", "component", "cause", "severity", "region"]].first()
+    out = times.join(first)
+    chan = jobs[jobs["channel"] != ""].groupby("job")["channel"].first()
+    out["channel"] = chan.reindex(out.index).fillna("").astype(str)
+    fin = jobs[jobs["event"] == "job_finished"]
+    end = fin[fin["outcome"].isin(TERMINAL)].groupby("job")  # one each: see the tests
+    out["outcome"] = end["outcome"].first().reindex(out.index).fillna("").astype(str)
+    out["fixed_at"] = end["time_d"].first().reindex(out.index)
+    out["visits"] = fin[fin["outcome"].isin(["fixed", "revisit"])].groupby("job").size(
+        ).reindex(out.index).fillna(0).astype(np.int64)
     tech = jobs[jobs["event"] == "job_assigned"].groupby("job")["technician"].first()
-    out = times.join(first).join(tech)
-    out["technician"] = out["technician"].fillna(-1).astype(np.int64)
+    out["technician"] = tech.reindex(out.index).fillna(-1).astype(np.int64)
     return out
