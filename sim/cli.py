@@ -26,7 +26,11 @@ HEADLINE = (
     ("service_jobs", "service jobs", "{:,.0f}"),
     ("mean_wait_h", "mean wait (h)", "{:.2f}"),
     ("p90_wait_h", "p90 wait (h)", "{:.2f}"),
+    ("first_time_fix_rate", "first-time fix", "{:.1%}"),
+    ("on_time_arrival_rate", "on-time arrival (booked)", "{:.1%}"),
+    ("rescue_within_target_rate", "rescues within target", "{:.1%}"),
     ("technician_utilization", "technician utilization", "{:.1%}"),
+    ("service_cost_per_vehicle_year", "service cost / vehicle-year", "{:,.0f} CNY"),
     ("battery_soh_mean_end", "battery SOH mean at end", "{:.2%}"),
     ("battery_soh_p05_end", "battery SOH p05 at end", "{:.2%}"),
 )
