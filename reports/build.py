@@ -73,8 +73,8 @@ def _service_section(files: RunFiles) -> FigureSection:
     tail = f" The last bar covers only {partial} {days}." if partial else ""
     caption = (
         f"Top: jobs opened and finished per {period}-day period.{tail} Bottom: jobs open "
-        "(waiting or in repair), technicians and bays busy and vehicles off the road at the end "
-        "of each day."
+        "(waiting or in repair) and vehicles off the road at the end of each day, and "
+        "technicians and bays busy at noon."
     )
     return FigureSection("service", "Service load", image, caption)
 

@@ -214,7 +214,7 @@ def service_figure(daily: pd.DataFrame) -> str | None:
             ax.stairs(
                 daily[col], edges, baseline=None, lw=1.5, color=_LINE_COLORS[i], label=names[col]
             )
-        _style(ax, "End-of-day levels", "day", "count")
+        _style(ax, "Daily levels", "day", "count")
         ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     axes[-1].set_xlabel("day", fontsize=9)
     return to_base64_png(fig)
