@@ -139,3 +139,40 @@ def service_jobs(service_run) -> pd.DataFrame:
     tech = jobs[jobs["event"] == "job_assigned"].groupby("job")["technician"].first()
     out["technician"] = tech.reindex(out.index).fillna(-1).astype(np.int64)
     return out
+
+
+# ------------------------------------------- views of the service run
+VISIT_STAGES = ("job_assigned", "job_arrived", "job_started")
+
+
+@pytest.fixture(scope="module")
+def jobs(service_jobs) -> pd.DataFrame:
+    return service_jobs
+
+
+@pytest.fixture(scope="module")
+def job_ev(service_run) -> pd.DataFrame:
+    return service_run.events[service_run.events["job"] >= 0]
+
+
+@pytest.fixture(scope="module")
+def visits(job_ev) -> pd.DataFrame:
+    """One row per (job, visit k): time and technician of each visit stage and its end."""
+    parts = []
+    fin = job_ev[(job_ev["event"] == "job_finished")
+                 & job_ev["outcome"].isin(["fixed", "revisit"])]
+    for name, rows in [*((s, job_ev[job_ev["event"] == s]) for s in VISIT_STAGES),
+                       ("job_finished", fin)]:
+        rows = rows.assign(k=rows.groupby("job").cumcount()).set_index(["job", "k"])
+        cols = {"time_d": name, "technician": f"{name}_tech"}
+        if name == "job_arrived":
+            cols["due_d"] = "due_d"
+        if name == "job_finished":
+            cols["outcome"] = "outcome"
+        parts.append(rows[list(cols)].rename(columns=cols))
+    out = pd.concat(parts, axis=1).reset_index()
+    first = job_ev.groupby("job")[["severity", "region", "vehicle"]].first()
+    chan = job_ev[job_ev["channel"] != ""].groupby("job")["channel"].first()
+    out = out.join(first, on="job").join(chan, on="job")
+    out["tech"] = out["job_assigned_tech"].fillna(-1).astype(np.int64)
+    return out.sort_values(["job", "k"]).reset_index(drop=True)

@@ -86,7 +86,7 @@ def test_one_step_matches_the_vectorized_twin(cfg, name, dt):
 def test_naive_software_faults_scale_with_the_fault_rate_factor(cfg):
     params = dataclasses.replace(twin_params(cfg)["software"],
                                  drivable_fault_rate_per_vehicle_year=1e6)
-    clean, buggy = (naive.Software(params, random.Random(0)) for _ in range(2))
+    clean, buggy = (naive.COMPONENTS["software"](params, random.Random(0)) for _ in range(2))
     clean.fault_rate_factor = 0.0
     for _ in range(10):
         clean.step(naive.Usage(**USAGE), 1.0)
