@@ -52,32 +52,40 @@ class Job:
 
 
 def log(net: ServiceNetwork, job: Job, event: str, technician: int = -1, outcome: str = "",
-        due: float = math.nan) -> None:
-    """Append one event record of ``job`` at the current time."""
-    net.log.append(Event(net.env.now, event, job.vehicle, job.component, job.cause,
-                         job.severity, job.id, net.region_names[job.region], technician,
-                         job.channel, outcome, due))
+        due: float = math.nan, at: float | None = None) -> None:
+    """Append one event record of ``job`` at the current time (or at ``at``).
+
+    ``at`` is only for the job's creation, whose time is fixed when the failure
+    is dispatched and always lies within the current simulated day.
+    """
+    net.log.append(Event(net.env.now if at is None else at, event, job.vehicle, job.component,
+                         job.cause, job.severity, job.id, net.region_names[job.region],
+                         technician, job.channel, outcome, due))
 
 
 def run(net: ServiceNetwork, job: Job):
     """The job process."""
     env, cfg = net.env, net.cfg
-    if job.created > env.now:
-        yield env.timeout(job.created - env.now)
+    # The failure's time within today is known now: record the creation at it and
+    # wait for it together with the remote diagnosis (one simpy event, not two).
     if job.vehicle >= 0:
-        log(net, job, "failure")
-    log(net, job, "job_created")
+        log(net, job, "failure", at=job.created)
+    log(net, job, "job_created", at=job.created)
     net.jobs_created += 1
+    delay = max(job.created - env.now, 0.0)
+    fixed_remotely = False
     if cfg.remote.enabled:
         remote_min = cfg.remote.diagnosis_min
         fixed_remotely = net.rng.random() < job.job_type.remote_fix_prob
         if fixed_remotely:
             remote_min += cfg.remote.fix_min
-        yield env.timeout(hours(remote_min / MINUTES_PER_HOUR))
-        if fixed_remotely:
-            job.channel = "remote"
-            net.finish(job, "remote_fixed")
-            return
+        delay += hours(remote_min / MINUTES_PER_HOUR)
+    if delay > 0:
+        yield env.timeout(delay)
+    if fixed_remotely:
+        job.channel = "remote"
+        net.finish(job, "remote_fixed")
+        return
     job.channel = net.triage(job)
     log(net, job, "job_triaged")
     if job.channel != "mobile" and job.rescue:
