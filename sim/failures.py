@@ -27,11 +27,17 @@ def detect(fleet: Fleet) -> list[FailureBatch]:
     out: list[FailureBatch] = []
     state = fleet.state
     for name, twin in fleet.twins.items():
-        taken = state.open_job[name].copy()
+        open_job = state.open_job[name]
+        taken = np.empty(0, dtype=np.int64)
         for cause, mask in twin.faults(state.twins[name], fleet.params[name]).items():
-            hit = mask & ~taken
-            idx = np.flatnonzero(hit)
+            # Faults are sparse: filter the few hit indices, not whole-fleet masks.
+            idx = np.flatnonzero(mask)
+            if not idx.size:
+                continue
+            idx = idx[~open_job[idx]]
+            if taken.size:
+                idx = idx[~np.isin(idx, taken, assume_unique=True)]
             if idx.size:
                 out.append(FailureBatch(name, cause, twin.EVENTS[cause], idx))
-                taken[idx] = True
+                taken = np.concatenate([taken, idx])
     return out

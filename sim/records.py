@@ -41,8 +41,8 @@ class EventLog:
     def __init__(self) -> None:
         self._rows: list[Event] = []
 
-    def append(self, event: Event) -> None:
-        """Add one record."""
+    def append(self, event: Event | tuple) -> None:
+        """Add one record: an :class:`Event` or a plain tuple in its field order."""
         self._rows.append(event)
 
     def __len__(self) -> int:
@@ -50,14 +50,15 @@ class EventLog:
 
     def to_frame(self) -> pd.DataFrame:
         """All records as a DataFrame sorted by time (stable for equal times)."""
-        if not self._rows:
-            df = pd.DataFrame({c: pd.Series(dtype="float64" if c in ("time_d", "due_d") else
-                                            "int64" if c in _INT_COLS else "object")
-                               for c in COLUMNS})
-        else:
-            df = pd.DataFrame.from_records(self._rows, columns=COLUMNS)
-        df = df.astype({c: "int64" for c in _INT_COLS} | {"time_d": "float64", "due_d": "float64"})
-        for c in _CAT_COLS:
-            df[c] = df[c].astype("string")
-        order = np.argsort(df["time_d"].to_numpy(), kind="stable")
-        return df.iloc[order].reset_index(drop=True)
+        columns = list(zip(*self._rows, strict=True)) if self._rows else [()] * len(COLUMNS)
+        time_d = np.asarray(columns[0], dtype=np.float64)
+        order = np.argsort(time_d, kind="stable")
+        data = {}
+        for name, values in zip(COLUMNS, columns, strict=True):
+            if name in _INT_COLS:
+                data[name] = np.asarray(values, dtype=np.int64)[order]
+            elif name in _CAT_COLS:
+                data[name] = pd.array(np.asarray(values, dtype=object)[order], dtype="string")
+            else:
+                data[name] = np.asarray(values, dtype=np.float64)[order]
+        return pd.DataFrame(data)

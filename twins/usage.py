@@ -109,6 +109,8 @@ class UsageModel:
         self.capacity_kwh = float(fleet_cfg.battery_capacity_kwh)
         self.friction_kwh_per_km = float(fleet_cfg.braking_demand_kwh_per_km) * (
             1.0 - float(fleet_cfg.regen_share))
+        self._friction_per_km = (attrs["aggressiveness"] * F32(self.friction_kwh_per_km)).astype(F32)
+        self._dod_cap = (attrs["soc_high"] - F32(0.05)).astype(F32)
         cv = attrs["km_per_day_cv"]
         self._km_sigma = np.sqrt(np.log1p(cv * cv)).astype(F32)
         self._km_mu = (np.log(np.maximum(attrs["km_per_day_mean"], 1e-6))
@@ -126,7 +128,7 @@ class UsageModel:
     def _assemble(self, km: np.ndarray, temp_c: np.ndarray) -> Usage:
         a = self.attrs
         efc = km * F32(self.kwh_per_km / self.capacity_kwh)
-        dod = np.minimum(efc, a["soc_high"] - F32(0.05))
+        dod = np.minimum(efc, self._dod_cap)
         return Usage(
             km=km,
             temp_c=temp_c,
@@ -134,7 +136,7 @@ class UsageModel:
             dod=dod,
             efc=efc,
             dc_share=a["dc_share"],
-            friction_kwh=km * a["aggressiveness"] * F32(self.friction_kwh_per_km),
+            friction_kwh=km * self._friction_per_km,
             aggressiveness=a["aggressiveness"],
         )
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.clock import hours
-from sim.records import Event
 from sim.service.dispatch import Request
 
 if TYPE_CHECKING:
@@ -58,9 +57,10 @@ def log(net: ServiceNetwork, job: Job, event: str, technician: int = -1, outcome
     ``at`` is only for the job's creation, whose time is fixed when the failure
     is dispatched and always lies within the current simulated day.
     """
-    net.log.append(Event(net.env.now if at is None else at, event, job.vehicle, job.component,
-                         job.cause, job.severity, job.id, net.region_names[job.region],
-                         technician, job.channel, outcome, due))
+    # A plain tuple in Event's field order: records are the hot path of the job layer.
+    net.log.append((net.env.now if at is None else at, event, job.vehicle, job.component,
+                    job.cause, job.severity, job.id, net.region_names[job.region], technician,
+                    job.channel, outcome, due))
 
 
 def run(net: ServiceNetwork, job: Job):
