@@ -109,7 +109,8 @@ class UsageModel:
         self.capacity_kwh = float(fleet_cfg.battery_capacity_kwh)
         self.friction_kwh_per_km = float(fleet_cfg.braking_demand_kwh_per_km) * (
             1.0 - float(fleet_cfg.regen_share))
-        self._friction_per_km = (attrs["aggressiveness"] * F32(self.friction_kwh_per_km)).astype(F32)
+        per_km = F32(self.friction_kwh_per_km)
+        self._friction_per_km = (attrs["aggressiveness"] * per_km).astype(F32)
         self._dod_cap = (attrs["soc_high"] - F32(0.05)).astype(F32)
         cv = attrs["km_per_day_cv"]
         self._km_sigma = np.sqrt(np.log1p(cv * cv)).astype(F32)
