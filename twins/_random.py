@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 
@@ -29,6 +31,20 @@ def rare_events(rng: np.random.Generator, p: np.ndarray | float, n: int) -> np.n
     if p_arr.ndim == 0:
         return cand
     return cand[u < p_arr[cand]]
+
+
+def thinned_events(rng: np.random.Generator, p_max: float, n: int,
+                   p_of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Independent Bernoulli(p_i) hits where ``p_i <= p_max`` is computed only for candidates.
+
+    ``p_of(idx)`` returns the exact probabilities of the candidate vehicles
+    ``idx``; thinning a Bernoulli(``p_max``) candidate set by ``p_i / p_max``
+    is exact, and costs O(candidates) instead of O(fleet).
+    """
+    cand, u = _candidates(rng, p_max, n)
+    if cand.size == 0:
+        return cand
+    return cand[u < p_of(cand)]
 
 
 def scaled_hazard_events(rng: np.random.Generator, rate_per_day: float, scale: np.ndarray,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twins._random import rare_events
+from twins._random import thinned_events
 from twins.usage import DAYS_PER_YEAR, Usage
 
 NAME = "coolant"
@@ -40,21 +40,46 @@ def _cum_hazard(age_days: np.ndarray, params) -> np.ndarray:
     return np.power(np.asarray(age_days, F32) / scale_days, F32(params.leak_weibull_shape))
 
 
+def _onset_prob(age_end: np.ndarray, dt: np.ndarray, params) -> np.ndarray:
+    """Probability of a leak starting while the loop ages from ``age_end - dt`` to ``age_end``."""
+    start = np.maximum(age_end - dt, 0)
+    return -np.expm1(-(_cum_hazard(age_end, params) - _cum_hazard(start, params)))
+
+
+def _leak_onsets(state, dt: np.ndarray, params, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Sealed loops that start leaking, by thinning: exact, evaluated at the candidates only.
+
+    The Weibull hazard is monotone in age, so the onset probability of the
+    youngest or the oldest loop (over the longest step) bounds every loop's.
+    """
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    age = state["age_days"]
+    dt_max = np.asarray(dt.max(), F32)
+    edges = np.array([age.min(), age.max()], F32)
+    p_max = float(_onset_prob(edges, dt_max, params).max())
+
+    def p_of(idx: np.ndarray) -> np.ndarray:
+        sealed = state["leak_rate_frac_per_day"][idx] == 0
+        step_dt = dt if dt.ndim == 0 else dt[idx]
+        return np.where(sealed, _onset_prob(age[idx], step_dt, params), 0.0)
+
+    return thinned_events(rng, p_max, n, p_of)
+
+
 def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
     """Age the loop, start leaks by the Weibull hazard, lose flow; in place."""
     n = len(state["age_days"])
-    age0 = state["age_days"].copy()
-    state["age_days"] += np.asarray(dt, F32)
-    sealed = state["leak_rate_frac_per_day"] == 0
-    p_onset = -np.expm1(-(_cum_hazard(state["age_days"], params) - _cum_hazard(age0, params)))
-    hit = rare_events(rng, np.where(sealed, p_onset, 0.0), n)
+    dt_arr = np.asarray(dt, F32)
+    state["age_days"] += dt_arr
+    leaking = np.flatnonzero(state["leak_rate_frac_per_day"])
+    hit = _leak_onsets(state, dt_arr, params, rng, n)
     if hit.size:
         fast = rng.random(hit.size) < params.leak_fast_share
         seep = params.leak_rate_median_frac_per_day * np.exp(
             params.leak_rate_log_sd * rng.standard_normal(hit.size))
         state["leak_rate_frac_per_day"][hit] = np.where(
             fast, params.leak_fast_rate_frac_per_day, seep)
-    leaking = np.flatnonzero(~sealed)
     if leaking.size:
         dt_l = np.broadcast_to(np.asarray(dt, F32), (n,))[leaking]
         flow = state["flow_frac"][leaking] - state["leak_rate_frac_per_day"][leaking] * dt_l
