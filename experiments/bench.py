@@ -35,26 +35,21 @@ from sim.io import write_json
 NAIVE_VEHICLES_MAX = 5000
 
 
-def positive_int(text: str) -> int:
-    """Argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive integer (must be >= 1)")
-    return value
+def int_at_least(minimum: int, what: str):
+    """Argparse type: an integer >= ``minimum`` (``what`` names it in the error)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is not {what} (must be >= {minimum})")
+        return value
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """Argparse type: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative (must be >= 0)")
-    return value
+positive_int = int_at_least(1, "a positive integer")
+non_negative_int = int_at_least(0, "a non-negative integer")
 
 
 def build_parser() -> argparse.ArgumentParser:

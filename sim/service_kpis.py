@@ -69,8 +69,7 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
     booked = arrived[(arrived["channel"] == "mobile") & (arrived["severity"] != "roadside")]
     road = ev[(ev["event"].isin(["job_arrived", "tow_arrived"])) & ev["due_d"].notna()
               & (ev["severity"] == "roadside")].sort_values("time_d").groupby("job").first()
-    road_jobs = ev.loc[(ev["event"] == "job_created") & (ev["severity"] == "roadside")
-                       & (ev["channel"] != "remote"), "job"]
+    road_jobs = ev.loc[(ev["event"] == "job_created") & (ev["severity"] == "roadside"), "job"]
     road_total = len(set(road_jobs) - set(closed.loc[closed["outcome"] == "remote_fixed", "job"]))
     within = int((road["time_d"] <= road["due_d"]).sum())
     missed_open = road_total - len(road)  # rescues still unanswered at the horizon count as missed

@@ -27,10 +27,9 @@ def rare_events(rng: np.random.Generator, p: np.ndarray | float, n: int) -> np.n
     """
     p_arr = np.asarray(p, dtype=np.float64)
     p_max = float(p_arr.max()) if p_arr.size else 0.0
-    cand, u = _candidates(rng, p_max, n)
     if p_arr.ndim == 0:
-        return cand
-    return cand[u < p_arr[cand]]
+        return thinned_events(rng, p_max, n, lambda idx: np.ones(idx.size))
+    return thinned_events(rng, p_max, n, p_arr.__getitem__)
 
 
 def thinned_events(rng: np.random.Generator, p_max: float, n: int,
@@ -72,12 +71,8 @@ def scaled_hazard_events(rng: np.random.Generator, rate_per_day: float, scale: n
     dt_max = float(dt.max()) if dt.size else 0.0
     # hazard_prob grows with rate and dt, so p_max bounds every vehicle's p (thinning is exact).
     p_max = float(hazard_prob(rate_per_day * s_max, dt_max))
-    cand, u = _candidates(rng, p_max, n)
-    if cand.size == 0:
-        return cand
-    p_cand = hazard_prob(rate_per_day * scale[cand].astype(np.float64),
-                         dt if dt.ndim == 0 else dt[cand])
-    return cand[u < p_cand]
+    return thinned_events(rng, p_max, n, lambda idx: hazard_prob(
+        rate_per_day * scale[idx].astype(np.float64), dt if dt.ndim == 0 else dt[idx]))
 
 
 def _candidates(rng: np.random.Generator, p_max: float, n: int) -> tuple[np.ndarray, np.ndarray]:

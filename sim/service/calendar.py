@@ -50,24 +50,6 @@ class Shift:
         """Working days in ``[0, horizon_days)``."""
         return sum(self.works_on(d) for d in range(horizon_days))
 
-    def next_window(self, t: float, lead_h: float, window_h: float) -> tuple[float, float]:
-        """The first appointment window starting at or after ``t + lead_h``.
-
-        Windows of ``window_h`` hours tile the shift from its start.
-        """
-        earliest = t + hours(lead_h)
-        day = math.floor(earliest)
-        for d in range(day, day + 2 * DAYS_PER_WEEK + 1):
-            if not self.works_on(d):
-                continue
-            k = 0
-            while self.start_h + (k + 1) * window_h <= self.end_h + _TOL_H:
-                start = d + hours(self.start_h + k * window_h)
-                if start >= earliest - hours(_TOL_H):
-                    return start, start + hours(window_h)
-                k += 1
-        raise RuntimeError("no appointment window fits the shift")
-
 
 class WindowBook:
     """Appointment windows of one region with a booking capacity per window.

@@ -189,10 +189,6 @@ class ServiceNetwork:
         return (sum(d.busy() for d in self.dispatchers)
                 + sum(f.busy() for fs in self.facilities.values() for f in fs))
 
-    def shift_hours_per_day(self) -> float:
-        """Mobile shift length in hours."""
-        return self.shift.hours_per_day
-
 
 def service_config_object(cfg: Any) -> Any:
     """The ``service`` node as typed dataclasses (fast attribute access in processes)."""
