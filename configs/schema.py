@@ -231,6 +231,7 @@ class OutputConfig:
 
     events: bool = True
     daily: bool = True
+    daily_sample_vehicles: int = num(5000, 0, 50_000_000)
     fleet_state: bool = True
     report: bool = True
     progress: bool = True

@@ -21,6 +21,7 @@ from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
 from sim.kpis import compute_kpis
 from sim.records import EventLog
+from sim.repairs import RepairQueue
 from sim.result import RunResult, run_metadata
 from sim.rng import Streams
 from sim.service import ServiceNetwork, service_config_object
@@ -39,6 +40,7 @@ class Simulation:
     log: EventLog
     service: ServiceNetwork
     collector: DailyCollector
+    repairs: RepairQueue
     failure_rng: np.random.Generator
     twin_rngs: dict[str, np.random.Generator]
     telemetry: Telemetry | None = None
@@ -55,28 +57,19 @@ def build(cfg: DictConfig) -> Simulation:
     fleet = build_fleet(cfg, streams)
     env = simpy.Environment()
     log = EventLog()
-    repair_rng = streams.get("repair")
-
-    def on_repair(vehicle: int, component: str, cause: str, severity: str) -> None:
-        idx = np.array([vehicle])
-        fleet.twins[component].repair(fleet.state.twins[component], idx, cause,
-                                      fleet.params[component], repair_rng)
-        fleet.state.open_job[component][vehicle] = False
-        if severity == "roadside":
-            fleet.state.strand_count[vehicle] -= 1
-            # Back on the road only when no other roadside job is open for it.
-            fleet.state.down[vehicle] = fleet.state.strand_count[vehicle] > 0
+    repairs = RepairQueue(fleet, streams.get("repair"))
 
     regions = list(cfg.fleet.regions.values())
     service = ServiceNetwork(env, service_config_object(cfg.service), fleet.region_names,
                              [int(r.city_tier) for r in regions],
                              np.array([r.service_radius_km for r in regions]),
-                             fleet.state.attrs["region"], log, streams.get("service"), on_repair)
+                             fleet.state.attrs["region"], log, streams.get("service"), repairs)
     telemetry = None
     if cfg.telemetry.enabled:
         telemetry = Telemetry(fleet.twins, fleet.params, OmegaConf.to_object(cfg.telemetry),
                               fleet.state.n, streams.get("telemetry"))
-    return Simulation(cfg, env, fleet, log, service, DailyCollector(fleet, service),
+    collector = DailyCollector(fleet, service, int(cfg.output.daily_sample_vehicles))
+    return Simulation(cfg, env, fleet, log, service, collector, repairs,
                       streams.get("failures"),
                       {name: streams.get(f"twin.{name}") for name in fleet.twins}, telemetry)
 
@@ -90,8 +83,7 @@ def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> None:
             state.down[b.vehicles] = True
             state.strand_count[b.vehicles] += 1
         times = day + sim.failure_rng.random(b.vehicles.size)
-        for t, v in zip(times.tolist(), b.vehicles.tolist(), strict=True):
-            sim.service.submit(t, v, b.component, b.cause, b.severity)
+        sim.service.submit_many(times, b.vehicles, b.component, b.cause, b.severity)
 
 
 NOON = 0.5  # the daily sample of busy technicians is taken mid-shift
@@ -113,6 +105,7 @@ def fleet_clock(sim: Simulation, progress: bool):
         yield env.timeout(NOON)
         busy_at_noon = sim.service.busy()
         yield env.timeout(1 - NOON)
+        sim.repairs.apply()
         sim.collector.record(day, usage, failures, sensed, busy_at_noon)
         bar.update(1)
     bar.close()
@@ -129,9 +122,10 @@ def run_clock(sim: Simulation, progress: bool = False) -> None:
 def collect(sim: Simulation, wall_s: float) -> RunResult:
     """Export the event log and daily table of a finished run and compute its KPIs."""
     cfg = sim.cfg
-    events = sim.log.to_frame()
-    daily = sim.collector.to_frame()
+    sim.repairs.apply()  # nothing is normally left: the clock applied them before its last record
     horizon = int(cfg.horizon_days)
+    events = sim.log.to_frame(until=horizon)
+    daily = sim.collector.to_frame()
     svc = sim.service
     capacity = ServiceCapacity(vans=svc.technicians, shift_h_per_day=svc.shift.hours_per_day,
                                working_days=svc.shift.working_days(horizon),

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 
 class Event(NamedTuple):
@@ -40,25 +41,30 @@ class EventLog:
 
     def __init__(self) -> None:
         self._rows: list[Event] = []
-
-    def append(self, event: Event | tuple) -> None:
-        """Add one record: an :class:`Event` or a plain tuple in its field order."""
-        self._rows.append(event)
+        #: Add one record: an :class:`Event` or a plain tuple in its field order.
+        self.append = self._rows.append
 
     def __len__(self) -> int:
         return len(self._rows)
 
-    def to_frame(self) -> pd.DataFrame:
-        """All records as a DataFrame sorted by time (stable for equal times)."""
+    def to_frame(self, until: float = np.inf) -> pd.DataFrame:
+        """The records up to time ``until`` as a DataFrame sorted by time (stable for ties).
+
+        Records past ``until`` (a mobile visit's arrival logged ahead, beyond
+        the horizon) are left out, as if the run had stopped before them.
+        """
         columns = list(zip(*self._rows, strict=True)) if self._rows else [()] * len(COLUMNS)
         time_d = np.asarray(columns[0], dtype=np.float64)
         order = np.argsort(time_d, kind="stable")
+        order = order[time_d[order] <= until]
         data = {}
         for name, values in zip(COLUMNS, columns, strict=True):
             if name in _INT_COLS:
                 data[name] = np.asarray(values, dtype=np.int64)[order]
             elif name in _CAT_COLS:
-                data[name] = pd.array(np.asarray(values, dtype=object)[order], dtype="string")
+                # Straight to Arrow: cheaper than a NumPy object array on the way.
+                data[name] = pd.array(pa.array(values, type=pa.string()).take(order),
+                                      dtype="string")
             else:
                 data[name] = np.asarray(values, dtype=np.float64)[order]
         return pd.DataFrame(data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import platform
 import subprocess
 from dataclasses import dataclass, field
@@ -19,8 +20,9 @@ _PACKAGES = ("fleetsim", "numpy", "scipy", "pandas", "simpy", "hydra-core", "ome
              "pyarrow", "matplotlib", "joblib")
 
 
+@functools.cache
 def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages a run depends on."""
+    """Versions of Python and the packages a run depends on (looked up once per process)."""
     out = {"python": platform.python_version()}
     for name in _PACKAGES:
         try:
@@ -30,8 +32,9 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+@functools.cache
 def git_commit() -> str | None:
-    """The commit of the fleetsim source tree, if it is a git checkout."""
+    """The commit of the fleetsim source tree, if it is a git checkout (asked once per process)."""
     here = Path(__file__).resolve().parent
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
@@ -50,7 +53,7 @@ def run_metadata(cfg: DictConfig, wall_s: float, vehicle_days: int) -> dict[str,
         "vehicle_days": int(vehicle_days),
         "vehicle_days_per_s": round(vehicle_days / wall_s, 1) if wall_s > 0 else None,
         "git_commit": git_commit(),
-        "versions": package_versions(),
+        "versions": dict(package_versions()),
     }
 
 

@@ -31,19 +31,57 @@ def _rate(num: float, den: float) -> float:
     return float(num) / den if den else math.nan
 
 
-def _first(ev: pd.DataFrame, name: str) -> pd.Series:
-    return ev.loc[ev["event"] == name].groupby("job")["time_d"].min()
+def _first(ev: pd.DataFrame, name: str, n_jobs: int) -> np.ndarray:
+    """Time of each job's first ``name`` record, indexed by job id (NaN if none).
+
+    Job ids are dense (0, 1, 2, ...) and records are in time order, so writing
+    the times in reverse leaves each job's earliest.
+    """
+    rows = (ev["event"] == name).to_numpy()
+    out = np.full(n_jobs, np.nan)
+    out[ev["job"].to_numpy()[rows][::-1]] = ev["time_d"].to_numpy()[rows][::-1]
+    return out
 
 
 def _visit_hours(ev: pd.DataFrame, start: str, horizon: float) -> np.ndarray:
-    """Duration of each visit from ``start`` to its ``job_finished`` (or the horizon), hours."""
-    s = ev[ev["event"] == start].sort_values(["job", "time_d"])
-    f = ev[ev["event"] == "job_finished"].sort_values(["job", "time_d"])
-    s = s.assign(k=s.groupby("job").cumcount())
-    f = f.assign(k=f.groupby("job").cumcount())
-    m = s.merge(f[["job", "k", "time_d"]], on=["job", "k"], how="left", suffixes=("", "_end"))
-    end = m["time_d_end"].fillna(horizon).clip(upper=horizon)
-    return ((end - m["time_d"]) * HOURS_PER_DAY).to_numpy()
+    """Duration of each visit from ``start`` to its ``job_finished`` (or the horizon), hours.
+
+    A job's visits run one after another, so its k-th ``start`` record pairs
+    with its k-th ``job_finished`` record; unmatched starts run to the horizon.
+    """
+    s_job, s_t = _by_job(ev, start)
+    f_job, f_t = _by_job(ev, "job_finished")
+    s_key = s_job * _MAX_VISITS + _rank_within(s_job)
+    f_key = f_job * _MAX_VISITS + _rank_within(f_job)
+    at = np.minimum(np.searchsorted(f_key, s_key), max(len(f_key) - 1, 0))
+    matched = (f_key[at] == s_key) if len(f_key) else np.zeros(len(s_key), bool)
+    end = np.where(matched, f_t[at] if len(f_t) else 0.0, horizon)
+    return (np.minimum(end, horizon) - s_t) * HOURS_PER_DAY
+
+
+_MAX_VISITS = 1 << 20  # more visits than any job has; makes (job, k) one sortable key
+
+
+def _by_job(ev: pd.DataFrame, event: str) -> tuple[np.ndarray, np.ndarray]:
+    """Job ids and times of ``event`` records, sorted by (job, time)."""
+    rows = (ev["event"] == event).to_numpy()
+    job = ev["job"].to_numpy()[rows]
+    t = ev["time_d"].to_numpy()[rows]
+    order = np.lexsort((t, job))
+    return job[order], t[order]
+
+
+def _rank_within(sorted_ids: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... within each run of equal ids (a numpy ``groupby.cumcount``)."""
+    n = len(sorted_ids)
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]]) if n else \
+        np.empty(0, np.int64)
+    run_start = np.repeat(starts, np.diff(np.r_[starts, n]))
+    return np.arange(n) - run_start
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    return x[~np.isnan(x)]
 
 
 def _mean(x) -> float:
@@ -53,7 +91,9 @@ def _mean(x) -> float:
 def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: float) -> dict:
     """All service KPIs of a run."""
     ev = events[events["job"] >= 0]
-    created = _first(ev, "job_created")
+    n_jobs = int(ev["job"].max()) + 1 if len(ev) else 0
+    created = _first(ev, "job_created", n_jobs)
+    n_created = int((~np.isnan(created)).sum())
     fin = ev[ev["event"] == "job_finished"]
     closed = fin[fin["outcome"].isin(["fixed", "remote_fixed"])]
     visits = fin[fin["outcome"].isin(["fixed", "revisit"])]
@@ -61,9 +101,9 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
     revisit_jobs = set(fin.loc[fin["outcome"] == "revisit", "job"])
     fixed_jobs = closed.loc[closed["outcome"] == "fixed", "job"]
 
-    wait_h = ((_first(ev, "job_assigned") - created).dropna() * HOURS_PER_DAY).to_numpy()
-    helped = pd.concat([_first(ev, "job_arrived"), _first(ev, "tow_arrived")], axis=1).min(axis=1)
-    response_h = ((helped - created).dropna() * HOURS_PER_DAY).to_numpy()
+    wait_h = _finite((_first(ev, "job_assigned", n_jobs) - created) * HOURS_PER_DAY)
+    helped = np.fmin(_first(ev, "job_arrived", n_jobs), _first(ev, "tow_arrived", n_jobs))
+    response_h = _finite((helped - created) * HOURS_PER_DAY)
 
     arrived = ev[(ev["event"] == "job_arrived") & ev["due_d"].notna()]
     booked = arrived[(arrived["channel"] == "mobile") & (arrived["severity"] != "roadside")]
@@ -89,11 +129,11 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
             + n_visits.get("body", 0) * c.body_visit
             + road_created * c.rescue + tows * c.tow)
     return {
-        "service_jobs": len(created),
+        "service_jobs": n_created,
         "service_jobs_finished": len(closed),
-        "service_jobs_open_end": len(created) - len(closed),
+        "service_jobs_open_end": n_created - len(closed),
         "remote_resolution_rate": _rate((closed["outcome"] == "remote_fixed").sum(),
-                                        len(created)),
+                                        n_created),
         "mobile_share": _rate((triaged["channel"] == "mobile").sum(), len(triaged)),
         "first_time_fix_rate": _rate(sum(j not in revisit_jobs for j in fixed_jobs),
                                      len(fixed_jobs)),

@@ -89,6 +89,25 @@ def _candidates(rng: np.random.Generator, p_max: float, n: int) -> tuple[np.ndar
     return cand, rng.random(k) * p_max
 
 
+def standard_normal32(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` float32 standard normals by the Box-Muller transform.
+
+    Exact in distribution (two independent uniforms give two independent
+    normals); about three times faster than ``rng.standard_normal(n,
+    dtype=float32)``'s ziggurat on fleet-sized arrays, which made the daily
+    km draw the largest single cost of the daily step. Float32 uniforms bound
+    ``|z|`` below about 5.8, far beyond what a daily draw needs.
+    """
+    half = (n + 1) // 2
+    u = rng.random((2, half), dtype=np.float32)
+    radius = np.sqrt(np.float32(-2.0) * np.log1p(-u[0]))
+    angle = np.float32(2.0 * np.pi) * u[1]
+    out = np.empty(2 * half, dtype=np.float32)
+    np.multiply(radius, np.cos(angle), out=out[:half])
+    np.multiply(radius, np.sin(angle), out=out[half:])
+    return out[:n]
+
+
 def hazard_prob(rate_per_day: np.ndarray | float, dt_days: np.ndarray | float) -> np.ndarray:
     """Probability of at least one event in ``dt_days`` at a constant rate."""
     return -np.expm1(-np.asarray(rate_per_day) * np.asarray(dt_days))

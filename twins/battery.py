@@ -38,7 +38,7 @@ from importlib import resources
 import numpy as np
 from omegaconf import OmegaConf
 
-from twins._random import hazard_prob, rare_events
+from twins._random import hazard_prob, rare_events, standard_normal32
 from twins.usage import DAYS_PER_YEAR, Usage
 
 NAME = "battery"
@@ -66,30 +66,31 @@ def calendar_rate(temp_c: np.ndarray, soc: np.ndarray, params) -> np.ndarray:
     """Calendar-fade coefficient k (fraction per sqrt(year)) at a temperature and SOC."""
     t_k = cell_temperature(temp_c, params) + KELVIN
     inv_ref = 1.0 / (params.calendar_ref_temp_c + KELVIN)
-    arrhenius = np.exp(-params.calendar_activation_energy_j_per_mol
-                       / GAS_CONSTANT_J_PER_MOL_K * (1.0 / t_k - inv_ref))
-    soc_stress = np.exp(params.calendar_soc_stress_per_soc_frac
-                        * (np.asarray(soc) - params.calendar_ref_soc_frac))
-    return params.calendar_loss_frac_per_sqrt_year * arrhenius * soc_stress
+    # Arrhenius factor x SOC stress, as one exp of the summed exponents.
+    exponent = (-params.calendar_activation_energy_j_per_mol / GAS_CONSTANT_J_PER_MOL_K
+                * (1.0 / t_k - inv_ref)
+                + params.calendar_soc_stress_per_soc_frac
+                * (np.asarray(soc) - params.calendar_ref_soc_frac))
+    return params.calendar_loss_frac_per_sqrt_year * np.exp(exponent)
 
 
 def cycle_loss(efc: np.ndarray, dod: np.ndarray, dc_share: np.ndarray, params) -> np.ndarray:
     """Capacity loss fraction from ``efc`` equivalent full cycles at depth ``dod``."""
-    dod_stress = np.power(np.maximum(dod, 1e-6), params.cycle_dod_exponent - 1.0)
+    # `**` with a Python float takes numpy's fast path for exponent 0.5 (a sqrt), the NMC default.
+    dod_stress = np.maximum(dod, F32(1e-6)) ** float(params.cycle_dod_exponent - 1.0)
     dc_stress = 1.0 + params.cycle_dc_fast_stress_per_share * dc_share
     return params.cycle_loss_frac_per_efc * efc * dod_stress * dc_stress
 
 
 def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
     """Advance ageing by ``dt`` days (scalar or per-vehicle array), in place."""
-    k = calendar_rate(usage.temp_c, usage.soc_mean, params).astype(F32)
+    k = calendar_rate(usage.temp_c, usage.soc_mean, params).astype(F32, copy=False)
     q = state["q_cal"]
     safe_k = np.maximum(k, F32(1e-12))
     t_eq_years = (q / safe_k) ** 2
-    state["q_cal"][:] = (safe_k * np.sqrt(t_eq_years + np.asarray(dt, F32) / F32(DAYS_PER_YEAR))
-                      ).astype(F32)
-    state["q_cyc"] += (cycle_loss(usage.efc, usage.dod, usage.dc_share, params)
-                       * np.asarray(dt, F32)).astype(F32)
+    t_eq_years += np.asarray(dt, F32) / F32(DAYS_PER_YEAR)
+    np.multiply(safe_k, np.sqrt(t_eq_years), out=q)
+    state["q_cyc"] += cycle_loss(usage.efc, usage.dod, usage.dc_share, params) * np.asarray(dt, F32)
     rate = params.hv_fault_rate_per_vehicle_year / DAYS_PER_YEAR
     hit = rare_events(rng, hazard_prob(rate, dt), len(q))
     state["hv_fault"][hit] = True
@@ -108,7 +109,7 @@ def resistance_rel(state, params) -> np.ndarray:
 def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """BMS estimates of SOH and resistance with estimation noise."""
     n = len(state["q_cal"])
-    noise = rng.standard_normal(n, dtype=F32) * F32(params.sensor_soh_noise_sd_frac)
+    noise = standard_normal32(rng, n) * F32(params.sensor_soh_noise_sd_frac)
     return {"soh_est": soh(state) + noise,
             "resistance_rel_est": resistance_rel(state, params) * (1 + noise)}
 

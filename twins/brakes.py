@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twins._random import standard_normal32
 from twins.usage import Usage
 
 NAME = "brakes"
@@ -36,8 +37,8 @@ def initial_state(n: int, params, rng: np.random.Generator) -> dict[str, np.ndar
 def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
     """Wear both axles by ``dt`` days of friction braking, in place."""
     wear = usage.friction_kwh * np.asarray(dt, F32) * F32(params.pad_wear_mm_per_friction_kwh)
-    state["pad_front_mm"] -= (wear * F32(params.front_share_frac)).astype(F32)
-    state["pad_rear_mm"] -= (wear * F32(1.0 - params.front_share_frac)).astype(F32)
+    state["pad_front_mm"] -= wear * F32(params.front_share_frac)
+    state["pad_rear_mm"] -= wear * F32(1.0 - params.front_share_frac)
     np.maximum(state["pad_front_mm"], 0.0, out=state["pad_front_mm"])
     np.maximum(state["pad_rear_mm"], 0.0, out=state["pad_rear_mm"])
 
@@ -54,7 +55,7 @@ def remaining_frac(state, params) -> np.ndarray:
 def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Wear-model estimates of pad thickness with noise."""
     n = len(state["pad_front_mm"])
-    noise = rng.standard_normal((2, n), dtype=F32) * F32(params.sensor_noise_sd_mm)
+    noise = standard_normal32(rng, 2 * n).reshape(2, n) * F32(params.sensor_noise_sd_mm)
     front = state["pad_front_mm"] + noise[0]
     rear = state["pad_rear_mm"] + noise[1]
     est = {"pad_front_mm": front, "pad_rear_mm": rear}

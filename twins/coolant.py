@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twins._random import thinned_events
+from twins._random import standard_normal32, thinned_events
 from twins.usage import DAYS_PER_YEAR, Usage
 
 NAME = "coolant"
@@ -72,7 +72,7 @@ def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
     n = len(state["age_days"])
     dt_arr = np.asarray(dt, F32)
     state["age_days"] += dt_arr
-    leaking = np.flatnonzero(state["leak_rate_frac_per_day"])
+    leaking = np.flatnonzero(state["leak_rate_frac_per_day"] > 0)  # bool scan: far cheaper
     hit = _leak_onsets(state, dt_arr, params, rng, n)
     if hit.size:
         fast = rng.random(hit.size) < params.leak_fast_share
@@ -99,7 +99,7 @@ def pack_temp_rise_c(state, params) -> np.ndarray:
 def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Flow and pack-temperature telemetry with sensor noise."""
     n = len(state["flow_frac"])
-    z = rng.standard_normal((2, n), dtype=F32)
+    z = standard_normal32(rng, 2 * n).reshape(2, n)
     return {"flow_frac_est": state["flow_frac"] + z[0] * F32(params.sensor_flow_noise_sd_frac),
             "pack_temp_rise_c_est": pack_temp_rise_c(state, params)
             + z[1] * F32(params.sensor_temp_noise_sd_c)}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twins._random import hazard_prob, rare_events
+from twins._random import hazard_prob, rare_events, standard_normal32
 from twins.usage import DAYS_PER_YEAR, Usage
 
 NAME = "tires"
@@ -63,7 +63,7 @@ def pressure_hot_psi(state, params) -> np.ndarray:
 def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """TPMS pressure and tread estimate with noise."""
     n = len(state["tread_mm"])
-    z = rng.standard_normal((2, n), dtype=F32)
+    z = standard_normal32(rng, 2 * n).reshape(2, n)
     pressure = pressure_hot_psi(state, params) + z[0] * F32(params.sensor_pressure_noise_sd_psi)
     return {"tread_mm_est": state["tread_mm"] + z[1] * F32(params.sensor_tread_noise_sd_mm),
             "pressure_psi_est": pressure,

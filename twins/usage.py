@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from twins._random import standard_normal32
+
 DAYS_PER_YEAR = 365.25
 F32 = np.float32
 
@@ -143,7 +145,7 @@ class UsageModel:
 
     def day(self, day: int, down: np.ndarray | None = None) -> Usage:
         """Usage on simulation ``day``; stranded vehicles (``down``) drive 0 km."""
-        z = self.rng.standard_normal(self.n, dtype=F32)
+        z = standard_normal32(self.rng, self.n)
         km = np.exp(self._km_mu + self._km_sigma * z)
         if down is not None and down.any():
             km[down] = 0.0

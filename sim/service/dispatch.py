@@ -66,16 +66,21 @@ class Dispatcher:
         if techs:
             env.process(self._shift_opener())
 
-    def request(self, req: Request) -> simpy.Event:
-        """Queue ``req``; the returned event succeeds with the assigned :class:`Tech`.
+    def request(self, req: Request) -> Tech | simpy.Event:
+        """Queue ``req``: the :class:`Tech` the policy assigns to it now, else an event.
 
-        A job needing more skill than any technician here has gets the most
-        skilled one (escalation stays within the region).
+        The event succeeds with the assigned technician later. Serving a request
+        at once without an event saves the job process a simpy step (the common
+        case when technicians are idle). A job needing more skill than any
+        technician here has gets the most skilled one (escalation stays within
+        the region).
         """
         req.min_skill = min(req.min_skill, self.max_skill)
-        req.event = self.env.event()
         self.waiting.append(req)
-        self.assign()
+        tech = self.assign(serving=req)
+        if tech is not None:
+            return tech
+        req.event = self.env.event()
         return req.event
 
     def release(self, tech: Tech) -> None:
@@ -91,14 +96,23 @@ class Dispatcher:
         """Whether ``tech`` may serve ``req`` now (skill, and shift unless on call)."""
         return tech.skill >= req.min_skill and (shift_open or req.anytime)
 
-    def assign(self) -> None:
-        """Pair waiting requests with idle technicians by the policy."""
+    def assign(self, serving: Request | None = None) -> Tech | None:
+        """Pair waiting requests with idle technicians by the policy.
+
+        Returns the technician paired with ``serving`` (whose event is not yet
+        made), if any; every other paired request's event succeeds.
+        """
         if not self.waiting or not self.idle:
-            return
+            return None
+        mine = None
         for req, tech in self.policy(self, self.shift.is_open(self.env.now)):
             self.waiting.remove(req)
             self.idle.remove(tech)
-            req.event.succeed(tech)
+            if req is serving:
+                mine = tech
+            else:
+                req.event.succeed(tech)
+        return mine
 
     def _shift_opener(self):
         while True:

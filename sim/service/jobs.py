@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.clock import hours
-from sim.service.dispatch import Request
+from sim.service.dispatch import Request, Tech
 
 if TYPE_CHECKING:
     from sim.service.network import ServiceNetwork
@@ -54,13 +54,14 @@ def log(net: ServiceNetwork, job: Job, event: str, technician: int = -1, outcome
         due: float = math.nan, at: float | None = None) -> None:
     """Append one event record of ``job`` at the current time (or at ``at``).
 
-    ``at`` is only for the job's creation, whose time is fixed when the failure
-    is dispatched and always lies within the current simulated day.
+    ``at`` is for times already fixed: the job's creation (within the current
+    day) and a mobile visit's arrival and start (known at assignment). The
+    export sorts records by time and drops those past the horizon.
     """
     # A plain tuple in Event's field order: records are the hot path of the job layer.
-    net.log.append((net.env.now if at is None else at, event, job.vehicle, job.component,
-                    job.cause, job.severity, job.id, net.region_names[job.region], technician,
-                    job.channel, outcome, due))
+    net.record((net.env.now if at is None else at, event, job.vehicle, job.component,
+                job.cause, job.severity, job.id, net.region_names[job.region], technician,
+                job.channel, outcome, due))
 
 
 def run(net: ServiceNetwork, job: Job):
@@ -105,9 +106,9 @@ def reserve_part(net: ServiceNetwork, job: Job):
     got, short = net.parts.take(job.region, part)
     if short:
         log(net, job, "part_wait", outcome=part)
-    yield got
-    if short:
+        yield got
         log(net, job, "part_ready", outcome=part)
+    # else: the unit was in stock and ``got`` has already succeeded; no need to wait.
 
 
 def mobile_visits(net: ServiceNetwork, job: Job):
@@ -125,13 +126,16 @@ def mobile_visits(net: ServiceNetwork, job: Job):
             yield env.timeout(start - env.now)
         req = Request(job.id, job.priority, job.min_skill, job.pos,
                       anytime=job.rescue and cfg.mobile.roadside_24h)
-        tech = yield dispatcher.request(req)
+        got = dispatcher.request(req)
+        tech = got if isinstance(got, Tech) else (yield got)
         log(net, job, "job_assigned", tech.id)
-        yield env.timeout(hours(net.travel.hours_between(tech.pos, job.pos, env.now)))
+        # Drive and repair in one simpy step: arrival and start are known now.
+        drive = hours(net.travel.hours_between(tech.pos, job.pos, env.now))
+        arrived = env.now + drive
         tech.pos = job.pos
-        log(net, job, "job_arrived", tech.id, due=due)
-        log(net, job, "job_started", tech.id)
-        yield env.timeout(hours(net.repair_h(job)))
+        log(net, job, "job_arrived", tech.id, due=due, at=arrived)
+        log(net, job, "job_started", tech.id, at=arrived)
+        yield env.timeout(drive + hours(net.repair_h(job)))
         fixed = net.rng.random() < net.mobile_ftf(tech.skill, job)
         dispatcher.release(tech)
         if fixed:

@@ -58,6 +58,7 @@ class ServiceNetwork:
                  region_tier: list[int], radius_km: np.ndarray, vehicle_region: np.ndarray,
                  log: EventLog, rng: np.random.Generator, on_repair: RepairFn) -> None:
         self.env, self.cfg, self.log, self.rng = env, cfg, log, rng
+        self.record = log.append  # bound once: one call per record on the job hot path
         self.on_repair = on_repair
         self.poisson = cfg.demand == "poisson"
         self.region_names = ["queue"] if self.poisson else list(region_names)
@@ -161,14 +162,32 @@ class ServiceNetwork:
         job_type = self._job_types[component][cause]
         self._start(t, vehicle, component, cause, severity, region, job_type)
 
-    def _start(self, t, vehicle, component, cause, severity, region, job_type) -> None:
+    def submit_many(self, times: np.ndarray, vehicles: np.ndarray, component: str, cause: str,
+                    severity: str) -> None:
+        """New service needs of ``vehicles`` (one each) at ``times`` (days), all of one kind.
+
+        Positions are drawn for the whole batch at once; then one job process each.
+        """
+        job_type = self._job_types[component][cause]
+        regions = self.vehicle_region[vehicles]
+        u = self.rng.random((2, len(vehicles)))
+        r = self.radius_km[regions] * np.sqrt(u[0])
+        phi = 2.0 * np.pi * u[1]
+        for t, v, reg, x, y in zip(times.tolist(), vehicles.tolist(), regions.tolist(),
+                                   (r * np.cos(phi)).tolist(), (r * np.sin(phi)).tolist(),
+                                   strict=True):
+            self._start(t, v, component, cause, severity, reg, job_type, (x, y))
+
+    def _start(self, t, vehicle, component, cause, severity, region, job_type,
+               pos: tuple[float, float] | None = None) -> None:
         c = self.cfg
         prio = c.priority_rescue if severity == "roadside" else c.priority_booked
-        r = self.radius_km[region] * math.sqrt(self.rng.random())
-        phi = 2.0 * math.pi * self.rng.random()
+        if pos is None:
+            r = self.radius_km[region] * math.sqrt(self.rng.random())
+            phi = 2.0 * math.pi * self.rng.random()
+            pos = (r * math.cos(phi), r * math.sin(phi))
         job = jobs.Job(next(self._job_ids), vehicle, component, cause, severity, region, t,
-                       job_type, (r * math.cos(phi), r * math.sin(phi)), prio,
-                       min_skill=jobs.SKILL_LEVEL[job_type.skill])
+                       job_type, pos, prio, min_skill=jobs.SKILL_LEVEL[job_type.skill])
         self.env.process(jobs.run(self, job))
 
     def finish(self, job: jobs.Job, outcome: str, technician: int = -1) -> None:

@@ -86,29 +86,34 @@ class ServiceRun:
 def service_run() -> ServiceRun:
     """A busy service network, run through the engine's own build + fleet clock.
 
-    ``on_repair`` is wrapped so each repair's effect on the twin is recorded the
-    moment the job is fixed.
+    The repair queue's ``apply`` is wrapped so each repair's effect on the twin
+    is recorded when the clock applies it (``time``, a day boundary).
     """
     cfg = sim.load_config(SERVICE_OVERRIDES)
     s = build(cfg)
     repairs: list[dict] = []
-    original = s.service.on_repair
+    original = s.repairs.apply
 
-    def spy(vehicle: int, component: str, cause: str, severity: str) -> None:
-        original(vehicle, component, cause, severity)
-        twin, st = s.fleet.twins[component], s.fleet.state.twins[component]
-        p = s.fleet.params[component]
-        repairs.append({
-            "time": s.env.now, "vehicle": vehicle, "component": component, "cause": cause,
-            "severity": severity,
-            "faults": {c: bool(m[vehicle]) for c, m in twin.faults(st, p).items()},
-            "health": float(twin.health(st, p)[vehicle]),
-            "state": {k: v[vehicle].item() for k, v in st.items()},
-            "open_job": bool(s.fleet.state.open_job[component][vehicle]),
-            "down": bool(s.fleet.state.down[vehicle]),
-        })
+    def spy() -> list:
+        batches = original()
+        for component, cause, severity, idx in batches:
+            twin, st = s.fleet.twins[component], s.fleet.state.twins[component]
+            p = s.fleet.params[component]
+            faults = twin.faults(st, p)
+            health = twin.health(st, p)
+            for vehicle in idx.tolist():
+                repairs.append({
+                    "time": s.env.now, "vehicle": vehicle, "component": component,
+                    "cause": cause, "severity": severity,
+                    "faults": {c: bool(m[vehicle]) for c, m in faults.items()},
+                    "health": float(health[vehicle]),
+                    "state": {k: v[vehicle].item() for k, v in st.items()},
+                    "open_job": bool(s.fleet.state.open_job[component][vehicle]),
+                    "down": bool(s.fleet.state.down[vehicle]),
+                })
+        return batches
 
-    s.service.on_repair = spy
+    s.repairs.apply = spy
     run_clock(s)
     res = collect(s, wall_s=1.0)
     return ServiceRun(cfg, s, res.events, res.kpis, repairs)

@@ -216,10 +216,12 @@ def test_each_repair_resets_the_component(service_run, jobs):
     repairs = service_run.repairs
     fixed = jobs[jobs["outcome"] != ""]
     assert len(repairs) == len(fixed) == service_run.kpis["service_jobs_finished"]
-    # One repair per fixed job, at the moment it is fixed.
-    got = sorted((r["time"], r["vehicle"], r["component"]) for r in repairs)
-    want = sorted(zip(fixed["fixed_at"], fixed["vehicle"], fixed["component"], strict=True))
-    assert got == want
+    # One repair per fixed job, applied at the end of the day it is fixed.
+    got = sorted((r["vehicle"], r["component"], r["time"]) for r in repairs)
+    want = sorted(zip(fixed["vehicle"], fixed["component"], fixed["fixed_at"], strict=True))
+    assert [g[:2] for g in got] == [w[:2] for w in want]
+    for (_, _, applied), (_, _, fixed_at) in zip(got, want, strict=True):
+        assert applied == math.floor(fixed_at) + 1
     for r in repairs:
         assert not r["open_job"]
         assert not any(r["faults"].values()), r  # the repaired cause and any other
@@ -281,25 +283,25 @@ def test_a_vehicle_stays_down_while_a_roadside_job_is_open():
     state = s.fleet.state
     v = int(np.flatnonzero(state.attrs["region"] == 0)[0])
     assert len(s.service.dispatchers[0].techs) == 1
-    seen: list[tuple[str, bool]] = []
-    original = s.service.on_repair
-
-    def spy(vehicle: int, component: str, cause: str, severity: str) -> None:
-        original(vehicle, component, cause, severity)
-        if vehicle == v:
-            seen.append((component, bool(state.down[v])))
-
-    s.service.on_repair = spy
     # Day 0: the 12 V battery and a tire strand the car; its brakes need a center visit.
     batches = [FailureBatch("aux12v", "no_start", "roadside", np.array([v])),
                FailureBatch("tires", "puncture_roadside", "roadside", np.array([v])),
                FailureBatch("brakes", "pad_worn", "drivable", np.array([v]))]
     dispatch(s, 0, batches)
     assert state.down[v] and state.strand_count[v] == 2
-    s.env.run(until=5)
-    road = [down for comp, down in seen if comp in ("aux12v", "tires")]
-    assert road == [True, False], seen  # up again only after the second roadside repair
-    assert [c for c, _ in seen].count("brakes") <= 1
+    down_by_day = []
+    for day in range(5):  # the clock's end-of-day repair step, without the twins
+        s.env.run(until=day + 1)
+        s.repairs.apply()
+        down_by_day.append((day + 1, bool(state.down[v]), int(state.strand_count[v])))
+    ev = s.log.to_frame()
+    fixed = ev[(ev["event"] == "job_finished") & (ev["outcome"] == "fixed")
+               & (ev["vehicle"] == v)]
+    road_fixed = fixed.loc[fixed["component"].isin(["aux12v", "tires"]), "time_d"]
+    assert len(road_fixed) == 2
+    up_at = math.floor(road_fixed.max()) + 1  # up again only after the second roadside repair
+    assert [d for d, down, _ in down_by_day if not down][0] == up_at
+    assert all(down == (count > 0) for _, down, count in down_by_day)
     assert not state.down[v] and state.strand_count[v] == 0
 
 

@@ -41,7 +41,8 @@ class Scenario:
 
     def _job(self, at_h: float, req: Request, hold_h: float):
         yield self.env.timeout(hours(at_h))
-        tech = yield self.d.request(req)
+        got = self.d.request(req)  # the Tech at once, or an event when it must wait
+        tech = got if isinstance(got, Tech) else (yield got)
         self.log.append((round(self.env.now * 24.0, 6), req.seq, tech.id))
         yield self.env.timeout(hours(hold_h))
         self.d.release(tech)
@@ -248,3 +249,18 @@ def test_nearest_skill_beats_fifo_on_travel():
         assert result["nearest_skill"] <= (result["fifo"][0], result["fifo"][1] + 1e-9)
         worse += result["nearest_skill"] < (result["fifo"][0], result["fifo"][1] - 1e-6)
     assert worse >= 3
+
+
+def test_a_request_served_at_once_gets_the_technician_without_an_event():
+    env = simpy.Environment()
+    d = Dispatcher(env, techs(JUNIOR, SENIOR), "fifo", Shift(0.0, 24.0, 0),
+                   Travel(False, 30.0, 1.0, []), PENALTY_H)
+    got = d.request(Request(0, BOOKED, SENIOR, (0.0, 0.0), False))
+    assert isinstance(got, Tech) and got.skill == SENIOR and d.busy() == 1
+    # Nobody left who may take a senior job: the next request waits on an event ...
+    waiting = d.request(Request(1, BOOKED, SENIOR, (0.0, 0.0), False))
+    assert isinstance(waiting, simpy.Event) and not waiting.triggered
+    # ... which succeeds with the technician once it is released.
+    d.release(got)
+    assert waiting.triggered and waiting.value is got
+    assert d.waiting == [] and d.busy() == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twins._random import hazard_prob, rare_events, scaled_hazard_events
+from twins._random import hazard_prob, rare_events, scaled_hazard_events, standard_normal32
 
 N = 200_000
 
@@ -124,3 +124,33 @@ def test_scaled_hazard_edge_cases():
     assert rng.bit_generator.state == state  # nothing can fire: no draws
     np.testing.assert_array_equal(
         scaled_hazard_events(rng, 1e9, np.ones(100, np.float32), 1.0, 100), np.arange(100))
+
+
+@pytest.mark.parametrize("n", [1, 7, 200_001])
+def test_standard_normal32_shape_and_dtype(n):
+    z = standard_normal32(np.random.default_rng(1), n)
+    assert z.shape == (n,) and z.dtype == np.float32
+    assert np.isfinite(z).all()
+
+
+def test_standard_normal32_is_standard_normal():
+    from scipy import stats
+
+    z = standard_normal32(np.random.default_rng(2), 400_000).astype(np.float64)
+    se = 1.0 / np.sqrt(z.size)
+    assert abs(z.mean()) < 5 * se
+    assert abs(z.std() - 1.0) < 5 * se
+    # The whole shape, not only two moments: quantiles and a KS test against N(0, 1).
+    for q in (0.01, 0.1, 0.5, 0.9, 0.99):
+        assert np.quantile(z, q) == pytest.approx(stats.norm.ppf(q), abs=0.02)
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    # The two halves (cos and sin of the same radius) are independent.
+    half = z.size // 2
+    assert abs(np.corrcoef(z[:half], z[half:2 * half])[0, 1]) < 5 * se * np.sqrt(2)
+
+
+def test_standard_normal32_is_reproducible_per_stream():
+    a = standard_normal32(np.random.default_rng(3), 1000)
+    b = standard_normal32(np.random.default_rng(3), 1000)
+    c = standard_normal32(np.random.default_rng(4), 1000)
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
