@@ -14,6 +14,7 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from configs.alerts_schema import AlertsConfig
 from configs.fields import choice, must_be_below, num, prob  # noqa: F401 (re-exported)
 from configs.service_schema import ServiceConfig
 
@@ -186,6 +187,7 @@ class Aux12vConfig:
     rest_voltage_new_v: float = num(12.7, 0.0, 20.0)
     rest_voltage_drop_at_eol_v: float = num(0.6, 0.0, 5.0)
     sensor_voltage_noise_sd_v: float = num(0.03, 0.0, 2.0)
+    sensor_health_noise_sd_frac: float = num(0.01, 0.0, 1.0)
 
 
 # ----------------------------------------------------------------- electrics
@@ -256,6 +258,7 @@ class FleetsimConfig:
     body: BodyConfig = MISSING
     telemetry: TelemetryConfig = MISSING
     service: ServiceConfig = MISSING
+    alerts: AlertsConfig = MISSING
     output: OutputConfig = field(default_factory=OutputConfig)
 
 

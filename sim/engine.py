@@ -16,6 +16,7 @@ import simpy
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from sim.alerts.loop import AlertLoop
 from sim.collector import DailyCollector
 from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
@@ -44,6 +45,14 @@ class Simulation:
     failure_rng: np.random.Generator
     twin_rngs: dict[str, np.random.Generator]
     telemetry: Telemetry | None = None
+    alerts: AlertLoop | None = None
+
+    @property
+    def sensed_signals(self) -> set[str] | None:
+        """Telemetry keys read each day: all with telemetry on, else what the detectors need."""
+        if self.cfg.telemetry.enabled or self.alerts is None:
+            return None
+        return self.alerts.signals
 
     @property
     def service_fed_by_failures(self) -> bool:
@@ -64,19 +73,28 @@ def build(cfg: DictConfig) -> Simulation:
                              [int(r.city_tier) for r in regions],
                              np.array([r.service_radius_km for r in regions]),
                              fleet.state.attrs["region"], log, streams.get("service"), repairs)
+    alerts = None
+    if cfg.alerts.enabled and cfg.service.demand == "failures":
+        alerts = AlertLoop(OmegaConf.to_object(cfg.alerts), fleet, service, log, streams)
+        repairs.before_repair.append(alerts.before_repair)
     telemetry = None
-    if cfg.telemetry.enabled:
+    if cfg.telemetry.enabled or alerts is not None:  # detectors read the daily telemetry
         telemetry = Telemetry(fleet.twins, fleet.params, OmegaConf.to_object(cfg.telemetry),
                               fleet.state.n, streams.get("telemetry"))
     collector = DailyCollector(fleet, service, int(cfg.output.daily_sample_vehicles))
     return Simulation(cfg, env, fleet, log, service, collector, repairs,
                       streams.get("failures"),
-                      {name: streams.get(f"twin.{name}") for name in fleet.twins}, telemetry)
+                      {name: streams.get(f"twin.{name}") for name in fleet.twins}, telemetry,
+                      alerts)
 
 
-def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> None:
-    """Mark new failures and start one job each, at a random time within ``day``."""
+def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> list[np.ndarray]:
+    """Mark new failures and start one job each, at a random time within ``day``.
+
+    Returns each batch's failure times.
+    """
     state = sim.fleet.state
+    out = []
     for b in failures:
         state.open_job[b.component][b.vehicles] = True
         if b.severity == "roadside":
@@ -84,6 +102,8 @@ def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> None:
             state.strand_count[b.vehicles] += 1
         times = day + sim.failure_rng.random(b.vehicles.size)
         sim.service.submit_many(times, b.vehicles, b.component, b.cause, b.severity)
+        out.append(times)
+    return out
 
 
 NOON = 0.5  # the daily sample of busy technicians is taken mid-shift
@@ -99,16 +119,27 @@ def fleet_clock(sim: Simulation, progress: bool):
         for name, twin in fleet.twins.items():
             twin.step(fleet.state.twins[name], usage, 1.0, fleet.params[name],
                       sim.twin_rngs[name])
-        sensed = sim.telemetry.read(fleet.state.twins) if sim.telemetry else None
+        sensed = (sim.telemetry.read(fleet.state.twins, sim.sensed_signals)
+                  if sim.telemetry else None)
         failures = detect(fleet) if sim.service_fed_by_failures else []
-        dispatch(sim, day, failures)
+        times = dispatch(sim, day, failures)
+        if sim.alerts is not None:
+            sim.alerts.on_failures(failures, times)
+            sim.alerts.day(day, sensed[1], usage)
         yield env.timeout(NOON)
         busy_at_noon = sim.service.busy()
         yield env.timeout(1 - NOON)
-        sim.repairs.apply()
+        apply_repairs(sim)
         sim.collector.record(day, usage, failures, sensed, busy_at_noon)
         bar.update(1)
     bar.close()
+
+
+def apply_repairs(sim: Simulation) -> None:
+    """Apply the repairs finished since the last call (alerts see them too)."""
+    batches = sim.repairs.apply()
+    if sim.alerts is not None and batches:
+        sim.alerts.after_repairs(batches)
 
 
 def run_clock(sim: Simulation, progress: bool = False) -> None:
@@ -122,7 +153,7 @@ def run_clock(sim: Simulation, progress: bool = False) -> None:
 def collect(sim: Simulation, wall_s: float) -> RunResult:
     """Export the event log and daily table of a finished run and compute its KPIs."""
     cfg = sim.cfg
-    sim.repairs.apply()  # nothing is normally left: the clock applied them before its last record
+    apply_repairs(sim)  # nothing is normally left: the clock applied them before its last record
     horizon = int(cfg.horizon_days)
     events = sim.log.to_frame(until=horizon)
     daily = sim.collector.to_frame()
@@ -130,7 +161,7 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
     capacity = ServiceCapacity(vans=svc.technicians, shift_h_per_day=svc.shift.hours_per_day,
                                working_days=svc.shift.working_days(horizon),
                                horizon_days=horizon, costs=svc.cfg.costs)
-    kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon)
+    kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts)
     return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
                      meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]),
                      fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))

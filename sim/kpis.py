@@ -8,10 +8,12 @@ over no jobs) are NaN and written as JSON ``null``.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.alerts import horizons, score_alerts
 from sim.clock import DAYS_PER_YEAR
 from sim.fleet import Fleet
 from sim.service_kpis import ServiceCapacity, service_kpis
@@ -45,9 +47,22 @@ def failure_kpis(events: pd.DataFrame, components: list[str], vehicle_years: flo
     return k
 
 
+def alert_kpis(events: pd.DataFrame, alerts_cfg: Any, vehicles: int, horizon_days: int,
+               components: list[str]) -> dict[str, float]:
+    """Alert quality scored against the ground truth in the event log (also with alerts off)."""
+    predicted = ([(r.component, r.cause) for r in alerts_cfg.rules.values()]
+                 + [(t.component, t.cause) for t in alerts_cfg.trends.values()])
+    return score_alerts(events, vehicles, horizon_days, horizons(alerts_cfg),
+                        float(alerts_cfg.min_lead_days), predicted, components)
+
+
 def compute_kpis(events: pd.DataFrame, daily: pd.DataFrame, fleet: Fleet,
-                 capacity: ServiceCapacity, horizon_days: int) -> dict[str, float]:
-    """All KPIs of a run as a flat ``{name: number}`` dict (see the README glossary)."""
+                 capacity: ServiceCapacity, horizon_days: int,
+                 alerts_cfg: Any = None) -> dict[str, float]:
+    """All KPIs of a run as a flat ``{name: number}`` dict (see the README glossary).
+
+    ``alerts_cfg`` (the ``alerts`` config) adds the alert KPIs.
+    """
     n = fleet.state.n
     vehicle_days = n * horizon_days
     vehicle_years = vehicle_days / DAYS_PER_YEAR
@@ -56,6 +71,8 @@ def compute_kpis(events: pd.DataFrame, daily: pd.DataFrame, fleet: Fleet,
                            "vehicle_days": vehicle_days}
     k |= failure_kpis(events, list(fleet.twins), vehicle_years)
     k |= service_kpis(events, capacity, vehicle_years)
+    if alerts_cfg is not None:
+        k |= alert_kpis(events, alerts_cfg, n, horizon_days, list(fleet.twins))
     k["battery_soh_mean_end"] = float(soh_end.mean())
     k["battery_soh_p05_end"] = float(np.quantile(soh_end, 0.05))
     # Geotab's fleet-average figure: capacity lost since new per year of vehicle age.

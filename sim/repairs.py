@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.fleet import Fleet
 
+PREVENTIVE = "preventive"  # severity of a job booked from an accepted alert
 RepairBatch = tuple[str, str, str, np.ndarray]  # component, cause, severity, vehicles
 BeforeRepair = Callable[[str, str, str, np.ndarray], None]
 
@@ -55,7 +56,8 @@ class RepairQueue:
                 hook(component, cause, severity, idx)
             self.fleet.twins[component].repair(state.twins[component], idx, cause,
                                                self.fleet.params[component], self.rng)
-            state.open_job[component][idx] = False
+            if severity != PREVENTIVE:  # a preventive job never holds the failure-job flag
+                state.open_job[component][idx] = False
             if severity == "roadside":
                 state.strand_count[idx] -= 1
                 # Back on the road only when no other roadside job is open for it.

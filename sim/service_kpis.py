@@ -118,15 +118,18 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
                                   cap.horizon_days)
     mobile_visits = int((visits["channel"] == "mobile").sum())
     tech_days = cap.vans * cap.working_days
-    n_visits = visits["channel"].value_counts()
     tows = int((ev["event"] == "tow_assigned").sum())
     # A roadside need fixed by remote diagnosis needs no rescue.
     road_created = road_total
     c = cap.costs
+    # A preventive visit (booked from an alert) costs the seed's preventive-repair price.
+    preventive = (visits["severity"] == "preventive").to_numpy()
+    n_visits = visits.loc[~preventive, "channel"].value_counts()
     cost = ((closed["outcome"] == "remote_fixed").sum() * c.remote
             + n_visits.get("mobile", 0) * c.mobile_visit
             + n_visits.get("center", 0) * c.center_visit
             + n_visits.get("body", 0) * c.body_visit
+            + int(preventive.sum()) * c.preventive
             + road_created * c.rescue + tows * c.tow)
     return {
         "service_jobs": n_created,

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from twins._random import rare_events
+
 F32 = np.float32
 
 
@@ -41,22 +43,36 @@ class Telemetry:
             self._gain[signal] = (1.0 + self.rng.uniform(-b, b, self.n)).astype(F32)
         return self._gain[signal]
 
-    def read(self, state: dict[str, dict[str, np.ndarray]]) -> tuple[np.ndarray,
-                                                                      dict[str, np.ndarray]]:
+    def read(self, state: dict[str, dict[str, np.ndarray]], only: set[str] | None = None,
+             ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """One day's uploads.
 
         Args:
             state: the fleet's twin states by twin name.
+            only: the keys wanted (None: every signal); twins with none of them
+                are not sensed at all.
 
         Returns:
             ``(uploaded, readings)``: the mask of vehicles whose upload succeeded,
             and readings keyed ``<twin>.<signal>``, NaN where the upload failed.
         """
-        uploaded = self.rng.random(self.n, dtype=F32) < F32(self.cfg.upload_success_prob)
+        # Failed uploads are few: draw them as rare events, then blank those rows.
+        failed = rare_events(self.rng, 1.0 - float(self.cfg.upload_success_prob), self.n)
+        uploaded = np.ones(self.n, dtype=bool)
+        uploaded[failed] = False
+        wanted: dict[str, set[str] | None] = {name: None for name in self.twins}
+        if only is not None:
+            wanted = {name: {k.partition(".")[2] for k in only if k.startswith(f"{name}.")}
+                      for name in self.twins}
+            wanted = {name: sigs for name, sigs in wanted.items() if sigs}
         readings: dict[str, np.ndarray] = {}
-        for name, twin in self.twins.items():
-            for signal, values in twin.sense(state[name], self.params[name], self.rng).items():
+        for name, sigs in wanted.items():
+            sensed = self.twins[name].sense(state[name], self.params[name], self.rng, only=sigs)
+            for signal, values in sensed.items():
+                if sigs is not None and signal not in sigs:
+                    continue
                 key = f"{name}.{signal}"
                 observed = np.asarray(values, F32) * self.gain(key)
-                readings[key] = np.where(uploaded, observed, F32(np.nan))
+                observed[failed] = np.nan
+                readings[key] = observed
         return uploaded, readings

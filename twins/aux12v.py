@@ -11,10 +11,12 @@ Events (most severe first):
     weak_battery (drivable): worn-out unit flagged by the vehicle.
 Inputs: temp_c.
 States: wear_frac (0 new .. 1 end of life), life_days, strands_at_eol (bool), sudden (bool).
-Outputs (sense): rest_voltage_v_est.
+Outputs (sense): rest_voltage_v_est, health_est (battery-sensor state of health).
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import numpy as np
 
@@ -64,11 +66,24 @@ def rest_voltage_v(state, params) -> np.ndarray:
         1.0 - health(state, params))
 
 
-def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Rest-voltage telemetry with noise."""
+def sense(state, params, rng: np.random.Generator,
+          only: Collection[str] | None = None) -> dict[str, np.ndarray]:
+    """Rest voltage and the battery sensor's state-of-health estimate, with noise.
+
+    ``health_est`` is what an intelligent battery sensor (IBS) on the 12 V
+    terminal reports: remaining life 1 (new) .. 0 (end of life). Only the
+    signals in ``only`` are drawn, if given.
+    """
     n = len(state["wear_frac"])
-    noise = standard_normal32(rng, n) * F32(params.sensor_voltage_noise_sd_v)
-    return {"rest_voltage_v_est": rest_voltage_v(state, params) + noise}
+    out = {}
+    if only is None or "rest_voltage_v_est" in only:
+        out["rest_voltage_v_est"] = (rest_voltage_v(state, params)
+                                     + standard_normal32(rng, n)
+                                     * F32(params.sensor_voltage_noise_sd_v))
+    if only is None or "health_est" in only:
+        out["health_est"] = (health(state, params)
+                             + standard_normal32(rng, n) * F32(params.sensor_health_noise_sd_frac))
+    return out
 
 
 def faults(state, params) -> dict[str, np.ndarray]:

@@ -33,6 +33,7 @@ References:
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from importlib import resources
 
 import numpy as np
@@ -106,8 +107,12 @@ def resistance_rel(state, params) -> np.ndarray:
     return 1.0 + params.resistance_growth_per_loss_frac * (state["q_cal"] + state["q_cyc"])
 
 
-def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """BMS estimates of SOH and resistance with estimation noise."""
+def sense(state, params, rng: np.random.Generator,
+          only: Collection[str] | None = None) -> dict[str, np.ndarray]:
+    """BMS estimates of SOH and resistance with estimation noise.
+
+    Every signal is returned, whatever ``only`` (the keys wanted) asks.
+    """
     n = len(state["q_cal"])
     noise = standard_normal32(rng, n) * F32(params.sensor_soh_noise_sd_frac)
     return {"soh_est": soh(state) + noise,

@@ -13,6 +13,8 @@ Outputs (sense): damage_reported (the owner reported damage, 0/1).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 from twins._random import hazard_prob, rare_events
@@ -37,8 +39,12 @@ def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
     state["damage"][hit] = 1
 
 
-def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Damage is reported by the owner while present (no sensor sees a dent)."""
+def sense(state, params, rng: np.random.Generator,
+          only: Collection[str] | None = None) -> dict[str, np.ndarray]:
+    """Damage is reported by the owner while present (no sensor sees a dent).
+
+    Every signal is returned, whatever ``only`` (the keys wanted) asks.
+    """
     return {"damage_reported": (state["damage"] > 0).astype(F32)}
 
 

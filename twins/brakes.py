@@ -10,6 +10,8 @@ Outputs (sense): pad_front_mm_est, pad_rear_mm_est, pad_remaining_frac_est.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 from twins._random import standard_normal32
@@ -52,8 +54,12 @@ def remaining_frac(state, params) -> np.ndarray:
     return np.minimum(front, rear)
 
 
-def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Wear-model estimates of pad thickness with noise."""
+def sense(state, params, rng: np.random.Generator,
+          only: Collection[str] | None = None) -> dict[str, np.ndarray]:
+    """Wear-model estimates of pad thickness with noise.
+
+    Every signal is returned, whatever ``only`` (the keys wanted) asks.
+    """
     n = len(state["pad_front_mm"])
     noise = standard_normal32(rng, 2 * n).reshape(2, n) * F32(params.sensor_noise_sd_mm)
     front = state["pad_front_mm"] + noise[0]

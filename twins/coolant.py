@@ -14,6 +14,8 @@ Outputs (sense): flow_frac_est, pack_temp_rise_c_est.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 from twins._random import standard_normal32, thinned_events
@@ -96,13 +98,19 @@ def pack_temp_rise_c(state, params) -> np.ndarray:
     return F32(params.pack_temp_rise_c_per_flow_loss_frac) * (1.0 - state["flow_frac"])
 
 
-def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Flow and pack-temperature telemetry with sensor noise."""
+def sense(state, params, rng: np.random.Generator,
+          only: Collection[str] | None = None) -> dict[str, np.ndarray]:
+    """Flow and pack-temperature telemetry with sensor noise (only ``only``, if given)."""
     n = len(state["flow_frac"])
-    z = standard_normal32(rng, 2 * n).reshape(2, n)
-    return {"flow_frac_est": state["flow_frac"] + z[0] * F32(params.sensor_flow_noise_sd_frac),
-            "pack_temp_rise_c_est": pack_temp_rise_c(state, params)
-            + z[1] * F32(params.sensor_temp_noise_sd_c)}
+    out = {}
+    if only is None or "flow_frac_est" in only:
+        out["flow_frac_est"] = (state["flow_frac"]
+                                + standard_normal32(rng, n) * F32(params.sensor_flow_noise_sd_frac))
+    if only is None or "pack_temp_rise_c_est" in only:
+        out["pack_temp_rise_c_est"] = (pack_temp_rise_c(state, params)
+                                       + standard_normal32(rng, n)
+                                       * F32(params.sensor_temp_noise_sd_c))
+    return out
 
 
 def health(state, params) -> np.ndarray:

@@ -15,6 +15,8 @@ Outputs (sense): dtc_present (diagnostic trouble code flag, 0/1).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 from twins._shock import DRIVABLE, ROADSIDE, draw_faults, fault_free, masks, trouble_code  # noqa: F401
@@ -38,8 +40,12 @@ def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
                 params.roadside_fault_rate_per_vehicle_year, dt, rng)
 
 
-def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """A diagnostic trouble code is stored while a fault is present."""
+def sense(state, params, rng: np.random.Generator,
+          only: Collection[str] | None = None) -> dict[str, np.ndarray]:
+    """A diagnostic trouble code is stored while a fault is present.
+
+    Every signal is returned, whatever ``only`` (the keys wanted) asks.
+    """
     return {"dtc_present": trouble_code(state["fault"])}
 
 

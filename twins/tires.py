@@ -12,6 +12,8 @@ Outputs (sense): tread_mm_est, pressure_psi_est (hot, temperature-corrected), pr
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 from twins._random import hazard_prob, rare_events, standard_normal32
@@ -60,14 +62,20 @@ def pressure_hot_psi(state, params) -> np.ndarray:
     return state["pressure_cold_psi"] + F32(params.pressure_psi_per_deg_f) * delta_f
 
 
-def sense(state, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """TPMS pressure and tread estimate with noise."""
+def sense(state, params, rng: np.random.Generator,
+          only: Collection[str] | None = None) -> dict[str, np.ndarray]:
+    """TPMS pressure and tread estimate with noise (only the signals in ``only``, if given)."""
     n = len(state["tread_mm"])
-    z = standard_normal32(rng, 2 * n).reshape(2, n)
-    pressure = pressure_hot_psi(state, params) + z[0] * F32(params.sensor_pressure_noise_sd_psi)
-    return {"tread_mm_est": state["tread_mm"] + z[1] * F32(params.sensor_tread_noise_sd_mm),
-            "pressure_psi_est": pressure,
-            "pressure_low_frac_est": 1.0 - pressure / F32(params.pressure_nominal_psi)}
+    out = {}
+    if only is None or "tread_mm_est" in only:
+        out["tread_mm_est"] = (state["tread_mm"]
+                               + standard_normal32(rng, n) * F32(params.sensor_tread_noise_sd_mm))
+    if only is None or {"pressure_psi_est", "pressure_low_frac_est"} & set(only):
+        pressure = (pressure_hot_psi(state, params)
+                    + standard_normal32(rng, n) * F32(params.sensor_pressure_noise_sd_psi))
+        out["pressure_psi_est"] = pressure
+        out["pressure_low_frac_est"] = 1.0 - pressure / F32(params.pressure_nominal_psi)
+    return out
 
 
 def health(state, params) -> np.ndarray:

@@ -44,10 +44,16 @@ class Job:
     channel: str = ""
     min_skill: int = 0
     visits: int = 0
+    red_alert: bool = False   # a preventive job from a red alert: red-alert priority, no window
 
     @property
     def rescue(self) -> bool:
         return self.severity == "roadside"
+
+    @property
+    def urgent(self) -> bool:
+        """Served as soon as possible, not in a booked window: a rescue or a red alert."""
+        return self.rescue or self.red_alert
 
 
 def log(net: ServiceNetwork, job: Job, event: str, technician: int = -1, outcome: str = "",
@@ -69,7 +75,7 @@ def run(net: ServiceNetwork, job: Job):
     env, cfg = net.env, net.cfg
     # The failure's time within today is known now: record the creation at it and
     # wait for it together with the remote diagnosis (one simpy event, not two).
-    if job.vehicle >= 0:
+    if job.vehicle >= 0 and job.severity != "preventive":  # a preventive job has no failure
         log(net, job, "failure", at=job.created)
     log(net, job, "job_created", at=job.created)
     net.jobs_created += 1
@@ -117,7 +123,7 @@ def mobile_visits(net: ServiceNetwork, job: Job):
     dispatcher = net.dispatchers[job.region]
     while True:
         job.visits += 1
-        if job.rescue and job.visits == 1:
+        if job.urgent and job.visits == 1:
             due = job.created + hours(net.response_target_h(job.region))
         elif not cfg.mobile.appointments:
             due = math.nan

@@ -163,32 +163,39 @@ class ServiceNetwork:
         self._start(t, vehicle, component, cause, severity, region, job_type)
 
     def submit_many(self, times: np.ndarray, vehicles: np.ndarray, component: str, cause: str,
-                    severity: str) -> None:
+                    severity: str, red_alert: bool = False) -> list[int]:
         """New service needs of ``vehicles`` (one each) at ``times`` (days), all of one kind.
 
-        Positions are drawn for the whole batch at once; then one job process each.
+        ``severity`` is the failure's (``roadside``, ``drivable``) or ``preventive``
+        for a job booked from an accepted alert; ``red_alert`` marks a preventive
+        job from a red alert (red-alert priority, served without a booked window).
+        Positions are drawn for the whole batch at once; then one job process
+        each. Returns the new jobs' ids.
         """
         job_type = self._job_types[component][cause]
         regions = self.vehicle_region[vehicles]
         u = self.rng.random((2, len(vehicles)))
         r = self.radius_km[regions] * np.sqrt(u[0])
         phi = 2.0 * np.pi * u[1]
-        for t, v, reg, x, y in zip(times.tolist(), vehicles.tolist(), regions.tolist(),
-                                   (r * np.cos(phi)).tolist(), (r * np.sin(phi)).tolist(),
-                                   strict=True):
-            self._start(t, v, component, cause, severity, reg, job_type, (x, y))
+        return [self._start(t, v, component, cause, severity, reg, job_type, (x, y), red_alert)
+                for t, v, reg, x, y in zip(times.tolist(), vehicles.tolist(), regions.tolist(),
+                                           (r * np.cos(phi)).tolist(),
+                                           (r * np.sin(phi)).tolist(), strict=True)]
 
     def _start(self, t, vehicle, component, cause, severity, region, job_type,
-               pos: tuple[float, float] | None = None) -> None:
+               pos: tuple[float, float] | None = None, red_alert: bool = False) -> int:
         c = self.cfg
-        prio = c.priority_rescue if severity == "roadside" else c.priority_booked
+        prio = (c.priority_rescue if severity == "roadside"
+                else c.priority_red_alert if red_alert else c.priority_booked)
         if pos is None:
             r = self.radius_km[region] * math.sqrt(self.rng.random())
             phi = 2.0 * math.pi * self.rng.random()
             pos = (r * math.cos(phi), r * math.sin(phi))
         job = jobs.Job(next(self._job_ids), vehicle, component, cause, severity, region, t,
-                       job_type, pos, prio, min_skill=jobs.SKILL_LEVEL[job_type.skill])
+                       job_type, pos, prio, min_skill=jobs.SKILL_LEVEL[job_type.skill],
+                       red_alert=red_alert)
         self.env.process(jobs.run(self, job))
+        return job.id
 
     def finish(self, job: jobs.Job, outcome: str, technician: int = -1) -> None:
         """Close a job: reset the component in its twin and log ``job_finished``."""

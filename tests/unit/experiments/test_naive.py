@@ -60,7 +60,7 @@ START = {"battery": {"q_cal": 0.031, "q_cyc": 0.006},
 @pytest.fixture(scope="module")
 def cfg():
     return sim.load_config([f"fleet.size={VEHICLES}", f"horizon_days={DAYS}", f"seed={SEED}",
-                            "output.progress=false"])
+                            "output.progress=false", "alerts=none"])
 
 
 @pytest.mark.parametrize("name", list(TWINS))

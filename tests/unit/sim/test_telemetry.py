@@ -7,6 +7,7 @@ import pytest
 
 import sim
 from configs.schema import TelemetryConfig
+from sim.alerts import needed_signals
 from sim.engine import build
 from sim.fleet import Fleet
 from sim.telemetry import Telemetry
@@ -66,10 +67,15 @@ def test_a_vehicles_reading_averages_to_its_biased_true_value(fleet):
 
 
 def test_engine_records_uploads_and_signal_means_only_when_enabled():
-    base = ["fleet.size=1500", "horizon_days=20", "output.progress=false"]
+    base = ["fleet.size=1500", "horizon_days=20", "output.progress=false", "alerts=none"]
     on = sim.simulate(sim.load_config([*base, "telemetry.enabled=true"])).daily
     off = sim.simulate(sim.load_config(base)).daily
     assert "telemetry_uploads" not in off.columns
+    # With alerts on and telemetry off, exactly the detectors' signals are read.
+    cfg = sim.load_config([*base[:-1], "alerts=default"])
+    detectors = sim.simulate(cfg).daily
+    want = {f"sensed_{k.replace('.', '_')}_mean" for k in needed_signals(cfg.alerts)}
+    assert want and {c for c in detectors.columns if c.startswith("sensed_")} == want
     share = on["telemetry_uploads"].sum() / (1500 * 20)
     assert share == pytest.approx(0.98, abs=0.01)
     assert on["sensed_battery_soh_est_mean"].iloc[-1] == pytest.approx(

@@ -1,0 +1,114 @@
+"""Schema of the ``alerts`` config group: predictive-alert detectors, fatigue gate, owners.
+
+Three levels (seed 002, XPeng): red = breakdown likely within 48 h, yellow =
+failure within a week, blue = maintenance due within a month. Their horizons
+are also the windows in which an alert counts as true (:mod:`sim.alerts.scoring`).
+
+``rules`` and ``trends`` default to empty here, like ``service.job_types``:
+OmegaConf merges a mapping into a mapping as a union, so a schema default
+could never be removed by a group file (``alerts=none`` would keep the
+default rules). Each file under ``configs/alerts/`` therefore lists its whole
+rule and trend set; every scalar default here equals ``default.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from configs.fields import choice, must_be_below, num, prob
+
+LEVELS = ("red", "yellow", "blue")  # most severe first
+CAP_WINDOW_DAYS = 30  # the window of max_alerts_per_vehicle_per_30_days
+
+
+@dataclass
+class RuleConfig:
+    """A threshold rule: fire after ``confirm_days`` uploaded days past ``threshold``."""
+
+    signal: str = ""              # telemetry key "<twin>.<signal>"
+    below: bool = True            # fire when the reading is below the threshold (else above)
+    threshold: float = num(0.0, -1e9, 1e9)   # in the signal's unit
+    component: str = ""           # twin name
+    cause: str = ""               # the failure cause it predicts (a key of the twin's EVENTS)
+    level: str = choice("yellow", *LEVELS)
+    confirm_days: int = num(1, 1, 365)
+
+
+@dataclass
+class TrendConfig:
+    """A trend detector: least-squares line over a rolling window, extrapolated to failure.
+
+    The predicted remaining useful life (RUL) maps to the most severe level
+    whose horizon (``horizon_days_<level>``) it is within.
+    """
+
+    signal: str = ""
+    below: bool = True            # the cause happens when the signal falls below failure_level
+    failure_level: float = num(0.0, -1e9, 1e9)   # signal value at which the cause happens
+    component: str = ""
+    cause: str = ""
+    window_days: int = num(14, 3, 365)    # <= 365 keeps the window's time sums exact in float32
+    min_points: int = num(7, 3, 365)      # uploaded readings needed in the window
+    min_slope_per_day: float = num(0.0, 0.0, 1e9)   # |slope| guard, signal units per day
+    min_slope_t: float = num(3.0, 0.0, 1e6)          # slope / its standard error guard
+
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        if cfg.min_points > cfg.window_days:
+            return [f"{path}.min_points={cfg.min_points} must be <= "
+                    f"{path}.window_days={cfg.window_days}"]
+        return []
+
+
+def _check_targets(rows: Any, path: str) -> list[str]:
+    """Each rule/trend names a known twin signal prefix, component and cause."""
+    from twins import TWINS  # lazy: twins import configs
+
+    errs = []
+    for name, row in rows.items():
+        key = f"{path}.{name}"
+        twin, _, signal = str(row.signal).partition(".")
+        if twin not in TWINS or not signal:
+            errs.append(f"{key}.signal={row.signal!r} is not '<twin>.<signal>' with a known "
+                        f"twin; twins: {', '.join(sorted(TWINS))}")
+        if row.component not in TWINS:
+            errs.append(f"{key}.component={row.component!r} is not a twin; allowed: "
+                        f"{', '.join(sorted(TWINS))}")
+        elif row.cause not in TWINS[row.component].EVENTS:
+            errs.append(f"{key}.cause={row.cause!r} is not a {row.component} fault cause; "
+                        f"allowed: {', '.join(TWINS[row.component].EVENTS)}")
+    return errs
+
+
+@dataclass
+class AlertsConfig:
+    """Predictive alerts (see ``configs/alerts/default.yaml`` for each value's source)."""
+
+    enabled: bool = True
+    horizon_days_red: float = num(2.0, 0.0, 365.0, lo_open=True)
+    horizon_days_yellow: float = num(7.0, 0.0, 365.0, lo_open=True)
+    horizon_days_blue: float = num(30.0, 0.0, 365.0, lo_open=True)
+    min_lead_days: float = num(1.0, 0.0, 365.0)
+    max_alerts_per_vehicle_per_30_days: int = num(2, 1, 30)
+    red_bypasses_cap: bool = True
+    dedup_days: int = num(30, 0, 3650)
+    response_prob_red: float = prob(0.97)
+    response_prob_yellow: float = prob(0.9)
+    response_prob_blue: float = prob(0.8)
+    trust_prior_true: float = num(8.5, 0.0, 1e6, lo_open=True)
+    trust_prior_false: float = num(1.5, 0.0, 1e6, lo_open=True)
+    stop_responding_accuracy: float = prob(0.65)
+    full_response_accuracy: float = prob(0.85)
+    rules: dict[str, RuleConfig] = field(default_factory=dict)
+    trends: dict[str, TrendConfig] = field(default_factory=dict)
+
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        p = f"{path}." if path else ""
+        errs = must_be_below(cfg, path, "horizon_days_red", "horizon_days_yellow")
+        errs += must_be_below(cfg, path, "horizon_days_yellow", "horizon_days_blue")
+        errs += must_be_below(cfg, path, "stop_responding_accuracy", "full_response_accuracy")
+        errs += _check_targets(cfg.rules, f"{p}rules")
+        errs += _check_targets(cfg.trends, f"{p}trends")
+        return [e.lstrip(".") for e in errs]

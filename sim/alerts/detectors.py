@@ -1,0 +1,276 @@
+"""Predictive-alert detectors over daily fleet telemetry: threshold rules and RUL trends.
+
+Rules fire after ``confirm_days`` consecutive uploaded days past a threshold
+(a day without an upload neither confirms nor resets). Trends fit a
+least-squares line to each vehicle's uploaded readings of the last
+``window_days`` days and extrapolate the remaining useful life (RUL) to the
+cause's ``failure_level``; the RUL picks the most severe level whose horizon
+it is within. Everything is numpy over the whole fleet; Python loops run over
+rules, trends and levels only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from configs.alerts_schema import LEVELS
+
+F32 = np.float32
+F64 = np.float64
+SEVERITY = {level: i for i, level in enumerate(LEVELS)}  # 0 = most severe
+
+
+class AlertBatch(NamedTuple):
+    """Vehicles alerted today by one rule or trend at one level.
+
+    Attributes:
+        component: twin name.
+        cause: the failure cause predicted (a key of the twin's ``EVENTS``).
+        level: ``red``, ``yellow`` or ``blue``.
+        vehicles: vehicle indices, int64, sorted.
+        rul_days: predicted remaining useful life per vehicle (float32), None for rules.
+        source: the rule's or trend's name.
+    """
+
+    component: str
+    cause: str
+    level: str
+    vehicles: np.ndarray
+    rul_days: np.ndarray | None
+    source: str
+
+
+def horizons(cfg: Any) -> dict[str, float]:
+    """Each level's horizon in days (``horizon_days_<level>``), most severe first."""
+    return {level: float(getattr(cfg, f"horizon_days_{level}")) for level in LEVELS}
+
+
+def needed_signals(cfg: Any) -> set[str]:
+    """Telemetry keys the enabled rules and trends read (empty when alerts are off)."""
+    if not cfg.enabled:
+        return set()
+    return ({r.signal for r in cfg.rules.values()}
+            | {t.signal for t in cfg.trends.values()})
+
+
+class RollingLine:
+    """Per-vehicle least-squares lines over the last ``window`` days, NaN-aware.
+
+    Keeps the sums of 1, t, t², y, t·y and y² over the non-NaN points in the
+    window with t = 0 today (so the intercept is today's fitted value) and a
+    ring buffer of the window's readings to drop the point leaving it. The
+    time sums hold small integers (exact in float32 for windows up to 365
+    days); the reading sums are float64 because they are updated by adding
+    and subtracting for the whole run and rounding would accumulate.
+
+    Args:
+        n: fleet size.
+        window: days in the window.
+    """
+
+    def __init__(self, n: int, window: int) -> None:
+        self.window = int(window)
+        self.buf = np.full((self.window, n), np.nan, F32)
+        self.s, self.st, self.stt = (np.zeros(n, F32) for _ in range(3))
+        self.sy, self.sty, self.syy = (np.zeros(n, F64) for _ in range(3))
+
+    def advance(self, day: int, y: np.ndarray) -> None:
+        """Move the window to ``day`` and add its readings ``y`` (NaN = no upload)."""
+        # A day passes: every stored point's t drops by one.
+        self.stt -= F32(2.0) * self.st - self.s
+        self.st -= self.s
+        self.sty -= self.sy
+        slot = day % self.window
+        self._drop(self.buf[slot])  # the reading of day - window, now at t = -window
+        self.buf[slot] = y
+        ok = ~np.isnan(y)
+        y0 = np.where(ok, y, F32(0.0)).astype(F64)
+        self.s += ok
+        self.sy += y0
+        self.syy += y0 * y0
+
+    def _drop(self, y_old: np.ndarray) -> None:
+        ok = ~np.isnan(y_old)
+        w = F32(self.window)
+        y0 = np.where(ok, y_old, F32(0.0)).astype(F64)
+        self.s -= ok
+        self.st += w * ok
+        self.stt -= (w * w) * ok
+        self.sy -= y0
+        self.sty += self.window * y0
+        self.syy -= y0 * y0
+
+    def clear(self, vehicles: np.ndarray) -> None:
+        """Forget ``vehicles``' history (a new part was fitted)."""
+        self.buf[:, vehicles] = np.nan
+        for a in (self.s, self.st, self.stt, self.sy, self.sty, self.syy):
+            a[vehicles] = 0
+
+    def slope(self) -> np.ndarray:
+        """Fitted slope per vehicle (signal units per day); NaN with fewer than 2 points."""
+        s = self.s.astype(F64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sxx = self.stt - self.st.astype(F64) ** 2 / s
+            return (self.sty - self.st * self.sy / s) / sxx
+
+    def value(self, slope: np.ndarray) -> np.ndarray:
+        """Today's fitted value per vehicle (``slope`` = :meth:`slope`); NaN without points."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (self.sy - slope * self.st) / self.s
+
+    def fit(self, idx: np.ndarray, slope: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Today's fitted value and the slope's t-statistic for vehicles ``idx``.
+
+        Args:
+            idx: vehicles to evaluate (each with at least 3 points).
+            slope: :meth:`slope` restricted to ``idx``.
+
+        Returns:
+            ``(value_today, t_stat)``; t is inf for a perfect line.
+        """
+        s = self.s[idx].astype(F64)
+        st, stt = self.st[idx].astype(F64), self.stt[idx].astype(F64)
+        sy, sty, syy = self.sy[idx], self.sty[idx], self.syy[idx]
+        value = (sy - slope * st) / s
+        sxx = stt - st * st / s
+        sxy = sty - st * sy / s
+        sse = np.maximum(syy - sy * sy / s - slope * sxy, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_stat = np.abs(slope) / np.sqrt(sse / ((s - 2.0) * sxx))
+        return value, np.nan_to_num(t_stat, nan=np.inf)
+
+
+class Detector:
+    """Daily detectors of the ``alerts`` config over the whole fleet.
+
+    A rule needs today's upload; a trend is evaluated every day for every
+    vehicle with ``min_points`` uploaded readings in its window. Memory per
+    trend: ``window_days`` float32 readings plus six sums per vehicle.
+
+    Args:
+        cfg: the ``alerts`` config (rules, trends, horizon_days_*); attribute access.
+        n: fleet size.
+    """
+
+    def __init__(self, cfg: Any, n: int) -> None:
+        self.cfg, self.n = cfg, n
+        self.horizons = horizons(cfg)
+        self.rules = dict(cfg.rules) if cfg.enabled else {}
+        self.trends = dict(cfg.trends) if cfg.enabled else {}
+        # Consecutive uploaded days past the threshold, capped at confirm_days.
+        self.count = {name: np.zeros(n, np.int16) for name in self.rules}
+        self.lines = {name: RollingLine(n, t.window_days) for name, t in self.trends.items()}
+        self.day: int | None = None
+
+    def _read(self, kind: str, name: str, key: str,
+              readings: dict[str, np.ndarray]) -> np.ndarray:
+        if key not in readings:
+            raise ValueError(f"alerts {kind} {name!r} reads telemetry signal {key!r}, which is "
+                             f"not in today's readings; available: {', '.join(sorted(readings))}")
+        return readings[key]
+
+    def update(self, day: int, readings: dict[str, np.ndarray]) -> list[AlertBatch]:
+        """Feed one day's telemetry; return today's alerts.
+
+        Args:
+            day: simulation day; must increase between calls (skipped days count
+                as days without an upload).
+            readings: ``<twin>.<signal>`` -> float32 ``(n,)``, NaN where no upload.
+
+        Returns:
+            One batch per rule/trend and level that fired, most severe level
+            first; a vehicle alerted for one component at several levels (or by
+            several sources) today keeps only the most severe (the first source).
+        """
+        if self.day is not None and day <= self.day:
+            raise ValueError(f"alert detector days must increase: got {day} after {self.day}")
+        found = self._rules(readings) + self._trends(day, readings)
+        self.day = day
+        return _most_severe(found)
+
+    def _rules(self, readings: dict[str, np.ndarray]) -> list[AlertBatch]:
+        out = []
+        for name, r in self.rules.items():
+            y = self._read("rule", name, r.signal, readings)
+            thr = F32(r.threshold)
+            past = (y < thr) if r.below else (y > thr)
+            count = self.count[name]
+            # +1 where past, reset to 0 where uploaded and not past, kept where no
+            # upload (NaN; few): in place, the NaN rows restored afterwards.
+            missing = np.flatnonzero(np.isnan(y))
+            kept = count[missing]
+            count += 1
+            count *= past
+            np.minimum(count, r.confirm_days, out=count)
+            count[missing] = kept
+            idx = np.flatnonzero(past & (count >= r.confirm_days))  # needs today's upload
+            if idx.size:
+                out.append(AlertBatch(r.component, r.cause, r.level, idx, None, name))
+        return out
+
+    def _trends(self, day: int, readings: dict[str, np.ndarray]) -> list[AlertBatch]:
+        out = []
+        for name, t in self.trends.items():
+            y = self._read("trend", name, t.signal, readings)
+            line = self.lines[name]
+            if self.day is not None and day > self.day + 1:
+                gap = np.full(self.n, np.nan, F32)
+                for skipped in range(self.day + 1, day):
+                    line.advance(skipped, gap)
+            line.advance(day, np.asarray(y, F32))
+            out += self._trend_alerts(name, t, line)
+        return out
+
+    def _trend_alerts(self, name: str, t: Any, line: RollingLine) -> list[AlertBatch]:
+        b = line.slope()
+        guard = F64(t.min_slope_per_day)
+        toward = (b < -guard) if t.below else (b > guard)  # NaN slopes compare False
+        # The RUL needs only today's fitted value; the costlier t-statistic is
+        # computed for the few lines reaching failure within the longest horizon.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rul = (t.failure_level - line.value(b)) / b
+        soon = toward & (line.s >= t.min_points) & (rul <= max(self.horizons.values()))
+        idx = np.flatnonzero(soon)
+        if not idx.size:
+            return []
+        b, rul = b[idx], np.maximum(rul[idx], 0.0)
+        _, t_stat = line.fit(idx, b)
+        keep = t_stat >= t.min_slope_t
+        idx, rul = idx[keep], rul[keep].astype(F32)
+        out, lower = [], F32(-np.inf)
+        for level, h in self.horizons.items():  # most severe first: red if RUL <= its horizon
+            hit = (rul > lower) & (rul <= F32(h))
+            if hit.any():
+                out.append(AlertBatch(t.component, t.cause, level, idx[hit], rul[hit], name))
+            lower = F32(h)
+        return out
+
+    def reset(self, vehicles: np.ndarray, component: str) -> None:
+        """Forget the history of ``component`` for ``vehicles`` (the part was repaired)."""
+        for name, r in self.rules.items():
+            if r.component == component:
+                self.count[name][vehicles] = 0
+        for name, t in self.trends.items():
+            if t.component == component:
+                self.lines[name].clear(vehicles)
+
+
+def _most_severe(batches: list[AlertBatch]) -> list[AlertBatch]:
+    """Keep each vehicle+component once per day: its most severe level, first source."""
+    ordered = sorted(batches, key=lambda b: SEVERITY[b.level])  # stable: config order in a level
+    taken: dict[str, np.ndarray] = {}
+    out = []
+    for b in ordered:
+        seen = taken.get(b.component)
+        if seen is not None:
+            keep = ~np.isin(b.vehicles, seen, assume_unique=True)
+            if not keep.all():
+                rul = None if b.rul_days is None else b.rul_days[keep]
+                b = b._replace(vehicles=b.vehicles[keep], rul_days=rul)
+        if b.vehicles.size:
+            out.append(b)
+            taken[b.component] = (b.vehicles if seen is None
+                                  else np.concatenate([seen, b.vehicles]))
+    return out
