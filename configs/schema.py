@@ -60,6 +60,9 @@ class FleetConfig:
     regen_share: float = prob(0.85)
     profiles: dict[str, ProfileConfig] = field(default_factory=dict)
     regions: dict[str, RegionConfig] = field(default_factory=dict)
+    # Shares of vehicles per hardware configuration and per owner cohort (OTA targeting, waves).
+    hw_configs: dict[str, float] = field(default_factory=dict)
+    cohorts: dict[str, float] = field(default_factory=dict)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
@@ -67,12 +70,16 @@ class FleetConfig:
         if cfg.age_min_years > cfg.age_max_years:
             errs.append(f"{path}.age_min_years={cfg.age_min_years} must be <= "
                         f"{path}.age_max_years={cfg.age_max_years}")
-        for name in ("profiles", "regions"):
+        for name in ("profiles", "regions", "hw_configs", "cohorts"):
             items = cfg[name]
             if not items:
                 errs.append(f"{path}.{name} is empty: at least one entry is required")
                 continue
-            total = sum(float(v.share) for v in items.values())
+            shares = {k: float(v.share if hasattr(v, "share") else v) for k, v in items.items()}
+            bad = {k: v for k, v in shares.items() if not 0.0 <= v <= 1.0}
+            if bad:
+                errs.append(f"{path}.{name}: shares must be in [0, 1]; got {bad}")
+            total = sum(shares.values())
             if abs(total - 1.0) > 1e-6:
                 errs.append(f"{path}.{name}: shares sum to {total:.6g}; they must sum to 1")
         return errs

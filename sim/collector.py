@@ -24,7 +24,7 @@ class DailyCollector:
     Args:
         fleet: the fleet being simulated.
         service: the service network (for job counters and busy technicians).
-        sample_vehicles: the daily health means and SOH p05 read every k-th
+        sample_vehicles: the daily health means, telemetry means and SOH p05 read every k-th
             vehicle, about this many (0 or at least the fleet size: all of them).
             Vehicles are in random order, so this is a systematic random sample;
             strided views cost no copy. Counts, km, temperature, the SOH mean and
@@ -83,7 +83,8 @@ class DailyCollector:
             uploaded, readings = sensed
             row["telemetry_uploads"] = int(uploaded.sum())
             for key, values in readings.items():
-                ok = values[uploaded]
+                # Over the daily sample, like the health means; NaN rows did not upload.
+                ok = values[self._sample][uploaded[self._sample]]
                 name = f"sensed_{key.replace('.', '_')}_mean"
                 row[name] = float(ok.mean()) if ok.size else np.nan
         self.rows.append(row)

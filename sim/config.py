@@ -70,12 +70,14 @@ def _translate(ex: Exception, overrides: Sequence[str]) -> ConfigError:
     if missing:
         bad = next((o for o in overrides if missing.group(1) in _split_override(o)[0]), None)
         key = _split_override(bad)[0] if bad else missing.group(1)
-        parent = key.rpartition(".")[0]
-        with _composed([]) as base:
-            node = OmegaConf.select(base, parent) if parent else base
-            known = sorted(node.keys()) if isinstance(node, DictConfig) else []
+        # Look the key up in the config as the chosen groups make it (alerts=none has no rules).
+        chosen = [o for o in overrides if _split_override(o)[0] in groups]
+        with _composed(chosen) as base:
+            parent, node = _deepest_node(base, key)
+            known = sorted(node.keys())
+        where = parent or "the root"
         return ConfigError(f"{key!r} is not a known config key; "
-                           f"keys allowed under {parent or 'the root'}: {', '.join(known)}")
+                           f"keys allowed under {where}: {', '.join(known) or '(none)'}")
     full_key = getattr(ex.__cause__, "full_key", None) or getattr(ex, "full_key", None)
     if full_key:
         value = next((_split_override(o)[1] for o in overrides
@@ -85,6 +87,17 @@ def _translate(ex: Exception, overrides: Sequence[str]) -> ConfigError:
         return ConfigError(f"{full_key}={value!r} is not allowed; expected {allowed}")
     first = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
     return ConfigError(f"could not build the config from {list(overrides)}: {first}")
+
+
+def _deepest_node(cfg: DictConfig, key: str) -> tuple[str, DictConfig]:
+    """The deepest existing mapping on the path to ``key`` (all but its last part), and its path."""
+    parts = key.split(".")[:-1]
+    while parts:
+        node = OmegaConf.select(cfg, ".".join(parts))
+        if isinstance(node, DictConfig):
+            return ".".join(parts), node
+        parts.pop()
+    return "", cfg
 
 
 class _composed:

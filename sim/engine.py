@@ -125,7 +125,7 @@ def fleet_clock(sim: Simulation, progress: bool):
         times = dispatch(sim, day, failures)
         if sim.alerts is not None:
             sim.alerts.on_failures(failures, times)
-            sim.alerts.day(day, sensed[1], usage)
+            sim.alerts.day(day, sensed[1], usage, sensed[0])
         yield env.timeout(NOON)
         busy_at_noon = sim.service.busy()
         yield env.timeout(1 - NOON)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -24,6 +24,19 @@ class Fleet:
     twins: dict[str, ModuleType]
     region_names: list[str]
     profile_names: list[str]
+    hw_config_names: list[str] = field(default_factory=list)
+    cohort_names: list[str] = field(default_factory=list)
+
+    def names(self, attr: str) -> list[str]:
+        """Category names of a coded attribute: region, profile, hw_config or cohort."""
+        return {"region": self.region_names, "profile": self.profile_names,
+                "hw_config": self.hw_config_names, "cohort": self.cohort_names}[attr]
+
+
+def draw_category(shares: Any, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Category code (int8, in the order of ``shares``) of each of ``n`` vehicles."""
+    p = np.array([float(v) for v in shares.values()])
+    return rng.choice(len(p), size=n, p=p / p.sum()).astype(np.int8)
 
 
 def twin_params(cfg: DictConfig) -> dict[str, Any]:
@@ -72,8 +85,9 @@ def state_frame(fleet: Fleet, horizon_days: int) -> pd.DataFrame:
     cols: dict[str, np.ndarray] = {"vehicle": np.arange(st.n, dtype=np.int64)}
     for key, values in st.attrs.items():
         cols[key] = values
-    cols["region"] = np.asarray(fleet.region_names, dtype=object)[st.attrs["region"]]
-    cols["profile"] = np.asarray(fleet.profile_names, dtype=object)[st.attrs["profile"]]
+    for attr in ("region", "profile", "hw_config", "cohort"):
+        if attr in st.attrs and fleet.names(attr):
+            cols[attr] = np.asarray(fleet.names(attr), dtype=object)[st.attrs[attr]]
     cols["age_days_end"] = st.attrs["age_days"] + np.float32(horizon_days)
     cols["down"] = st.down.copy()
     for name, states in st.twins.items():
@@ -85,12 +99,18 @@ def state_frame(fleet: Fleet, horizon_days: int) -> pd.DataFrame:
 def build_fleet(cfg: DictConfig, streams: Streams) -> Fleet:
     """Draw the population, fit new components and age them to the start date."""
     attrs = build_population(cfg.fleet, streams.get("population"))
-    state = FleetState(n=int(cfg.fleet.size), attrs=attrs)
+    n = int(cfg.fleet.size)
+    # Own stream: adding these attributes left every other draw as it was.
+    rng = streams.get("population.ota")
+    attrs["hw_config"] = draw_category(cfg.fleet.hw_configs, rng, n)
+    attrs["cohort"] = draw_category(cfg.fleet.cohorts, rng, n)
+    state = FleetState(n=n, attrs=attrs)
     params = twin_params(cfg)
     for name, twin in TWINS.items():
         state.add_twin(name, twin.initial_state(state.n, params[name], streams.get(f"init.{name}")))
     usage = UsageModel(cfg.fleet, attrs, streams.get("usage"))
     fleet = Fleet(state, usage, params, dict(TWINS), list(cfg.fleet.regions.keys()),
-                  list(cfg.fleet.profiles.keys()))
+                  list(cfg.fleet.profiles.keys()), list(cfg.fleet.hw_configs.keys()),
+                  list(cfg.fleet.cohorts.keys()))
     age_fleet(fleet, usage.mean(), int(cfg.warmup_steps), streams.get("warmup"))
     return fleet

@@ -73,31 +73,45 @@ class RollingLine:
     def __init__(self, n: int, window: int) -> None:
         self.window = int(window)
         self.buf = np.full((self.window, n), np.nan, F32)
+        # Per slot: the vehicles without a reading that day (None: slot never filled).
+        self.gaps: list[np.ndarray | None] = [None] * self.window
         self.s, self.st, self.stt = (np.zeros(n, F32) for _ in range(3))
         self.sy, self.sty, self.syy = (np.zeros(n, F64) for _ in range(3))
 
-    def advance(self, day: int, y: np.ndarray) -> None:
-        """Move the window to ``day`` and add its readings ``y`` (NaN = no upload)."""
+    def advance(self, day: int, y: np.ndarray, missing: np.ndarray | None = None) -> None:
+        """Move the window to ``day`` and add its readings ``y`` (NaN = no upload).
+
+        ``missing``: the indices where ``y`` is NaN, if the caller knows them
+        (uploads fail for few vehicles: index writes instead of whole-fleet masks).
+        """
+        if missing is None:
+            missing = np.flatnonzero(np.isnan(y))
         # A day passes: every stored point's t drops by one.
         self.stt -= F32(2.0) * self.st - self.s
         self.st -= self.s
         self.sty -= self.sy
         slot = day % self.window
-        self._drop(self.buf[slot])  # the reading of day - window, now at t = -window
+        if self.gaps[slot] is not None:  # the reading of day - window, now at t = -window
+            self._drop(self.buf[slot], self.gaps[slot])
         self.buf[slot] = y
-        ok = ~np.isnan(y)
-        y0 = np.where(ok, y, F32(0.0)).astype(F64)
-        self.s += ok
+        self.gaps[slot] = missing
+        y0 = y.astype(F64)
+        y0[missing] = 0.0
+        self.s += F32(1.0)
+        self.s[missing] -= F32(1.0)
         self.sy += y0
         self.syy += y0 * y0
 
-    def _drop(self, y_old: np.ndarray) -> None:
-        ok = ~np.isnan(y_old)
+    def _drop(self, y_old: np.ndarray, gaps: np.ndarray) -> None:
         w = F32(self.window)
-        y0 = np.where(ok, y_old, F32(0.0)).astype(F64)
-        self.s -= ok
-        self.st += w * ok
-        self.stt -= (w * w) * ok
+        y0 = y_old.astype(F64)
+        y0[gaps] = 0.0
+        self.s -= F32(1.0)
+        self.s[gaps] += F32(1.0)
+        self.st += w
+        self.st[gaps] -= w
+        self.stt -= w * w
+        self.stt[gaps] += w * w
         self.sy -= y0
         self.sty += self.window * y0
         self.syy -= y0 * y0
@@ -105,6 +119,9 @@ class RollingLine:
     def clear(self, vehicles: np.ndarray) -> None:
         """Forget ``vehicles``' history (a new part was fitted)."""
         self.buf[:, vehicles] = np.nan
+        for k, gaps in enumerate(self.gaps):
+            if gaps is not None:
+                self.gaps[k] = np.union1d(gaps, vehicles)
         for a in (self.s, self.st, self.stt, self.sy, self.sty, self.syy):
             a[vehicles] = 0
 
@@ -171,13 +188,16 @@ class Detector:
                              f"not in today's readings; available: {', '.join(sorted(readings))}")
         return readings[key]
 
-    def update(self, day: int, readings: dict[str, np.ndarray]) -> list[AlertBatch]:
+    def update(self, day: int, readings: dict[str, np.ndarray],
+               missing: np.ndarray | None = None) -> list[AlertBatch]:
         """Feed one day's telemetry; return today's alerts.
 
         Args:
             day: simulation day; must increase between calls (skipped days count
                 as days without an upload).
             readings: ``<twin>.<signal>`` -> float32 ``(n,)``, NaN where no upload.
+            missing: the vehicles without an upload today (NaN in every reading),
+                if known; else found per signal.
 
         Returns:
             One batch per rule/trend and level that fired, most severe level
@@ -186,11 +206,12 @@ class Detector:
         """
         if self.day is not None and day <= self.day:
             raise ValueError(f"alert detector days must increase: got {day} after {self.day}")
-        found = self._rules(readings) + self._trends(day, readings)
+        found = self._rules(readings, missing) + self._trends(day, readings, missing)
         self.day = day
         return _most_severe(found)
 
-    def _rules(self, readings: dict[str, np.ndarray]) -> list[AlertBatch]:
+    def _rules(self, readings: dict[str, np.ndarray],
+               missing: np.ndarray | None) -> list[AlertBatch]:
         out = []
         for name, r in self.rules.items():
             y = self._read("rule", name, r.signal, readings)
@@ -199,27 +220,28 @@ class Detector:
             count = self.count[name]
             # +1 where past, reset to 0 where uploaded and not past, kept where no
             # upload (NaN; few): in place, the NaN rows restored afterwards.
-            missing = np.flatnonzero(np.isnan(y))
-            kept = count[missing]
+            gaps = np.flatnonzero(np.isnan(y)) if missing is None else missing
+            kept = count[gaps]
             count += 1
             count *= past
             np.minimum(count, r.confirm_days, out=count)
-            count[missing] = kept
+            count[gaps] = kept
             idx = np.flatnonzero(past & (count >= r.confirm_days))  # needs today's upload
             if idx.size:
                 out.append(AlertBatch(r.component, r.cause, r.level, idx, None, name))
         return out
 
-    def _trends(self, day: int, readings: dict[str, np.ndarray]) -> list[AlertBatch]:
+    def _trends(self, day: int, readings: dict[str, np.ndarray],
+                missing: np.ndarray | None) -> list[AlertBatch]:
         out = []
         for name, t in self.trends.items():
             y = self._read("trend", name, t.signal, readings)
             line = self.lines[name]
             if self.day is not None and day > self.day + 1:
-                gap = np.full(self.n, np.nan, F32)
+                gap, everyone = np.full(self.n, np.nan, F32), np.arange(self.n)
                 for skipped in range(self.day + 1, day):
-                    line.advance(skipped, gap)
-            line.advance(day, np.asarray(y, F32))
+                    line.advance(skipped, gap, everyone)
+            line.advance(day, np.asarray(y, F32), missing)
             out += self._trend_alerts(name, t, line)
         return out
 

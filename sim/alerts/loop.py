@@ -66,14 +66,19 @@ class AlertLoop:
         self._failed: dict[tuple[int, str], list[float]] = {}   # failure times, real or prevented
 
     # ------------------------------------------------------------------ daily
-    def day(self, day: int, readings: dict[str, np.ndarray], usage: Usage) -> None:
-        """Today's prevented failures, new alerts and owners' lessons (after failures)."""
+    def day(self, day: int, readings: dict[str, np.ndarray], usage: Usage,
+            uploaded: np.ndarray | None = None) -> None:
+        """Today's prevented failures, new alerts and owners' lessons (after failures).
+
+        ``uploaded``: the telemetry upload mask (its complement is NaN in every reading).
+        """
         for p in self.shadows.step(day, usage):
             for v, t in zip(p.vehicles.tolist(), p.times.tolist(), strict=True):
                 self._record((t, "failure_prevented", v, p.component, p.cause, p.severity))
                 self._failed.setdefault((v, p.component), []).append(t)
         state = self.fleet.state
-        raw = self.detector.update(day, readings)
+        missing = None if uploaded is None else np.flatnonzero(~uploaded)
+        raw = self.detector.update(day, readings, missing)
         fresh = []
         for b in raw:  # a component already in service needs no alert
             keep = ~(state.open_job[b.component][b.vehicles] | self.booked[b.component][b.vehicles])

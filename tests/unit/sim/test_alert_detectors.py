@@ -231,3 +231,34 @@ def test_every_detector_targets_a_twin_cause_and_reads_a_sensed_signal():
             assert all(signal in s for s in sensed[twin]), (name, row.signal)
             checked += 1
     assert checked == 5 + 4 + 8   # default, threshold, sensitive (none has none)
+
+
+def _brute_sums(line, day: int) -> dict[str, np.ndarray]:
+    """The window sums recomputed from the ring buffer (t = 0 today, -1 yesterday, ...)."""
+    w = line.window
+    t = np.array([-((day - k) % w) for k in range(w)], dtype=np.float64)[:, None]
+    y = line.buf.astype(np.float64)
+    ok = ~np.isnan(y)
+    y0 = np.where(ok, y, 0.0)
+    return {"s": ok.sum(0), "st": (ok * t).sum(0), "stt": (ok * t * t).sum(0),
+            "sy": y0.sum(0), "sty": (y0 * t).sum(0), "syy": (y0 * y0).sum(0)}
+
+
+@pytest.mark.parametrize("known_gaps", [False, True])
+def test_rolling_sums_stay_exact_with_gaps_skipped_days_and_clears(known_gaps):
+    from sim.alerts.detectors import RollingLine
+
+    rng = np.random.default_rng(5)
+    n, w = 300, 9
+    line = RollingLine(n, w)
+    for day in range(60):
+        y = (rng.normal(size=n) + 0.1 * day).astype(np.float32)
+        gaps = np.flatnonzero(rng.random(n) < 0.1)
+        y[gaps] = np.nan
+        line.advance(day, y, gaps if known_gaps else None)
+        if day % 7 == 3:  # parts replaced: their history is forgotten
+            line.clear(rng.choice(n, 20, replace=False))
+        want = _brute_sums(line, day)
+        for name, expected in want.items():
+            np.testing.assert_allclose(getattr(line, name), expected, rtol=1e-9, atol=1e-6,
+                                       err_msg=f"{name} on day {day}")

@@ -25,7 +25,24 @@ BAD = {
     "fleet.regen_share=nan": ["fleet.regen_share", "nan", "[0, 1]"],
     "seed=-1": ["seed", "-1"],
     "sizee=3": ["sizee", "horizon_days", "fleet"],
+    "fleet.hw_configs.hw_a=0.9": ["fleet.hw_configs", "1.3", "sum to 1"],
+    "fleet.cohorts.employee=-0.1": ["fleet.cohorts", "-0.1", "[0, 1]"],
+    "alerts=bogus": ["alerts", "bogus", "default", "none", "sensitive", "threshold"],
+    "alerts.rules.tire_treadx.threshold=1.9": ["alerts.rules.tire_treadx", "alerts.rules:",
+                                               "brake_pads", "tire_tread"],
+    "alerts.rules.tire_tread.level=purple": ["alerts.rules.tire_tread.level", "purple",
+                                             "red, yellow, blue"],
+    "alerts.rules.tire_tread.cause=flat_tyre": ["alerts.rules.tire_tread.cause", "flat_tyre",
+                                                "tread_worn", "puncture"],
+    "alerts.horizon_days_red=9": ["alerts.horizon_days_red=9", "alerts.horizon_days_yellow=7"],
 }
+
+
+def test_an_entry_missing_under_the_chosen_group_is_named():
+    """alerts=none has no rules: the message says so instead of listing a rule's fields."""
+    with pytest.raises(sim.ConfigError) as info:
+        sim.load_config(["alerts=none", "alerts.rules.tire_tread.threshold=1.9"])
+    assert "keys allowed under alerts.rules: (none)" in str(info.value)
 
 
 @pytest.mark.parametrize("override", list(BAD))
