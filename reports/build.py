@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from reports import figures, html, summary
+from reports.alert_section import alert_section
 from reports.findings import build_findings
 from reports.formatting import fmt_hours, fmt_int
-from reports.loader import RunFiles, load_run
+from reports.loader import ReportInputError, RunFiles, load_run
 from reports.service_quality import ServiceView, service_view
 from reports.summary import Tile
 from reports.waits import WaitStats, job_waits_h, wait_stats
@@ -148,16 +149,19 @@ def _wait_section(
     return FigureSection("waits", title, image, caption), stats
 
 
-def build_context(files: RunFiles) -> dict[str, Any]:
+def build_context(files: RunFiles, baseline: RunFiles | None = None) -> dict[str, Any]:
     """Compute everything the template shows.
 
     Args:
         files: The loaded run directory.
+        baseline: A run to compare with in the alert section (normally the same
+            scenario with ``alerts=none``); optional.
 
     Returns:
         Template variables.
     """
     view = service_view(files.service_events)
+    alerts = alert_section(files, baseline)
     wait_section, stats = _wait_section(files, view)
     sections = [
         _health_section(files),
@@ -173,8 +177,9 @@ def build_context(files: RunFiles) -> dict[str, Any]:
         "provenance": summary.provenance_line(files.run),
         "notes": list(files.notes),
         "tiles": summary.headline_tiles(files.kpis),
-        "findings": build_findings(files.kpis, files.daily, stats, view),
+        "findings": build_findings(files.kpis, files.daily, stats, view, alerts.findings),
         "figures": [section for section in sections if section is not None],
+        "alerts": alerts,
         "kpi_rows": summary.kpi_rows(files.kpis),
         "config_text": summary.config_text(files.run),
     }
@@ -206,22 +211,33 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def build_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
+def build_report(
+    run_dir: str | Path, out: str | Path | None = None, baseline: str | Path | None = None
+) -> Path:
     """Build a self-contained HTML report from the result files of one run.
 
     Args:
         run_dir: Run directory holding kpis.json and optionally run.json,
             daily.parquet and events.parquet.
         out: Output file; defaults to ``run_dir/report.html``.
+        baseline: Another run directory to compare with in the alert section,
+            normally the same scenario and seed with ``alerts=none``.
 
     Returns:
         The path written.
 
     Raises:
-        ReportInputError: If the run directory or kpis.json is missing or unreadable.
+        ReportInputError: If a run directory or its kpis.json is missing or unreadable
+            (the message names the path, and says when it is the baseline).
     """
     files = load_run(run_dir)
-    document = html.render(build_context(files))
+    other = None
+    if baseline is not None:
+        try:
+            other = load_run(baseline)
+        except ReportInputError as exc:
+            raise ReportInputError(f"baseline {exc}") from exc
+    document = html.render(build_context(files, other))
     target = Path(out) if out is not None else files.run_dir / REPORT_FILE
     write_atomic(target, document)
     return target

@@ -1,4 +1,4 @@
-"""``fleetsim-report PATH [--out FILE]``: rebuild the HTML report of a run directory."""
+"""``fleetsim-report PATH [--out FILE] [--baseline DIR]``: rebuild the HTML report of a run."""
 
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--out", metavar="FILE", default=None, help="output file (default: PATH/report.html)"
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        default=None,
+        help="run directory to compare with in the alert section, normally the same scenario "
+        "and seed with alerts=none",
+    )
     return parser
 
 
@@ -38,12 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Raises:
         SystemExit: Code 2 for bad input (missing directory or kpis.json, unreadable
-            files), code 1 when the report cannot be written; one error line on stderr.
+            files, of the run or of the baseline), code 1 when the report cannot be
+            written; one error line on stderr.
     """
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        path = build_report(args.path, args.out)
+        path = build_report(args.path, args.out, args.baseline)
     except ReportInputError as exc:
         parser.exit(EXIT_BAD_INPUT, f"{PROG}: error: {exc}\n")
     except OSError as exc:

@@ -43,5 +43,10 @@ def band_verdict(low: float, high: float, ref: Reference) -> tuple[str, Level]:
 
 
 def lower_first(text: str) -> str:
-    """Lower-case a label for use mid-sentence ("Tires" -> "tires", "12 V battery" unchanged)."""
+    """Lower-case a label for use mid-sentence ("Tires" -> "tires", "12 V battery" unchanged).
+
+    A label that starts with an acronym ("LV electrics") keeps its capitals.
+    """
+    if text[1:2].isupper():
+        return text
     return text[:1].lower() + text[1:]

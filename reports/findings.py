@@ -7,6 +7,8 @@ an error.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from reports import targets
@@ -271,6 +273,7 @@ def build_findings(
     daily: pd.DataFrame | None = None,
     waits: WaitStats | None = None,
     service_view: ServiceView | None = None,
+    extra: Sequence[Finding] = (),
 ) -> list[Finding]:
     """Generate all findings, most important first.
 
@@ -280,6 +283,8 @@ def build_findings(
         waits: Wait statistics from the event log, used for cross-checks; optional.
         service_view: Per-job service facts from the event log, used for sample sizes,
             the software remote-fix share and cross-checks; optional.
+        extra: Findings built elsewhere (predictive alerts, the baseline comparison),
+            placed after the service findings and before the data checks.
 
     Returns:
         The findings that could be computed from the available inputs.
@@ -292,6 +297,7 @@ def build_findings(
         backlog(kpis, daily),
     ]
     found += service_quality_findings(kpis, service_view)
+    found += [f for f in extra if f.level != "check"]
     found += [
         battery(kpis, daily),
         availability(kpis),
@@ -299,4 +305,5 @@ def build_findings(
     ]
     found += consistency(kpis, waits)
     found += service_data_checks(kpis, service_view)
+    found += [f for f in extra if f.level == "check"]
     return [f for f in found if f is not None]

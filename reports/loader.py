@@ -3,7 +3,8 @@
 Only ``kpis.json`` is required; ``run.json``, ``daily.parquet`` and
 ``events.parquet`` are optional and the report skips what it cannot draw.
 Event logs written before the service network (no ``channel`` / ``outcome``
-columns) still give waiting times, but no service-quality view.
+columns) still give waiting times, but no service-quality view; logs written
+before predictive alerts simply have no ``alert`` rows.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ SERVICE_EVENT_TYPES = (*JOB_EVENT_TYPES, "job_triaged", "job_arrived", "tow_arri
 # channel and outcome are required for the service view; the others enrich it when present.
 SERVICE_REQUIRED_COLUMNS = ("channel", "outcome")
 SERVICE_OPTIONAL_COLUMNS = ("severity", "component", "due_d")
+# Alerts are scored against the failures (real and prevented) of the same vehicle+component.
+ALERT_EVENT_TYPES = ("alert", "failure", "failure_prevented")
+ALERT_REQUIRED_COLUMNS = ("time_d", "event", "vehicle", "component", "severity", "outcome")
+ALERT_OPTIONAL_COLUMNS = ("cause", "job", "due_d")
 
 
 class ReportInputError(ValueError):
@@ -53,6 +58,9 @@ class RunFiles:
             ``channel`` and ``outcome`` columns (plus ``severity``, ``component``, ``due_d``
             where present), or ``None`` for a log without channel / outcome columns.
         notes: Plain-language notes on files or columns that were missing.
+        alert_events: Rows of the events in :data:`ALERT_EVENT_TYPES` with the
+            :data:`ALERT_REQUIRED_COLUMNS` (plus the optional ones where present), or
+            ``None`` when the event log is absent or lacks those columns.
     """
 
     run_dir: Path
@@ -62,6 +70,7 @@ class RunFiles:
     job_events: pd.DataFrame | None = None
     service_events: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
+    alert_events: pd.DataFrame | None = None
 
 
 def expected_files_text() -> str:
@@ -98,7 +107,10 @@ def load_run(run_dir: str | Path) -> RunFiles:
         notes.append(f"{RUN_FILE} missing: scenario details are incomplete.")
     daily = _read_daily(root / DAILY_FILE, notes)
     job_events, service_events = _read_job_events(root / EVENTS_FILE, notes)
-    return RunFiles(root, kpis, run, daily, job_events, service_events, tuple(notes))
+    alert_events = _read_alert_events(root / EVENTS_FILE)
+    return RunFiles(
+        root, kpis, run, daily, job_events, service_events, tuple(notes), alert_events
+    )
 
 
 def _read_json_object(path: Path) -> dict[str, Any]:
@@ -167,3 +179,15 @@ def _read_job_events(
     is_job = table["event"].isin(JOB_EVENT_TYPES).to_numpy()
     job_events = table.loc[is_job, list(JOB_EVENT_COLUMNS)].reset_index(drop=True)
     return job_events, (table if has_service else None)
+
+
+def _read_alert_events(path: Path) -> pd.DataFrame | None:
+    """Return the alert and failure rows, or ``None`` without a log that can hold them."""
+    if not path.is_file():
+        return None  # _read_job_events has already noted the missing log
+    present = _parquet_columns(path)
+    if not all(c in present for c in ALERT_REQUIRED_COLUMNS):
+        return None
+    columns = [*ALERT_REQUIRED_COLUMNS, *(c for c in ALERT_OPTIONAL_COLUMNS if c in present)]
+    table = _read_parquet(path, columns=columns, filters=[("event", "in", list(ALERT_EVENT_TYPES))])
+    return table.to_pandas()

@@ -31,12 +31,14 @@ class Tile:
         label: Short title.
         value: Formatted value (``"n/a"`` when undefined).
         meaning: One plain-language sentence.
+        level: ``"ok"`` or ``"watch"`` when the value is compared with a target, else ``""``.
     """
 
     key: str
     label: str
     value: str
     meaning: str
+    level: str = ""
 
 
 def _jobs_meaning(kpis: Kpis) -> str:

@@ -95,3 +95,33 @@ KM_PER_VEHICLE_YEAR = Reference(12_000, 12_000, "KBA/ADAC, Germany 2022")
 # grow steeply with any extra load (M/M/c behaviour).
 UTILIZATION_HIGH = 0.85
 UTILIZATION_LOW = 0.40
+
+
+@dataclass(frozen=True)
+class Target:
+    """A one-sided target a KPI should pass (fractions 0..1 or plain rates).
+
+    Attributes:
+        bound: The value to beat.
+        above: True when the KPI must exceed ``bound``, False when it must stay below.
+        source: Short citation shown to the reader.
+    """
+
+    bound: float
+    above: bool
+    source: str
+
+    def met(self, value: float) -> bool:
+        """Return True when ``value`` passes the target."""
+        return value > self.bound if self.above else value < self.bound
+
+    def text(self, scale: float = 1.0, unit: str = "") -> str:
+        """Return the target as text, e.g. ``"> 85 %"`` or ``"< 2"``."""
+        return f"{'>' if self.above else '<'} {self.bound * scale:g}{unit}"
+
+
+# Seed 002 (XPeng three-level alerts): "better to miss than to false-alarm".
+ALERT_PRECISION = Target(0.85, True, "seed 002")
+OWNER_RESPONSE = Target(0.60, True, "seed 002")
+BREAKDOWNS_AVOIDED = Target(0.80, True, "seed 002")
+ALERTS_PER_VEHICLE_MONTH = Target(2.0, False, "seed 002")
