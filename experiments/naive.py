@@ -10,14 +10,37 @@ physics as the vectorized twins in ``twins/`` with the same parameter objects
 Python. It is a faithful re-implementation, not a strawman: no sleeps, no
 wasted work, parameters converted once from OmegaConf to plain dataclasses.
 
-Deliberate differences from the vectorized model (none changes an expectation):
+Predictive alerts (``cfg.alerts``, on by default) run per vehicle too
+(:mod:`experiments.naive_alerts`): after the day's step and failures, the
+vehicle uploads the signals its detectors read, the rules and trends look
+for alerts, the gate and the owner decide, and an accepted alert books a
+preventive repair: the vehicle waits for a technician of its region like a
+failure does and the component is repaired for the alert's cause. With
+``alerts=none`` (or ``service.demand`` other than ``failures``, as in
+:func:`sim.simulate`) there is no telemetry or alert work at all.
+
+Deliberate differences from the vectorized model (none changes an expectation
+except the two marked *small*):
 
 - weather noise is drawn per vehicle per day, not once per region per day;
 - a vehicle's own process waits for its repair, so a repair shifts that
   vehicle's later days by the repair time instead of overlapping them;
 - arithmetic is float64, not float32;
 - the technicians work around the clock, first come first served (no shifts or
-  roadside priority): waits only shift a vehicle's timeline, not its physics.
+  roadside priority): waits only shift a vehicle's timeline, not its physics;
+  a failure or an accepted alert is repaired before the vehicle's next day
+  (the vectorized model's booked window and job delays are not modelled), so a
+  component cannot fail while its preventive repair is pending (*small*: slightly
+  fewer failures of alerted components);
+- an owner learns an alert was true iff the component really failed within the
+  alert's window: there are no shadow copies of preventively repaired parts,
+  so an accepted alert whose repair prevented the failure counts as a false
+  alarm (the vectorized model counts the prevented failure). *Small*: it lowers
+  the trust of owners with repeat alerts only, and most vehicles get at most one
+  alert a year (acceptance share < 1 percentage point lower);
+- failure and alert times are the vehicle's day index (whole days), not times
+  within the day;
+- each ``sense`` call draws its own noise (see :mod:`experiments.naive_twins`).
 """
 
 from __future__ import annotations
@@ -30,6 +53,7 @@ from typing import Any
 import simpy
 from omegaconf import DictConfig, OmegaConf
 
+from experiments.naive_alerts import VehicleAlerts, alerts_on
 from experiments.naive_twins import COMPONENTS, Usage, hazard  # noqa: F401 (re-exported)
 from sim.fleet import twin_params
 from sim.service import scaled_count
@@ -58,6 +82,7 @@ class Vehicle:
         self.soc_high = prof.soc_high_frac
         self.age_days = rnd.uniform(fleet.age_min_years, fleet.age_max_years) * DAYS_PER_YEAR
         self.parts = {name: cls(params[name], rnd) for name, cls in COMPONENTS.items()}
+        self.alerts: VehicleAlerts | None = None   # set by run_naive when alerts are on
 
     def usage(self, km: float, temp_c: float) -> Usage:
         """Usage of a day with ``km`` driven at ambient ``temp_c``."""
@@ -121,7 +146,13 @@ class Workshop:
 
 def vehicle_life(env: simpy.Environment, v: Vehicle, days: int, shop: Workshop,
                  failures: dict[tuple[str, str], int]):
-    """The vehicle's process: drive, age, and on a fault wait for a technician to repair it."""
+    """The vehicle's process: drive, age, and on a fault wait for a technician to repair it.
+
+    With alerts (``v.alerts``), the alert step follows the failures; each
+    accepted alert waits for a technician the same way and repairs its
+    component for the alert's cause (a preventive job).
+    """
+    alerts = v.alerts
     for day in range(days):
         u = v.drive(day)
         for part in v.parts.values():
@@ -130,10 +161,21 @@ def vehicle_life(env: simpy.Environment, v: Vehicle, days: int, shop: Workshop,
             causes = part.faults()
             if causes:
                 failures[name, causes[0]] = failures.get((name, causes[0]), 0) + 1
+                if alerts is not None:
+                    alerts.failed(name)
                 with shop.pools[v.region_name].request() as req:
                     yield req
                     yield env.timeout(shop.visit_days(v, name, causes[0]))
                 part.repair(causes[0])
+                if alerts is not None:
+                    alerts.repaired(name)
+        if alerts is not None:
+            for alert in alerts.step(day):
+                with shop.pools[v.region_name].request() as req:
+                    yield req
+                    yield env.timeout(shop.visit_days(v, alert.component, alert.cause))
+                v.parts[alert.component].repair(alert.cause)
+                alerts.repaired(alert.component, preventive=True)
         yield env.timeout(1)
 
 
@@ -151,7 +193,9 @@ def run_naive(cfg: DictConfig, vehicles: int, days: int, seed: int) -> dict[str,
         ``vehicles``, ``days``, ``vehicle_days``, ``failures_total``,
         ``failures_by_component_<c>`` and ``breakdowns_by_component_<c>`` for each
         twin, ``failures_by_cause`` (``"component/cause" -> count``),
-        ``battery_soh_mean_end`` and ``wall_s`` (build, warm-up and run).
+        ``battery_soh_mean_end``, ``alerts`` (admitted by the gate),
+        ``alerts_accepted``, ``preventive_jobs`` (all 0 without alerts) and
+        ``wall_s`` (build, warm-up and run).
     """
     t0 = time.perf_counter()
     rnd = random.Random(seed)
@@ -162,6 +206,11 @@ def run_naive(cfg: DictConfig, vehicles: int, days: int, seed: int) -> dict[str,
     cars = [Vehicle(fleet, params, rnd) for _ in range(vehicles)]
     for car in cars:
         car.warm_up(int(cfg.warmup_steps))
+    if alerts_on(cfg):
+        alerts_cfg = OmegaConf.to_object(cfg.alerts)
+        telemetry = OmegaConf.to_object(cfg.telemetry)
+        for car in cars:
+            car.alerts = VehicleAlerts(alerts_cfg, telemetry, car.parts, rnd)
     shop = Workshop(env, fleet, service, cars, rnd)
     failures: dict[tuple[str, str], int] = {}
     for car in cars:
@@ -176,5 +225,9 @@ def run_naive(cfg: DictConfig, vehicles: int, days: int, seed: int) -> dict[str,
             n for c, n in hits.items() if twin.EVENTS[c] == "roadside")
     out["failures_by_cause"] = {f"{comp}/{c}": n for (comp, c), n in sorted(failures.items())}
     out["battery_soh_mean_end"] = sum(c.parts["battery"].soh() for c in cars) / max(vehicles, 1)
+    with_alerts = [c.alerts for c in cars if c.alerts is not None]
+    out["alerts"] = sum(a.alerts for a in with_alerts)
+    out["alerts_accepted"] = sum(a.accepted for a in with_alerts)
+    out["preventive_jobs"] = sum(a.preventive_jobs for a in with_alerts)
     out["wall_s"] = time.perf_counter() - t0
     return out

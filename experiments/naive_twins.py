@@ -2,6 +2,11 @@
 
 Each class mirrors one vectorized twin in ``twins/`` with Python floats,
 ``math`` and ``random``: same parameters, same physics, one vehicle at a time.
+``sense(signal)`` is the twin's telemetry signal ``signal`` (a name the
+vectorized ``sense`` returns) with the same formula and sensor noise; each
+call draws its own noise, so where the vectorized twin derives two signals
+from one draw (battery, brakes) two signals read the same day are not
+correlated here (no shipped alert config reads two such signals of a twin).
 """
 
 from __future__ import annotations
@@ -12,10 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from twins.battery import GAS_CONSTANT_J_PER_MOL_K, KELVIN
+from twins.tires import F_PER_C
 from twins.usage import DAYS_PER_YEAR
 
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0
 HOURS_PER_DAY = 24.0
+
+
+def unknown_signal(twin: str, signal: str) -> ValueError:
+    """The error of a ``sense`` call for a signal the twin does not have."""
+    return ValueError(f"{twin} has no telemetry signal {signal!r}")
 
 
 def hazard(rate_per_day: float, dt: float) -> float:
@@ -75,6 +86,16 @@ class Battery:
             out.append("capacity_low")
         return out
 
+    def sense(self, signal: str) -> float:
+        """BMS estimate ``soh_est`` or ``resistance_rel_est`` with estimation noise."""
+        noise = self.p.sensor_soh_noise_sd_frac * self.rnd.gauss(0.0, 1.0)
+        if signal == "soh_est":
+            return self.soh() + noise
+        if signal == "resistance_rel_est":
+            loss = self.q_cal + self.q_cyc
+            return (1.0 + self.p.resistance_growth_per_loss_frac * loss) * (1.0 + noise)
+        raise unknown_signal("battery", signal)
+
     def repair(self, cause: str) -> None:
         """Fix the HV fault, or fit a new pack when capacity is low."""
         self.hv_fault = False
@@ -99,6 +120,23 @@ class Brakes:
     def faults(self) -> list[str]:
         """``pad_worn`` when either axle is below the replacement thickness."""
         return ["pad_worn"] if min(self.front_mm, self.rear_mm) < self.p.pad_replace_mm else []
+
+    def sense(self, signal: str) -> float:
+        """Wear-model pad estimate with noise (both axles are read, as the twin does).
+
+        ``pad_remaining_frac_est`` is the usable pad left on the most worn axle.
+        """
+        p, gauss = self.p, self.rnd.gauss
+        front = self.front_mm + p.sensor_noise_sd_mm * gauss(0.0, 1.0)
+        rear = self.rear_mm + p.sensor_noise_sd_mm * gauss(0.0, 1.0)
+        if signal == "pad_remaining_frac_est":
+            return min((front - p.pad_replace_mm) / (p.pad_front_new_mm - p.pad_replace_mm),
+                       (rear - p.pad_replace_mm) / (p.pad_rear_new_mm - p.pad_replace_mm))
+        if signal == "pad_front_mm_est":
+            return front
+        if signal == "pad_rear_mm_est":
+            return rear
+        raise unknown_signal("brakes", signal)
 
     def repair(self, cause: str) -> None:
         """Fit new pads on both axles."""
@@ -145,6 +183,16 @@ class Coolant:
             out.append("coolant_low")
         return out
 
+    def sense(self, signal: str) -> float:
+        """``pack_temp_rise_c_est`` (from the lost flow) or ``flow_frac_est``, with noise."""
+        p = self.p
+        if signal == "pack_temp_rise_c_est":
+            return (p.pack_temp_rise_c_per_flow_loss_frac * (1.0 - self.flow)
+                    + p.sensor_temp_noise_sd_c * self.rnd.gauss(0.0, 1.0))
+        if signal == "flow_frac_est":
+            return self.flow + p.sensor_flow_noise_sd_frac * self.rnd.gauss(0.0, 1.0)
+        raise unknown_signal("coolant", signal)
+
     def repair(self, cause: str) -> None:
         """Seal the leak and refill (the loop keeps its age)."""
         self.leak_rate = 0.0
@@ -188,6 +236,20 @@ class Tires:
             out.append("tread_worn")
         return out
 
+    def sense(self, signal: str) -> float:
+        """Tread estimate or TPMS pressure (hot, at the tire's temperature), with noise."""
+        p = self.p
+        if signal == "tread_mm_est":
+            return self.tread_mm + p.sensor_tread_noise_sd_mm * self.rnd.gauss(0.0, 1.0)
+        if signal in ("pressure_psi_est", "pressure_low_frac_est"):
+            hot = self.pressure_psi + p.pressure_psi_per_deg_f * (
+                (self.temp_c - p.pressure_fill_ref_temp_c) * F_PER_C)
+            pressure = hot + p.sensor_pressure_noise_sd_psi * self.rnd.gauss(0.0, 1.0)
+            if signal == "pressure_psi_est":
+                return pressure
+            return 1.0 - pressure / p.pressure_nominal_psi
+        raise unknown_signal("tires", signal)
+
     def repair(self, cause: str) -> None:
         """Repair the puncture and re-inflate; new tires when the tread is worn."""
         self.puncture = 0
@@ -219,6 +281,17 @@ class Aux12v:
             out.append("weak_battery")
         return out
 
+    def sense(self, signal: str) -> float:
+        """Battery-sensor ``health_est`` (remaining life 1 .. 0) or ``rest_voltage_v_est``."""
+        p = self.p
+        health = min(max(1.0 - self.wear, 0.0), 1.0)
+        if signal == "health_est":
+            return health + p.sensor_health_noise_sd_frac * self.rnd.gauss(0.0, 1.0)
+        if signal == "rest_voltage_v_est":
+            return (p.rest_voltage_new_v - p.rest_voltage_drop_at_eol_v * (1.0 - health)
+                    + p.sensor_voltage_noise_sd_v * self.rnd.gauss(0.0, 1.0))
+        raise unknown_signal("aux12v", signal)
+
     def repair(self, cause: str) -> None:
         """Fit a new unit with its own life."""
         p, rnd = self.p, self.rnd
@@ -248,6 +321,12 @@ class Electrics:
         """Active fault causes, most severe first."""
         return {2: ["electrical_fault"], 1: ["minor_electrical_fault"]}.get(self.fault, [])
 
+    def sense(self, signal: str) -> float:
+        """``dtc_present``: 1 while a fault is present (a stored trouble code), else 0."""
+        if signal == "dtc_present":
+            return 1.0 if self.fault > 0 else 0.0
+        raise unknown_signal("electrics", signal)
+
     def repair(self, cause: str) -> None:
         """Clear the fault."""
         self.fault = 0
@@ -275,6 +354,12 @@ class Software:
         """Active fault causes, most severe first."""
         return {2: ["software_fault_roadside"], 1: ["software_fault"]}.get(self.fault, [])
 
+    def sense(self, signal: str) -> float:
+        """``dtc_present``: 1 while a fault is present (a stored trouble code), else 0."""
+        if signal == "dtc_present":
+            return 1.0 if self.fault > 0 else 0.0
+        raise unknown_signal("software", signal)
+
     def repair(self, cause: str) -> None:
         """Clear the fault (the software itself, and so its fault rate, is unchanged)."""
         self.fault = 0
@@ -295,6 +380,12 @@ class Body:
     def faults(self) -> list[str]:
         """Active fault causes."""
         return ["body_damage"] if self.damage else []
+
+    def sense(self, signal: str) -> float:
+        """``damage_reported``: 1 while damage is present (the owner reports it), else 0."""
+        if signal == "damage_reported":
+            return 1.0 if self.damage else 0.0
+        raise unknown_signal("body", signal)
 
     def repair(self, cause: str) -> None:
         """Repair the damage."""
