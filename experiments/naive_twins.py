@@ -54,6 +54,7 @@ class Battery:
     def __init__(self, p: Any, rnd: random.Random) -> None:
         self.p, self.rnd = p, rnd
         self.q_cal = 0.0
+        self.calendar_factor = 1.0   # set by a BMS update (OTA)
         self.q_cyc = 0.0
         self.hv_fault = False
 
@@ -66,7 +67,8 @@ class Battery:
                              * (1.0 / t_k - 1.0 / (p.calendar_ref_temp_c + KELVIN)))
         soc_stress = math.exp(p.calendar_soc_stress_per_soc_frac
                               * (u.soc_mean - p.calendar_ref_soc_frac))
-        k = max(p.calendar_loss_frac_per_sqrt_year * arrhenius * soc_stress, 1e-12)
+        k = max(p.calendar_loss_frac_per_sqrt_year * arrhenius * soc_stress
+                * self.calendar_factor, 1e-12)
         t_eq_years = (self.q_cal / k) ** 2
         self.q_cal = k * math.sqrt(t_eq_years + dt / DAYS_PER_YEAR)
         dod_stress = max(u.dod, 1e-6) ** (p.cycle_dod_exponent - 1.0)
@@ -338,6 +340,7 @@ class Software:
     def __init__(self, p: Any, rnd: random.Random) -> None:
         self.p, self.rnd = p, rnd
         self.fault = 0
+        self.ota_fault = 0           # set by an OTA campaign (a release's defect, a brick)
         self.fault_rate_factor = 1.0
 
     def step(self, u: Usage, dt: float) -> None:
@@ -352,17 +355,23 @@ class Software:
 
     def faults(self) -> list[str]:
         """Active fault causes, most severe first."""
-        return {2: ["software_fault_roadside"], 1: ["software_fault"]}.get(self.fault, [])
+        found = [(self.fault == 2, "software_fault_roadside"),
+                 (self.ota_fault == 2, "ota_no_start"),
+                 (self.fault == 1, "software_fault"), (self.ota_fault == 1, "ota_fault")]
+        return [cause for hit, cause in found if hit]
 
     def sense(self, signal: str) -> float:
         """``dtc_present``: 1 while a fault is present (a stored trouble code), else 0."""
         if signal == "dtc_present":
-            return 1.0 if self.fault > 0 else 0.0
+            return 1.0 if max(self.fault, self.ota_fault) > 0 else 0.0
         raise unknown_signal("software", signal)
 
     def repair(self, cause: str) -> None:
-        """Clear the fault (the software itself, and so its fault rate, is unchanged)."""
-        self.fault = 0
+        """Clear the repaired fault (the software itself, and so its fault rate, is unchanged)."""
+        if cause.startswith("ota_"):
+            self.ota_fault = 0
+        else:
+            self.fault = 0
 
 
 class Body:

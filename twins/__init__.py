@@ -3,7 +3,9 @@
 Each twin module follows one contract (see DESIGN.md, "Twin contract"):
 ``NAME``, ``STATES``, ``INPUTS``, ``EVENTS`` (cause -> severity, most severe
 first) and the pure vectorized functions ``initial_state``, ``step``,
-``sense``, ``health``, ``faults`` and ``repair``.
+``sense``, ``health``, ``faults`` and ``repair``. A twin may list in
+``EXTERNAL_EVENTS`` causes that other processes set (OTA campaigns), never its
+own ``step``.
 """
 
 from types import ModuleType

@@ -15,7 +15,9 @@ Events:
     hv_fault (roadside): random HV battery / drive / charging fault.
     capacity_low (drivable): state of health below the replacement threshold.
 Inputs: temp_c, soc_mean, efc, dod, dc_share (see :class:`twins.usage.Usage`).
-States: q_cal, q_cyc (capacity loss fractions), hv_fault (bool).
+States: q_cal, q_cyc (capacity loss fractions), hv_fault (bool), calendar_factor
+    (multiplier of the calendar-fade rate, 1 = the parameter set; a BMS update
+    delivered by OTA may change it).
 Outputs (sense): soh_est, resistance_rel_est.
 Parameters: :class:`configs.schema.BatteryConfig`; named sets ``battery=nmc``
     (default), ``battery=lfp`` and ``battery=nca`` in ``configs/battery/``,
@@ -43,7 +45,7 @@ from twins._random import hazard_prob, rare_events, standard_normal32
 from twins.usage import DAYS_PER_YEAR, Usage
 
 NAME = "battery"
-STATES = ("q_cal", "q_cyc", "hv_fault")
+STATES = ("q_cal", "q_cyc", "hv_fault", "calendar_factor")
 INPUTS = ("temp_c", "soc_mean", "efc", "dod", "dc_share")
 EVENTS = {"hv_fault": "roadside", "capacity_low": "drivable"}
 F32 = np.float32
@@ -54,7 +56,7 @@ KELVIN = 273.15
 def initial_state(n: int, params, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """A new pack for every vehicle."""
     return {"q_cal": np.zeros(n, F32), "q_cyc": np.zeros(n, F32),
-            "hv_fault": np.zeros(n, bool)}
+            "hv_fault": np.zeros(n, bool), "calendar_factor": np.ones(n, F32)}
 
 
 def cell_temperature(ambient_c: np.ndarray, params) -> np.ndarray:
@@ -85,7 +87,7 @@ def cycle_loss(efc: np.ndarray, dod: np.ndarray, dc_share: np.ndarray, params) -
 
 def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
     """Advance ageing by ``dt`` days (scalar or per-vehicle array), in place."""
-    k = calendar_rate(usage.temp_c, usage.soc_mean, params).astype(F32, copy=False)
+    k = calendar_rate(usage.temp_c, usage.soc_mean, params) * state["calendar_factor"]
     q = state["q_cal"]
     safe_k = np.maximum(k, F32(1e-12))
     t_eq_years = (q / safe_k) ** 2

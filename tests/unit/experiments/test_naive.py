@@ -37,23 +37,24 @@ NO_HAZARDS = {"battery": {"hv_fault_rate_per_vehicle_year": 0.0},
                            "drivable_fault_rate_per_vehicle_year": 0.0},
               "body": {"damage_rate_per_vehicle_year": 0.0}}
 # Scalar attribute of the naive part <-> state array of the vectorized twin.
-STATE_MAP = {"battery": {"q_cal": "q_cal", "q_cyc": "q_cyc"},
+STATE_MAP = {"battery": {"q_cal": "q_cal", "q_cyc": "q_cyc", "calendar_factor": "calendar_factor"},
              "brakes": {"front_mm": "pad_front_mm", "rear_mm": "pad_rear_mm"},
              "coolant": {"age_days": "age_days", "leak_rate": "leak_rate_frac_per_day",
                          "flow": "flow_frac"},
              "tires": {"tread_mm": "tread_mm", "pressure_psi": "pressure_cold_psi"},
              "aux12v": {"wear": "wear_frac", "life_days": "life_days"},
              "electrics": {"fault": "fault"},
-             "software": {"fault": "fault", "fault_rate_factor": "fault_rate_factor"},
+             "software": {"fault": "fault", "ota_fault": "ota_fault",
+                          "fault_rate_factor": "fault_rate_factor"},
              "body": {"damage": "damage"}}
 # A worn mid-life state to step from (zero states would hide the sqrt-law's equivalent time).
-START = {"battery": {"q_cal": 0.031, "q_cyc": 0.006},
+START = {"battery": {"q_cal": 0.031, "q_cyc": 0.006, "calendar_factor": 0.9},
          "brakes": {"front_mm": 7.5, "rear_mm": 6.0},
          "coolant": {"age_days": 900.0, "leak_rate": 0.004, "flow": 0.93},
          "tires": {"tread_mm": 5.2, "pressure_psi": 35.0},
          "aux12v": {"wear": 0.4, "life_days": 1600.0},
          "electrics": {"fault": 1},
-         "software": {"fault": 1, "fault_rate_factor": 1.5},
+         "software": {"fault": 1, "ota_fault": 2, "fault_rate_factor": 1.5},
          "body": {"damage": 1}}
 
 
