@@ -15,6 +15,7 @@ from typing import Any
 from omegaconf import MISSING
 
 from configs.alerts_schema import AlertsConfig
+from configs.ota_schema import OtaConfig
 from configs.fields import choice, must_be_below, num, prob  # noqa: F401 (re-exported)
 from configs.service_schema import ServiceConfig
 
@@ -266,6 +267,7 @@ class FleetsimConfig:
     telemetry: TelemetryConfig = MISSING
     service: ServiceConfig = MISSING
     alerts: AlertsConfig = MISSING
+    ota: OtaConfig = MISSING
     output: OutputConfig = field(default_factory=OutputConfig)
 
 

@@ -119,6 +119,7 @@ class CostConfig:
     rescue: float = num(2000.0, 0.0, 1e9)
     tow: float = num(800.0, 0.0, 1e9)
     preventive: float = num(300.0, 0.0, 1e9)
+    ota_data_per_gb: float = num(0.5, 0.0, 1e9)
 
 
 @dataclass

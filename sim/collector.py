@@ -42,7 +42,7 @@ class DailyCollector:
 
     def record(self, day: int, usage: Usage, failures: list[FailureBatch],
                sensed: tuple[np.ndarray, dict[str, np.ndarray]] | None = None,
-               busy: int | None = None) -> None:
+               busy: int | None = None, extra: dict[str, float] | None = None) -> None:
         """Append the aggregates of ``day`` (called at the end of the day).
 
         With telemetry on (``sensed`` = uploads mask and readings), the row also
@@ -87,11 +87,14 @@ class DailyCollector:
                 ok = values[self._sample][uploaded[self._sample]]
                 name = f"sensed_{key.replace('.', '_')}_mean"
                 row[name] = float(ok.mean()) if ok.size else np.nan
+        if extra:
+            row.update(extra)  # e.g. the OTA adoption counts per release
         self.rows.append(row)
 
     def to_frame(self) -> pd.DataFrame:
         """The daily table; count columns as int64, the rest float64."""
         df = pd.DataFrame(self.rows)
+        # Count columns; OTA counts start on the release day (NaN before it, so float).
         ints = [c for c in df.columns if c == "day" or c.startswith(("failures", "jobs_"))
                 or c in ("vehicles_on_road", "vehicles_down", "breakdowns", "technicians_busy",
                          "telemetry_uploads")]

@@ -21,6 +21,7 @@ from sim.collector import DailyCollector
 from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
 from sim.kpis import compute_kpis
+from sim.ota.loop import OtaLoop
 from sim.records import EventLog
 from sim.repairs import RepairQueue
 from sim.result import RunResult, run_metadata
@@ -46,6 +47,7 @@ class Simulation:
     twin_rngs: dict[str, np.random.Generator]
     telemetry: Telemetry | None = None
     alerts: AlertLoop | None = None
+    ota: OtaLoop | None = None
 
     @property
     def sensed_signals(self) -> set[str] | None:
@@ -73,6 +75,9 @@ def build(cfg: DictConfig) -> Simulation:
                              [int(r.city_tier) for r in regions],
                              np.array([r.service_radius_km for r in regions]),
                              fleet.state.attrs["region"], log, streams.get("service"), repairs)
+    ota = None
+    if cfg.ota.enabled and cfg.ota.releases and cfg.service.demand == "failures":
+        ota = OtaLoop(OmegaConf.to_object(cfg.ota), fleet, service, log, streams)
     alerts = None
     if cfg.alerts.enabled and cfg.service.demand == "failures":
         alerts = AlertLoop(OmegaConf.to_object(cfg.alerts), fleet, service, log, streams)
@@ -85,7 +90,7 @@ def build(cfg: DictConfig) -> Simulation:
     return Simulation(cfg, env, fleet, log, service, collector, repairs,
                       streams.get("failures"),
                       {name: streams.get(f"twin.{name}") for name in fleet.twins}, telemetry,
-                      alerts)
+                      alerts, ota)
 
 
 def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> list[np.ndarray]:
@@ -119,6 +124,8 @@ def fleet_clock(sim: Simulation, progress: bool):
         for name, twin in fleet.twins.items():
             twin.step(fleet.state.twins[name], usage, 1.0, fleet.params[name],
                       sim.twin_rngs[name])
+        if sim.ota is not None:
+            sim.ota.step(day, usage.soc_mean)
         sensed = (sim.telemetry.read(fleet.state.twins, sim.sensed_signals)
                   if sim.telemetry else None)
         failures = detect(fleet) if sim.service_fed_by_failures else []
@@ -130,7 +137,8 @@ def fleet_clock(sim: Simulation, progress: bool):
         busy_at_noon = sim.service.busy()
         yield env.timeout(1 - NOON)
         apply_repairs(sim)
-        sim.collector.record(day, usage, failures, sensed, busy_at_noon)
+        sim.collector.record(day, usage, failures, sensed, busy_at_noon,
+                             sim.ota.today if sim.ota is not None else None)
         bar.update(1)
     bar.close()
 
@@ -140,6 +148,8 @@ def apply_repairs(sim: Simulation) -> None:
     batches = sim.repairs.apply()
     if sim.alerts is not None and batches:
         sim.alerts.after_repairs(batches)
+    if sim.ota is not None and batches:
+        sim.ota.after_repairs(batches)
 
 
 def run_clock(sim: Simulation, progress: bool = False) -> None:
@@ -161,7 +171,7 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
     capacity = ServiceCapacity(vans=svc.technicians, shift_h_per_day=svc.shift.hours_per_day,
                                working_days=svc.shift.working_days(horizon),
                                horizon_days=horizon, costs=svc.cfg.costs)
-    kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts)
+    kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts, cfg.ota)
     return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
                      meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]),
                      fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))

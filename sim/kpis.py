@@ -16,6 +16,7 @@ import pandas as pd
 from sim.alerts import horizons, score_alerts
 from sim.clock import DAYS_PER_YEAR
 from sim.fleet import Fleet
+from sim.ota.kpis import ota_kpis
 from sim.service_kpis import ServiceCapacity, service_kpis
 from twins.battery import soh
 
@@ -58,10 +59,10 @@ def alert_kpis(events: pd.DataFrame, alerts_cfg: Any, vehicles: int, horizon_day
 
 def compute_kpis(events: pd.DataFrame, daily: pd.DataFrame, fleet: Fleet,
                  capacity: ServiceCapacity, horizon_days: int,
-                 alerts_cfg: Any = None) -> dict[str, float]:
+                 alerts_cfg: Any = None, ota_cfg: Any = None) -> dict[str, float]:
     """All KPIs of a run as a flat ``{name: number}`` dict (see the README glossary).
 
-    ``alerts_cfg`` (the ``alerts`` config) adds the alert KPIs.
+    ``alerts_cfg`` (the ``alerts`` config) adds the alert KPIs, ``ota_cfg`` the OTA KPIs.
     """
     n = fleet.state.n
     vehicle_days = n * horizon_days
@@ -73,6 +74,9 @@ def compute_kpis(events: pd.DataFrame, daily: pd.DataFrame, fleet: Fleet,
     k |= service_kpis(events, capacity, vehicle_years)
     if alerts_cfg is not None:
         k |= alert_kpis(events, alerts_cfg, n, horizon_days, list(fleet.twins))
+    if ota_cfg is not None:
+        k |= ota_kpis(events, daily, ota_cfg, fleet.state.attrs["hw_config"],
+                      fleet.hw_config_names, float(capacity.costs.ota_data_per_gb))
     k["battery_soh_mean_end"] = float(soh_end.mean())
     k["battery_soh_p05_end"] = float(np.quantile(soh_end, 0.05))
     # Geotab's fleet-average figure: capacity lost since new per year of vehicle age.

@@ -1,0 +1,167 @@
+"""OTA campaigns inside a run: the daily step and its consequences for the fleet.
+
+Each day the campaigns (:class:`sim.ota.OtaCampaigns`) see every vehicle's
+context (parked tonight, charge, 12 V health) and report what happened. Here
+those outcomes reach the rest of the simulation:
+
+- ``installed``: the release's ``effects`` act from today (the software's
+  fault-rate factor, the battery's calendar-fade factor); a cloud rollback
+  takes them back.
+- ``defect_fault`` / ``defect_no_start`` / ``bricked``: the software twin's
+  ``ota_fault`` is set (drivable / roadside), so the fault detector raises the
+  failure and the service network gets the job (remote fix, rescue, tow).
+- ``dealer_flash``: retries exhausted, a service-center job
+  (``software.ota_dealer_flash``); when it (or the rescue of a bricked car) is
+  done, the campaign counts the vehicle as installed.
+
+Every per-vehicle outcome and every campaign decision is an event record
+(``ota_*``; ``cause`` = release name; a decision's ``outcome`` is the server's
+reason with its numbers and ``channel`` the cohort or hw config it concerns),
+and the day's counts per release are daily columns (``ota_<release>_<count>``),
+the adoption curve.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.fleet import Fleet
+from sim.ota.campaigns import OtaCampaigns
+from sim.ota.outcome import FAILURE_MODES, DayOutcome, OtaContext
+from sim.records import EventLog
+from sim.repairs import RepairBatch
+from sim.rng import Streams
+from sim.service import ServiceNetwork
+
+COMPONENT = "software"
+DRIVABLE, ROADSIDE = 1, 2
+FLASH_CAUSE = "ota_dealer_flash"
+NO_START_CAUSE = "ota_no_start"
+# Daily adoption-curve columns per release (from ReleaseCounts).
+DAILY_COUNTS = ("targeted", "released_to_vehicle", "installed", "failed", "rolled_back",
+                "bricked", "reverted", "reported_succeeded", "reported_failed")
+# Per-vehicle outcomes logged as events: ReleaseEvents field -> event name.
+LOGGED = {"installed": "ota_installed", "install_failed": "ota_install_failed",
+          "rolled_back": "ota_rolled_back", "bricked": "ota_bricked",
+          "dealer_flash": "ota_dealer_flash", "defect_fault": "ota_defect_fault",
+          "defect_no_start": "ota_defect_no_start", "cloud_rolled_back": "ota_cloud_rolled_back"}
+
+
+class OtaLoop:
+    """The OTA campaigns of one run, wired to the fleet, the service network and the log.
+
+    Args:
+        cfg: the ``ota`` config (typed).
+        fleet: the fleet (attributes ``hw_config``, ``cohort``, ``region``).
+        service: takes the dealer-flash jobs.
+        log: the event log.
+        streams: the run's random streams (``ota`` is used).
+    """
+
+    def __init__(self, cfg: Any, fleet: Fleet, service: ServiceNetwork, log: EventLog,
+                 streams: Streams) -> None:
+        a = fleet.state.attrs
+        self.cfg, self.fleet, self.service, self.log = cfg, fleet, service, log
+        self.campaigns = OtaCampaigns(
+            cfg, n=fleet.state.n, hw_config=a["hw_config"], hw_config_names=fleet.hw_config_names,
+            cohort=a["cohort"], cohort_names=fleet.cohort_names, region=a["region"],
+            region_names=fleet.region_names, rng=streams.get("ota"))
+        self.rng = streams.get("ota.jobs")
+        self.releases = {name: cfg.releases[name] for name in self.campaigns.release_names}
+        # Vehicles waiting for a flash (dealer job or the rescue of a brick), per release.
+        self._awaiting: dict[int, str] = {}
+        self.today: dict[str, float] = {}
+        self.exposed = 0          # installs on a hw config where the release carries a defect
+        self.decisions: list[str] = []
+
+    @property
+    def release_names(self) -> list[str]:
+        return list(self.releases)
+
+    def step(self, day: int, soc_frac: np.ndarray) -> DayOutcome:
+        """Run the campaigns for ``day`` and apply what happened.
+
+        ``soc_frac``: today's mean state of charge per vehicle (an install
+        precondition). A vehicle stranded by a breakdown is not parked at home
+        with a connection tonight.
+        """
+        state = self.fleet.state
+        aux = self.fleet.twins["aux12v"].health(state.twins["aux12v"], self.fleet.params["aux12v"])
+        ctx = OtaContext(parked_night=~state.down, soc_frac=soc_frac, aux12v_health=aux)
+        out = self.campaigns.step(day, ctx)
+        self.today = {}
+        for name, counts in out.counts.items():
+            for key in DAILY_COUNTS:
+                self.today[f"ota_{name}_{key}"] = getattr(counts, key)
+        for name, ev in out.events.items():
+            self._apply(day, name, ev)
+        for d in out.decisions:
+            self.log.append((float(day), f"ota_{d.action}", -1, COMPONENT, d.release, "", -1,
+                             "", -1, d.hw_config or d.cohort, d.reason, np.nan))
+        return out
+
+    def _apply(self, day: int, release: str, ev) -> None:
+        sw = self.fleet.state.twins[COMPONENT]
+        rel = self.releases[release]
+        if ev.installed.size:
+            self._effects(ev.installed, rel, +1)
+            self.exposed += int(self._defective(rel)[ev.installed].sum())
+        if ev.cloud_rolled_back.size:
+            self._effects(ev.cloud_rolled_back, rel, -1)
+        for vehicles, level in ((ev.defect_fault, DRIVABLE), (ev.defect_no_start, ROADSIDE),
+                                (ev.bricked, ROADSIDE)):
+            if vehicles.size:
+                np.maximum.at(sw["ota_fault"], vehicles, level)
+        for v in ev.bricked.tolist():
+            self._awaiting[v] = release
+        if ev.dealer_flash.size:
+            times = day + self.rng.random(ev.dealer_flash.size)   # booked during the day
+            self.service.submit_many(times, ev.dealer_flash, COMPONENT, FLASH_CAUSE, "drivable")
+            for v in ev.dealer_flash.tolist():
+                self._awaiting[v] = release
+        modes = dict(zip(ev.install_failed.tolist(), ev.install_failed_mode.tolist(),
+                         strict=True))
+        for field, event in LOGGED.items():
+            vehicles = getattr(ev, field)
+            for v in vehicles.tolist():
+                outcome = FAILURE_MODES[modes[v]] if field == "install_failed" else ""
+                self.log.append((day + 0.5, event, v, COMPONENT, release, "", -1,
+                                 self._region(v), -1, "", outcome, np.nan))
+
+    def _region(self, v: int) -> str:
+        return self.fleet.region_names[int(self.fleet.state.attrs["region"][v])]
+
+    def _defective(self, rel) -> np.ndarray:
+        probs = dict(rel.defect_prob_by_hw_config)
+        per_hw = np.array([float(probs.get(h, 0.0)) > 0 for h in self.fleet.hw_config_names])
+        return per_hw[self.fleet.state.attrs["hw_config"]]
+
+    def _effects(self, vehicles: np.ndarray, rel, sign: int) -> None:
+        """Apply (sign +1) or take back (-1) a release's effects on ``vehicles``' twins."""
+        e = rel.effects
+        twins = self.fleet.state.twins
+        for arr, factor in ((twins[COMPONENT]["fault_rate_factor"], e.software_fault_rate_factor),
+                            (twins["battery"]["calendar_factor"], e.battery_calendar_factor)):
+            f = np.float32(factor if sign > 0 else 1.0 / factor)
+            arr[vehicles] *= f
+
+    def after_repairs(self, batches: list[RepairBatch]) -> None:
+        """A finished flash (or the rescue of a bricked car) installs the release."""
+        for component, cause, _severity, idx in batches:
+            if component != COMPONENT or cause not in (FLASH_CAUSE, NO_START_CAUSE):
+                continue
+            by_release: dict[str, list[int]] = {}
+            for v in idx.tolist():
+                release = self._awaiting.pop(v, None)
+                if release is not None:
+                    by_release.setdefault(release, []).append(v)
+            for release, vehicles in by_release.items():
+                arr = np.array(vehicles, dtype=np.int64)
+                self.campaigns.on_dealer_flashed(arr, release)
+                self._effects(arr, self.releases[release], +1)
+                now = float(self.campaigns.day + 1)   # applied at the end of the day
+                for v in vehicles:
+                    self.log.append((now, "ota_installed", v, COMPONENT, release, "", -1,
+                                     self._region(v), -1, "", "dealer_flash", np.nan))

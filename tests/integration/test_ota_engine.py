@@ -1,0 +1,108 @@
+"""OTA campaigns inside whole runs: consequences for twins and service, KPIs, policies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.engine import build, collect, run_clock
+from sim.ota.kpis import OTA_JOB_CAUSES
+
+BASE = ["fleet.size=5000", "horizon_days=120", "seed=31", "output.progress=false",
+        "alerts=none"]
+# Many install problems, so every consequence path runs: ECU errors with one retry (dealer
+# flashes), bricks (rescues), boot failures (A/B rollbacks).
+ROUGH = ["ota.ecu_comm_error_prob_per_attempt=0.2", "ota.max_retries=1",
+         "ota.brick_prob_per_install=0.01", "ota.ab_rollback_prob=0.02"]
+
+
+@pytest.fixture(scope="module")
+def rough():
+    s = build(sim.load_config([*BASE, *ROUGH, "ota/rollout=big_bang"]))
+    run_clock(s)
+    return s, collect(s, wall_s=1.0)
+
+
+def test_installs_change_the_twins_from_the_install_on(rough):
+    s, res = rough
+    rel = next(iter(s.ota.releases))
+    factor = s.ota.releases[rel].effects.software_fault_rate_factor
+    state = s.ota.campaigns.install_state(rel)
+    installed_day = s.ota.campaigns.installed_day(rel)
+    names = __import__("sim.ota.installs", fromlist=["STATES"]).STATES
+    now_installed = state == names.index("installed")
+    rate = s.fleet.state.twins["software"]["fault_rate_factor"]
+    assert now_installed.sum() > 3000
+    assert np.allclose(rate[now_installed], factor)
+    assert np.allclose(rate[installed_day < 0], 1.0)
+
+
+def test_problems_become_service_jobs_and_flashes_install(rough):
+    s, res = rough
+    ev, k = res.events, res.kpis
+    count = ev["event"].value_counts()
+    assert count["ota_dealer_flash"] > 20 and count["ota_bricked"] > 10
+    jobs = ev[(ev["event"] == "job_created") & (ev["component"] == "software")]
+    by_cause = jobs["cause"].value_counts()
+    # Every dealer flash and every brick became a job of its own cause.
+    assert by_cause["ota_dealer_flash"] == count["ota_dealer_flash"]
+    assert by_cause["ota_no_start"] >= count["ota_bricked"]
+    assert k["ota_service_jobs"] == int(jobs["cause"].isin(OTA_JOB_CAUSES).sum())
+    # A bricked car is stranded: its job is a roadside one.
+    bricked = set(ev.loc[ev["event"] == "ota_bricked", "vehicle"])
+    road = jobs[jobs["cause"] == "ota_no_start"]
+    assert set(road["vehicle"]) >= bricked and (road["severity"] == "roadside").all()
+    # Flashed vehicles are installed at the end (their flash job finished before the horizon).
+    rel = next(iter(s.ota.releases))
+    fin = ev[(ev["event"] == "job_finished") & (ev["cause"] == "ota_dealer_flash")
+             & (ev["outcome"] == "fixed") & (ev["time_d"] < 119)]
+    flashed = fin["vehicle"].to_numpy()
+    assert flashed.size > 10
+    assert (s.ota.campaigns.installed_day(rel)[flashed] >= 0).all()
+
+
+def test_ota_kpis_agree_with_the_log_and_the_adoption_curve(rough):
+    s, res = rough
+    ev, daily, k = res.events, res.daily, res.kpis
+    rel = next(iter(s.ota.releases))
+    assert k["ota_install_failures"] == (ev["event"] == "ota_install_failed").sum()
+    assert k["ota_rollbacks"] == ev["event"].isin(["ota_rolled_back",
+                                                   "ota_cloud_rolled_back"]).sum()
+    curve = daily[f"ota_{rel}_installed"]
+    assert curve.dropna().is_monotonic_increasing or (curve.dropna().diff().min() >= -50)
+    last = daily.dropna(subset=[f"ota_{rel}_targeted"]).iloc[-1]
+    assert k["ota_installed_share_end"] == pytest.approx(
+        last[f"ota_{rel}_installed"] / last[f"ota_{rel}_targeted"])
+    first = int(daily.loc[daily[f"ota_{rel}_installed"] >= 0.95 * daily[f"ota_{rel}_targeted"],
+                          "day"].iloc[0])
+    assert k["ota_days_to_95pct"] == first + 1 - s.ota.releases[rel].release_day
+    # The installed count on the curve equals the installs logged (over the air or by a
+    # flash at the service center; there was no cloud rollback).
+    logged = ev[ev["event"] == "ota_installed"]
+    assert last[f"ota_{rel}_installed"] == len(logged)
+    assert (logged["outcome"] == "dealer_flash").sum() > 10
+
+
+def test_a_defect_reaches_far_fewer_vehicles_under_staged_than_big_bang():
+    exposed = {}
+    for policy in ("staged", "big_bang"):
+        k = sim.simulate(sim.load_config([*BASE, f"ota/rollout={policy}"])).kpis
+        exposed[policy] = k["ota_vehicles_exposed_to_defect"]
+        if policy == "staged":
+            assert k["ota_campaign_paused"] >= 1
+    assert exposed["big_bang"] > 1000
+    assert exposed["staged"] < 0.1 * exposed["big_bang"]
+
+
+def test_campaign_decisions_are_logged_in_order_with_their_reasons():
+    res = sim.simulate(sim.load_config(BASE))
+    dec = res.events[res.events["event"].isin(
+        ["ota_wave_started", "ota_paused", "ota_cohort_paused", "ota_resumed", "ota_aborted",
+         "ota_completed"])]
+    assert dec["time_d"].is_monotonic_increasing
+    waves = dec[dec["event"] == "ota_wave_started"]
+    assert len(waves) >= 2 and waves["channel"].iloc[0] == "employee"
+    assert (dec["outcome"].str.len() > 10).all()          # the server's reason with its numbers
+    paused = dec[dec["event"] == "ota_cohort_paused"]
+    assert len(paused) == 1 and paused["channel"].iloc[0] == "hw3"  # the defective hw config
