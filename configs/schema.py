@@ -15,6 +15,7 @@ from typing import Any
 from omegaconf import MISSING
 
 from configs.alerts_schema import AlertsConfig
+from configs.experiment_schema import ExperimentConfig
 from configs.ota_schema import OtaConfig
 from configs.fields import choice, must_be_below, num, prob  # noqa: F401 (re-exported)
 from configs.service_schema import ServiceConfig
@@ -268,6 +269,7 @@ class FleetsimConfig:
     service: ServiceConfig = MISSING
     alerts: AlertsConfig = MISSING
     ota: OtaConfig = MISSING
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
 

@@ -1,5 +1,9 @@
 """``fleetsim``: the Hydra app that runs one scenario and writes its result files.
 
+With ``experiment.variants`` set or ``experiment.replications`` > 1 (e.g.
+``fleetsim experiment=technician_fleet_sizing``) it runs that experiment into
+the run dir instead (see :mod:`sim.experiment`) and prints the headline answer.
+
 The overrides are composed and validated by :func:`sim.load_config` before
 Hydra takes over, so a bad value ends the run with one plain message (key,
 value, what is allowed), exit code 2 and no traceback.
@@ -19,6 +23,7 @@ from sim.engine import simulate
 from sim.validate import ConfigError, validate
 
 EXIT_CONFIG_ERROR = 2
+EXIT_STALE_RESULT = 3
 HEADLINE = (
     ("vehicle_days", "vehicle-days", "{:,.0f}"),
     ("breakdowns_per_1000_vehicle_years", "breakdowns / 1000 vehicle-years", "{:.2f}"),
@@ -80,6 +85,21 @@ def format_headline(kpis: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+def _run_experiment(cfg: DictConfig, out: Path, task_overrides: list[str]) -> None:
+    """Replications / variants of ``cfg.experiment`` into the run dir; print the answer."""
+    from sim.experiment.adapter import format_result, run_from_config
+    from sim.experiment.store import StaleResultError
+
+    try:
+        result = run_from_config(cfg, out, task_overrides)
+    except ConfigError as ex:
+        _fail(str(ex))
+    except StaleResultError as ex:
+        print(f"fleetsim: experiment error: {ex}", file=sys.stderr)
+        sys.exit(EXIT_STALE_RESULT)
+    print(format_result(result), flush=True)
+
+
 @hydra.main(config_path="pkg://configs", config_name="config", version_base=None)
 def _app(cfg: DictConfig) -> None:
     try:
@@ -88,6 +108,12 @@ def _app(cfg: DictConfig) -> None:
         _fail(str(ex))
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
+    if "experiment" in cfg:
+        from sim.experiment.adapter import is_experiment
+
+        if is_experiment(cfg):
+            _run_experiment(cfg, out, list(hc.overrides.task))
+            return
     result = simulate(cfg)
     result.save(out, overrides=list(hc.overrides.task))
     lines = [f"fleetsim: {result.kpis['vehicles']:,} vehicles x {result.kpis['horizon_days']} "
