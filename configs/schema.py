@@ -16,8 +16,8 @@ from omegaconf import MISSING
 
 from configs.alerts_schema import AlertsConfig
 from configs.experiment_schema import ExperimentConfig
-from configs.ota_schema import OtaConfig
 from configs.fields import choice, must_be_below, num, prob  # noqa: F401 (re-exported)
+from configs.ota_schema import OtaConfig
 from configs.service_schema import ServiceConfig
 
 
