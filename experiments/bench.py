@@ -11,6 +11,8 @@ Usage::
 
     fleetsim-bench --vehicles 20000 --days 365
     fleetsim-bench --vehicles 100000 --days 365 --no-naive --out bench.json
+    fleetsim-bench --vehicles 20000 --days 365 --set alerts=none --set ota=none
+    fleetsim-bench --vehicles 20000 --days 365 --replications 4   # parallel efficiency
 """
 
 from __future__ import annotations
@@ -69,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, metavar="FILE",
                    help="also write the JSON to FILE (atomically)")
     p.add_argument("--no-naive", action="store_true", help="skip the naive model")
+    p.add_argument("--replications", type=positive_int, default=None, metavar="R",
+                   help="instead: time R replications of the scenario serially and on every "
+                        "core (joblib), and report the parallel efficiency")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="a config override for both models (repeatable), e.g. --set alerts=none")
     return p
 
 
@@ -101,13 +108,16 @@ def warm_up(overrides: list[str], naive: bool) -> None:
 
 
 def bench(vehicles: int, days: int, naive_vehicles: int | None, seed: int | None,
-          naive: bool = True) -> dict[str, Any]:
+          naive: bool = True, extra: Sequence[str] = ()) -> dict[str, Any]:
     """Run both models and return the benchmark record (see the module docstring).
+
+    ``extra``: config overrides for both models (e.g. ``alerts=none``).
 
     Raises:
         sim.ConfigError: if the overrides make an invalid config.
     """
-    overrides = [f"fleet.size={vehicles}", f"horizon_days={days}", "output.progress=false"]
+    overrides = [*extra, f"fleet.size={vehicles}", f"horizon_days={days}",
+                 "output.progress=false"]
     if seed is not None:
         overrides.append(f"seed={seed}")
     cfg = sim.load_config(overrides)
@@ -135,8 +145,35 @@ def bench(vehicles: int, days: int, naive_vehicles: int | None, seed: int | None
             # Linux reports ru_maxrss in KiB; the vectorized run came first, so this is its peak.
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "cpu_count": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__}
+            "numpy": np.__version__, "overrides": list(extra)}
     return out
+
+
+def scale(vehicles: int, days: int, replications: int, seed: int | None,
+          extra: Sequence[str] = ()) -> dict[str, Any]:
+    """Parallel efficiency of ``replications`` replications: serial vs all cores.
+
+    ``efficiency`` = (serial wall / parallel wall) / cores; ``identical``: the
+    KPIs equal the serial run's (they must, whatever the number of workers).
+    """
+    from sim.experiment.scale import parallel_efficiency
+
+    overrides = [*extra, f"fleet.size={vehicles}", f"horizon_days={days}"]
+    if seed is not None:
+        overrides.append(f"seed={seed}")
+    sim.load_config(overrides)  # a bad override fails here, before any work
+    cores = os.cpu_count() or 1
+    _info(f"scale: {replications} replications of {vehicles} vehicles x {days} days, "
+          f"n_jobs 1 and {cores} ...")
+    table = parallel_efficiency([cores], overrides, replications=replications)
+    rows = table.to_dict("records")
+    for r in rows:
+        _info(f"scale: n_jobs={r['n_jobs']}: {r['wall_s']:.2f} s, speedup x{r['speedup']:.2f}, "
+              f"efficiency {r['efficiency']:.0%}, identical={r['identical']}")
+    return {"vehicles": vehicles, "days": days, "replications": replications,
+            "cpu_count": cores, "overrides": list(extra),
+            "runs": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                     for r in rows]}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -146,8 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Keep stdout for the one JSON object, whatever a library prints.
         with contextlib.redirect_stdout(sys.stderr):
-            record = bench(args.vehicles, args.days, args.naive_vehicles, args.seed,
-                           naive=not args.no_naive)
+            if args.replications:
+                record = scale(args.vehicles, args.days, args.replications, args.seed,
+                               args.overrides)
+            else:
+                record = bench(args.vehicles, args.days, args.naive_vehicles, args.seed,
+                               naive=not args.no_naive, extra=args.overrides)
     except sim.ConfigError as ex:
         parser.error(str(ex))
     if args.out:

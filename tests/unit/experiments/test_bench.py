@@ -10,7 +10,7 @@ from experiments import bench
 
 KEYS = {"vehicles", "days", "vehicle_days", "wall_s", "vehicle_days_per_s", "naive_vehicles",
         "naive_days", "naive_wall_s", "naive_vehicle_days_per_s", "speedup", "peak_rss_mb",
-        "cpu_count", "python", "numpy"}
+        "cpu_count", "python", "numpy", "overrides"}
 
 
 def run(capsys, *args: str) -> dict:
@@ -35,6 +35,7 @@ def test_prints_one_consistent_json_record(capsys, tmp_path):
         rec["vehicle_days_per_s"] / rec["naive_vehicle_days_per_s"], rel=1e-3)
     assert rec["peak_rss_mb"] > 10
     assert json.loads(target.read_text()) == rec
+    assert rec["overrides"] == []
 
 
 def test_naive_fleet_defaults_to_at_most_5000_and_can_be_skipped(capsys):
@@ -45,7 +46,25 @@ def test_naive_fleet_defaults_to_at_most_5000_and_can_be_skipped(capsys):
     assert rec["vehicle_days"] == 150
 
 
+def test_overrides_reach_both_models(capsys, monkeypatch):
+    seen = {}
+
+    def fake_naive(cfg, vehicles, days, seed):
+        seen["alerts"] = bool(cfg.alerts.enabled)
+        seen["ota"] = bool(cfg.ota.enabled)
+        return {}
+
+    monkeypatch.setattr(bench, "run_naive", fake_naive)
+    rec = run(capsys, "--vehicles", "60", "--days", "3", "--set", "alerts=none",
+              "--set", "ota=none")
+    assert rec["overrides"] == ["alerts=none", "ota=none"]
+    assert seen == {"alerts": False, "ota": False}
+    with_alerts = run(capsys, "--vehicles", "60", "--days", "3")
+    assert with_alerts["overrides"] == [] and seen == {"alerts": True, "ota": True}
+
+
 @pytest.mark.parametrize("args, word", [
+    (["--vehicles", "10", "--days", "5", "--set", "alerts=bogus"], "alerts"),
     (["--vehicles", "0", "--days", "5"], "--vehicles"),
     (["--vehicles", "10", "--days", "-3"], "--days"),
     (["--vehicles", "ten", "--days", "5"], "not an integer"),
@@ -58,3 +77,14 @@ def test_bad_arguments_exit_2_with_a_clear_message(capsys, args, word):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert word in captured.err
+
+
+def test_replications_report_the_parallel_efficiency(capsys):
+    rec = run(capsys, "--vehicles", "200", "--days", "10", "--replications", "2", "--seed", "3")
+    runs = {r["n_jobs"]: r for r in rec["runs"]}
+    assert 1 in runs and rec["replications"] == 2
+    assert all(r["identical"] and r["tasks"] == 2 for r in runs.values())
+    serial = runs[1]["wall_s"]
+    for n, r in runs.items():
+        assert r["speedup"] == pytest.approx(serial / r["wall_s"])
+        assert r["efficiency"] == pytest.approx(r["speedup"] / n)
