@@ -37,7 +37,7 @@ class RemoteConfig:
 class MobileConfig:
     """Mobile vans: count, skills, shifts, travel and appointment windows."""
 
-    vans_per_10000_vehicles: float = num(2.0, 0.0, 100_000.0)
+    vans_per_10000_vehicles: float = num(3.0, 0.0, 100_000.0)
     min_vans_per_region: int = num(1, 0, 100_000)
     skill_mix_junior: float = prob(0.4)
     skill_mix_senior: float = prob(0.4)

@@ -220,7 +220,8 @@ def test_body_damage_incidence_is_the_configured_rate(params):
 # ------------------------------------------------------------ fleet level
 @pytest.fixture(scope="module")
 def fleet_kpis():
-    return sim.simulate(sim.load_config(["fleet.size=40000", "seed=11",
+    # ADAC's figures are fleets without predictive alerts or our OTA campaign.
+    return sim.simulate(sim.load_config(["fleet.size=40000", "seed=11", "alerts=none", "ota=none",
                                          "output.progress=false"])).kpis
 
 

@@ -21,7 +21,8 @@ COMPONENTS = ("battery", "brakes", "coolant", "tires", "aux12v")
 @pytest.fixture(scope="module")
 def kpis():
     # The published figures describe fleets serviced the usual way: no predictive alerts.
-    return sim.simulate(sim.load_config(["output.progress=false", "alerts=none"])).kpis
+    return sim.simulate(sim.load_config(["output.progress=false", "alerts=none",
+                                         "ota=none"])).kpis
 
 
 def test_fleet_average_battery_loss_is_in_the_geotab_band(kpis):
