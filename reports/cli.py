@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from reports.build import build_report
 from reports.loader import ReportInputError, expected_files_text
@@ -20,7 +21,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Build a self-contained report.html from the result files of a run.",
         epilog=expected_files_text().capitalize() + ".",
     )
-    parser.add_argument("path", metavar="PATH", help="run directory (holds kpis.json)")
+    parser.add_argument("path", metavar="PATH",
+                        help="a run directory (holds kpis.json), an experiment directory "
+                             "(experiment.json) or a Hydra multirun directory (points with "
+                             "kpis.json): the latter two get the comparison report")
     parser.add_argument(
         "--out", metavar="FILE", default=None, help="output file (default: PATH/report.html)"
     )
@@ -51,14 +55,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        path = build_report(args.path, args.out, args.baseline)
-    except ReportInputError as exc:
+        kind = path_kind(Path(args.path))
+        if kind == "experiment":
+            from sim.experiment.report import build_report as experiment_report
+            path = experiment_report(args.path, args.out)
+        elif kind == "multirun":
+            from sim.experiment.multirun import multirun_report
+            out_dir = Path(args.out).parent if args.out else None
+            path = multirun_report(args.path, out_dir, baseline=args.baseline)
+        else:
+            path = build_report(args.path, args.out, args.baseline)
+    except (ReportInputError, ValueError) as exc:
         parser.exit(EXIT_BAD_INPUT, f"{PROG}: error: {exc}\n")
     except OSError as exc:
         target = args.out or f"{args.path}/report.html"
         parser.exit(EXIT_WRITE_FAILED, f"{PROG}: error: cannot write {target}: {exc}\n")
     print(path)
     return 0
+
+
+def path_kind(path: Path) -> str:
+    """``run``, ``experiment`` (has experiment.json) or ``multirun`` (points with kpis.json)."""
+    if (path / "experiment.json").is_file():
+        return "experiment"
+    if not (path / "kpis.json").is_file() and path.is_dir() and (
+            (path / "multirun.yaml").is_file()
+            or any((p / "kpis.json").is_file() for p in path.iterdir() if p.is_dir())):
+        return "multirun"
+    return "run"
 
 
 if __name__ == "__main__":

@@ -8,14 +8,12 @@ import subprocess
 import pandas as pd
 import pytest
 
-import sim
+from reports.cli import main as report_main
+from reports.cli import path_kind
 from sim.experiment import merge_multirun, multirun_report
 
 SMALL = ["fleet.size=200", "horizon_days=10", "output.report=false", "output.events=false",
          "output.daily=false", "output.fleet_state=false"]
-REGISTERED = "experiment" in sim.load_config([])
-needs_schema = pytest.mark.skipif(
-    not REGISTERED, reason="ExperimentConfig is not yet registered in configs/schema.py")
 
 
 def test_multirun_with_the_joblib_launcher_merges_into_a_paired_comparison(tmp_path,
@@ -44,9 +42,13 @@ def test_multirun_with_the_joblib_launcher_merges_into_a_paired_comparison(tmp_p
          - few.sort_values("seed")["technicians"].to_numpy()).mean())
     assert "technicians (higher is better): service.mobile.vans_per_10000_vehicles=300" in (
         report.read_text())
+    # fleetsim-report on the sweep directory builds the same comparison.
+    report.unlink()
+    assert path_kind(sweep) == "multirun" and path_kind(sweep / "0") == "run"
+    assert report_main([str(sweep)]) == 0
+    assert "service.mobile.vans_per_10000_vehicles=300" in report.read_text()
 
 
-@needs_schema
 def test_fleetsim_runs_a_named_experiment_and_resumes_it(tmp_path, fleetsim_cmd):
     out = tmp_path / "sizing"
     cmd = [*fleetsim_cmd(), "experiment=technician_fleet_sizing", "fleet.size=300",
@@ -68,9 +70,12 @@ def test_fleetsim_runs_a_named_experiment_and_resumes_it(tmp_path, fleetsim_cmd)
                            text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert "(10 tasks: 0 run, 10 reused)" in again.stdout
+    # fleetsim-report on the experiment directory rebuilds its comparison report.
+    (out / "report.html").unlink()
+    assert path_kind(out) == "experiment" and report_main([str(out)]) == 0
+    assert "technician_fleet_sizing" in (out / "report.html").read_text()
 
 
-@needs_schema
 def test_fleetsim_experiment_variant_typo_exits_2_naming_the_variant(tmp_path, fleetsim_cmd):
     cmd = [*fleetsim_cmd(), "experiment=technician_fleet_sizing", "fleet.size=300",
            "horizon_days=20", "+experiment.variants.bad=['service.mobile.vanz=1']",
