@@ -127,9 +127,10 @@ class CampaignController:
     def _rollback(self, day: int, hw_mask: np.ndarray, who: str) -> None:
         t = self.targets
         v = t[self.released[t] & hw_mask[self.hw[t]]]
-        self.act.revert(v)
+        withdrawn = self.act.revert(v)
         self._decide(day, "cloud_rollback", f"revert {len(v)} released vehicles ({who}) to the "
-                     f"previous version", hw=who if who != "all" else "")
+                     f"previous version; {withdrawn} not yet installed withdrawn",
+                     hw=who if who != "all" else "")
 
     # ------------------------------------------------------------------ gates
     def _error_gate(self, day: int, view: ServerView) -> None:

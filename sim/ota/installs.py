@@ -122,9 +122,18 @@ class ReleaseInstalls:
         self.paused_all = bool(paused_all)
         self.paused_hw = np.array(paused_hw, bool)   # indexed by code: covers every hw config
 
-    def revert(self, vehicles: np.ndarray) -> None:
-        """Cloud rollback: installed ``vehicles`` return to the old version at their next window."""
-        self._reverts.append(vehicles[self.state[vehicles] == INSTALLED])
+    def revert(self, vehicles: np.ndarray) -> int:
+        """Cloud rollback: installed ``vehicles`` return to the old version at their next window.
+
+        The server also withdraws the job from those still on their way
+        (queued, downloading, downloaded): they are cancelled, so none of them
+        installs the version being rolled back. Returns how many were withdrawn.
+        """
+        s = self.state[vehicles]
+        self._reverts.append(vehicles[s == INSTALLED])
+        pending = vehicles[(s == WAITING) | (s == QUEUED) | (s == DOWNLOADING) | (s == READY)]
+        self.state[pending] = CANCELLED
+        return len(pending)
 
     def dealer_flashed(self, vehicles: np.ndarray, day: int) -> np.ndarray:
         """A service center flashed ``vehicles`` (failed or bricked): now installed."""

@@ -106,3 +106,26 @@ def test_campaign_decisions_are_logged_in_order_with_their_reasons():
     assert (dec["outcome"].str.len() > 10).all()          # the server's reason with its numbers
     paused = dec[dec["event"] == "ota_cohort_paused"]
     assert len(paused) == 1 and paused["channel"].iloc[0] == "hw3"  # the defective hw config
+
+
+def test_a_paused_wave_is_rolled_back_from_the_cloud_in_order():
+    """A defect on half of hw3's installs trips the error gate; the server reverts the wave."""
+    res = sim.simulate(sim.load_config([
+        *BASE, "ota.rollout.gates.cloud_rollback=true", "ota.rollout.gates.per_cohort_pause=false",
+        "ota.releases.fix_2026_12.defect_prob_by_hw_config.hw3=0.5"]))
+    ev, k = res.events, res.kpis
+    ota = ev[ev["event"].str.startswith("ota_")]
+    order = ota.loc[ota["vehicle"] < 0, "event"].tolist()
+    assert order[-2:] == ["ota_paused", "ota_cloud_rollback"]
+    t_pause, t_back = (ota.loc[ota["event"] == e, "time_d"].iloc[0]
+                       for e in ("ota_paused", "ota_cloud_rollback"))
+    reverted = ota[ota["event"] == "ota_cloud_rolled_back"]
+    assert t_pause <= t_back <= reverted["time_d"].min()
+    # Every vehicle that had installed is reverted, and no install happens afterwards.
+    installed = set(ota.loc[ota["event"] == "ota_installed", "vehicle"])
+    assert set(reverted["vehicle"]) == installed and len(installed) > 10
+    assert ota.loc[ota["event"] == "ota_installed", "time_d"].max() < t_back
+    assert k["ota_rollbacks"] == len(reverted) + (ota["event"] == "ota_rolled_back").sum()
+    # The reverted vehicles run the old software again: its fault-rate factor is back to 1.
+    rate = res.fleet_state["software.fault_rate_factor"].to_numpy()
+    assert np.allclose(rate[sorted(installed)], 1.0)
