@@ -129,3 +129,26 @@ def test_a_paused_wave_is_rolled_back_from_the_cloud_in_order():
     # The reverted vehicles run the old software again: its fault-rate factor is back to 1.
     rate = res.fleet_state["software.fault_rate_factor"].to_numpy()
     assert np.allclose(rate[sorted(installed)], 1.0)
+
+
+def test_a_bms_update_slows_calendar_ageing_from_the_install_day():
+    """A release halving the calendar-fade rate, against the same run without it (same seed)."""
+    ends = {}
+    for factor in (1.0, 0.5):
+        s = build(sim.load_config([
+            *BASE, "ota/rollout=big_bang",
+            f"ota.releases.fix_2026_12.effects.battery_calendar_factor={factor}"]))
+        run_clock(s)
+        ends[factor] = (s.fleet.state.twins["battery"].copy(),
+                        s.ota.campaigns.installed_day(next(iter(s.ota.releases))).copy())
+    (plain, day_plain), (bms, day_bms) = ends[1.0], ends[0.5]
+    assert np.array_equal(day_plain, day_bms)            # the same installs, day by day
+    early = (day_bms >= 0) & (day_bms <= 40)
+    assert early.sum() > 3000
+    assert np.allclose(bms["calendar_factor"][early], 0.5)
+    assert np.allclose(bms["calendar_factor"][day_bms < 0], 1.0)
+    assert np.allclose(plain["calendar_factor"], 1.0)
+    # Calendar loss is a sqrt-law in equivalent time: halving the rate for the last ~80 of
+    # the vehicles' ~730+ days removes a clear share of it, never adds any.
+    assert (bms["q_cal"][early] <= plain["q_cal"][early] + 1e-7).all()
+    assert bms["q_cal"][early].mean() < 0.97 * plain["q_cal"][early].mean()
