@@ -88,6 +88,7 @@ class GatesConfig:
     cloud_rollback: bool = False            # on a trip, revert vehicles already on the release
     timeout_days: int = num(3, 0, 3650)     # in progress this long with no result = failed; 0 off
     per_cohort_pause: bool = True           # pause only the hw config whose error rate trips
+    per_cohort_min_errors: int = num(2, 1, 10**9)   # ... with at least this many own errors
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:

@@ -1,9 +1,11 @@
-"""Compare a run with a baseline run, typically the same scenario with predictive alerts off.
+"""Compare a run with a baseline run: predictive alerts on/off, or two OTA rollouts.
 
 A difference between two runs is the effect of alerts only when the runs are
 paired: same seed (so both draw the same usage, weather and failures until
 the alerts change them), same fleet, same horizon and no other setting changed.
 :func:`compare` states which of these hold and warns about the ones that do not.
+:func:`compare_ota` does the same for the OTA KPIs, where the ``ota`` settings
+(the rollout policy, typically staged against big bang) are the ones allowed to differ.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from reports.alerts import alert_state
-from reports.finding_base import Finding, kpi_value
-from reports.formatting import fmt_int, fmt_num
+from reports.finding_base import Finding, kpi_value, lower_first
+from reports.formatting import fmt_int, fmt_num, fmt_pct
 from reports.loader import RunFiles
+from reports.ota import ota_config, ota_state
 
 _FEW = 20
 _MAX_LISTED = 5
@@ -39,6 +42,8 @@ class ComparisonRow:
         this_count: The event count behind a rate, where kpis.json has it.
         other_count: The same count in the baseline.
         digits: Decimals to show.
+        pct: The values are 0..1 shares, shown in % (differences in percentage points).
+        missing: Text for an undefined value (e.g. ``"not reached"``).
     """
 
     key: str
@@ -50,6 +55,8 @@ class ComparisonRow:
     this_count: float | None
     other_count: float | None
     digits: int
+    pct: bool = False
+    missing: str = "n/a"
 
     @property
     def diff(self) -> float | None:
@@ -64,7 +71,9 @@ class ComparisonRow:
 
     def fmt(self, value: float | None) -> str:
         """Format a value of this row."""
-        return fmt_num(value, self.digits)
+        if value is None:
+            return self.missing
+        return fmt_pct(value, self.digits) if self.pct else fmt_num(value, self.digits)
 
     @property
     def this_text(self) -> str:
@@ -78,7 +87,10 @@ class ComparisonRow:
 
     @property
     def diff_text(self) -> str:
-        """The difference, e.g. ``"−2.00 (−59 %)"``."""
+        """The difference, e.g. ``"−2.00 (−59 %)"``; shares in percentage points."""
+        if self.pct:
+            diff = self.diff
+            return "n/a" if diff is None else _signed(diff * 100, self.digits) + " pp"
         change = self.change
         pct = "" if change is None else f" ({_signed(change * 100, 0)} %)"
         return _signed(self.diff, self.digits) + pct
@@ -131,12 +143,14 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _compared(key: str) -> bool:
-    return not any(key == skip or key.startswith(skip + ".") for skip in _NOT_COMPARED)
+def _compared(key: str, skip: tuple[str, ...] = _NOT_COMPARED) -> bool:
+    return not any(key == s or key.startswith(s + ".") for s in skip)
 
 
-def _other_differences(this: Mapping[str, Any], other: Mapping[str, Any]) -> list[str]:
-    """Config keys (outside :data:`_NOT_COMPARED`) whose values differ, as ``key (a vs b)``."""
+def _other_differences(
+    this: Mapping[str, Any], other: Mapping[str, Any], skip: tuple[str, ...] = _NOT_COMPARED
+) -> list[str]:
+    """Config keys (outside ``skip``) whose values differ, as ``key (a vs b)``."""
     a, b = this.get("config"), other.get("config")
     if not isinstance(a, Mapping) or not isinstance(b, Mapping):
         return []
@@ -144,7 +158,7 @@ def _other_differences(this: Mapping[str, Any], other: Mapping[str, Any]) -> lis
     return [
         f"{k} ({a.get(k, 'unset')} vs {b.get(k, 'unset')})"
         for k in sorted(set(a) | set(b))
-        if _compared(k) and (k not in a or k not in b or a[k] != b[k])
+        if _compared(k, skip) and (k not in a or k not in b or a[k] != b[k])
     ]
 
 
@@ -200,9 +214,21 @@ def compare(files: RunFiles, baseline: RunFiles) -> Comparison:
     if this_off == other_off:
         both = "off" if this_off else "on"
         warnings.append(f"Both runs had alerts {both}: the difference is not the effect of alerts.")
+    pairing_statements, pairing_warnings = _pairing(files, baseline, "alerts", _NOT_COMPARED)
+    statements += pairing_statements
+    warnings += pairing_warnings
+    return Comparison(
+        baseline.run_dir, rows, tuple(statements), tuple(warnings), this_off, other_off
+    )
+
+
+def _pairing(
+    files: RunFiles, baseline: RunFiles, what: str, skip: tuple[str, ...]
+) -> tuple[list[str], list[str]]:
+    """(statements, warnings) on seed, fleet, horizon and the settings outside ``skip``."""
     unpaired = ": a paired comparison needs the same seed, so the difference mixes the effect "
-    unpaired += "of alerts with chance"
-    matched = []
+    unpaired += f"of {what} with chance"
+    matched, statements, warnings = [], [], []
     checks = (
         ("seed", files.run.get("seed"), baseline.run.get("seed"), str, unpaired),
         ("fleet size", kpi_value(files.kpis, "vehicles"), kpi_value(baseline.kpis, "vehicles"),
@@ -216,14 +242,12 @@ def compare(files: RunFiles, baseline: RunFiles) -> Comparison:
         warnings += [warning] if warning else []
     if matched:
         statements.append("Both runs have the " + ", ".join(matched) + ".")
-    others = _other_differences(files.run, baseline.run)
+    others = _other_differences(files.run, baseline.run, skip)
     if others:
         listed = "; ".join(others[:_MAX_LISTED])
         more = f" and {len(others) - _MAX_LISTED} more" if len(others) > _MAX_LISTED else ""
         warnings.append(f"Other settings differ: {listed}{more}.")
-    return Comparison(
-        baseline.run_dir, rows, tuple(statements), tuple(warnings), this_off, other_off
-    )
+    return statements, warnings
 
 
 def _signed(value: float | None, digits: int) -> str:
@@ -261,4 +285,120 @@ def comparison_finding(comparison: Comparison) -> Finding | None:
     if comparison.warnings:
         text += " Not a paired comparison: " + " ".join(comparison.warnings)
         return Finding(text, "watch")
+    return Finding(text, "info")
+
+
+# ------------------------------------------------------------------ OTA
+# Settings that may differ between two OTA runs (the campaigns) or are checked on their own.
+_NOT_COMPARED_OTA = ("ota", "output", "seed", "horizon_days", "fleet.size")
+# (KPI, what, table label, decimals, share, text when undefined)
+OTA_COMPARED: tuple[tuple[str, str, str, int, bool, str], ...] = (
+    ("ota_vehicles_exposed_to_defect", "Vehicles exposed to a latent defect",
+     "Vehicles exposed to a latent defect", 0, False, "n/a"),
+    ("ota_days_to_95pct", "Days to 95 % installed", "Days to 95 % installed (slowest release)",
+     0, False, "not reached"),
+    ("ota_installed_share_end", "Installed at the end", "Installed share at the end", 1, True,
+     "n/a"),
+    ("ota_service_jobs", "OTA service jobs", "Service jobs caused by OTA", 0, False, "n/a"),
+    ("ota_vehicles_bricked", "Bricked vehicles", "Bricked vehicles", 0, False, "n/a"),
+    ("ota_install_failures", "Failed install attempts", "Failed install attempts", 0, False,
+     "n/a"),
+    ("ota_rollbacks", "Rollbacks", "Rollbacks (A/B and cloud)", 0, False, "n/a"),
+    ("ota_campaign_paused", "Pauses", "Pauses (campaign or hw config)", 0, False, "n/a"),
+    ("ota_data_cost", "Data cost", "Data cost (CNY)", 0, False, "n/a"),
+)
+# The KPIs the one-sentence finding names (the table shows them all).
+_OTA_HEADLINE = ("ota_vehicles_exposed_to_defect", "ota_days_to_95pct",
+                 "ota_installed_share_end", "ota_service_jobs", "ota_vehicles_bricked")
+
+
+@dataclass(frozen=True)
+class OtaComparison:
+    """The OTA KPIs of this run against a baseline run.
+
+    Attributes:
+        baseline_dir: The baseline's run directory.
+        rows: The OTA KPIs that both kpis.json hold.
+        statements: The rollout of each run and what matches.
+        warnings: Why the runs are not a paired comparison of two rollouts, if they are not.
+        this_rollout: This run's rollout, e.g. ``"staged"`` or ``"OTA off"``.
+        baseline_rollout: The baseline's.
+    """
+
+    baseline_dir: Path
+    rows: tuple[ComparisonRow, ...]
+    statements: tuple[str, ...]
+    warnings: tuple[str, ...]
+    this_rollout: str
+    baseline_rollout: str
+
+
+def rollout_name(files: RunFiles) -> str:
+    """The run's rollout: the preset chosen on the command line, else the config's policy."""
+    state, _ = ota_state(files.kpis, files.run)
+    if state == "off":
+        return "OTA off"
+    overrides = files.run.get("overrides")
+    for item in overrides if isinstance(overrides, list) else []:
+        text = str(item).lstrip("+~")
+        for prefix in ("ota/rollout=", "ota.rollout.policy="):
+            if text.startswith(prefix):
+                return text.removeprefix(prefix)
+    rollout = ota_config(files.run).get("rollout")
+    policy = rollout.get("policy") if isinstance(rollout, Mapping) else None
+    return str(policy) if policy else "unknown rollout"
+
+
+def compare_ota(files: RunFiles, baseline: RunFiles) -> OtaComparison | None:
+    """Compare the OTA KPIs that both runs have.
+
+    Args:
+        files: This run.
+        baseline: The run to compare with, e.g. the same scenario and seed with
+            ``ota/rollout=big_bang``.
+
+    Returns:
+        The comparison, or ``None`` when the runs share no OTA KPI, neither had campaigns
+        or both had the same OTA settings.
+    """
+    states = (ota_state(files.kpis, files.run)[0], ota_state(baseline.kpis, baseline.run)[0])
+    if "on" not in states:
+        return None
+    rows = tuple(
+        ComparisonRow(key, what, "", text, kpi_value(files.kpis, key),
+                      kpi_value(baseline.kpis, key), None, None, digits, pct, missing)
+        for key, what, text, digits, pct, missing in OTA_COMPARED
+        if key in files.kpis and key in baseline.kpis
+    )
+    if not rows:
+        return None
+    this_cfg, other_cfg = ota_config(files.run), ota_config(baseline.run)
+    if this_cfg and _flatten(this_cfg) == _flatten(other_cfg):
+        return None  # same campaigns: the baseline is about something else (e.g. alerts)
+    this, other = rollout_name(files), rollout_name(baseline)
+    statements, warnings = _pairing(files, baseline, "the rollout", _NOT_COMPARED_OTA)
+    return OtaComparison(baseline.run_dir, rows,
+                         (f"This run: {this}. The baseline: {other}.", *statements),
+                         tuple(warnings), this, other)
+
+
+def ota_comparison_finding(comparison: OtaComparison) -> Finding | None:
+    """One sentence: the headline OTA KPIs of both runs, then the caveats."""
+    parts = []
+    for row in comparison.rows:
+        if row.key not in _OTA_HEADLINE or (row.key == "ota_vehicles_bricked"
+                                           and not (row.this or row.other)):
+            continue
+        if row.pct:
+            change = f" ({row.diff_text})" if row.diff is not None else ""
+        else:
+            change = "" if row.change is None else f" ({_signed(row.change * 100, 0)} %)"
+        parts.append(f"{lower_first(row.what)} {row.this_text} vs {row.other_text}{change}")
+    if not parts:
+        return None
+    text = (f"OTA rollout {comparison.this_rollout} against the baseline's "
+            f"{comparison.baseline_rollout}: " + ", ".join(parts) + ".")
+    if comparison.warnings:
+        return Finding(text + " Not a paired comparison: " + " ".join(comparison.warnings),
+                       "watch")
     return Finding(text, "info")

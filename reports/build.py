@@ -14,6 +14,7 @@ from reports.alert_section import alert_section
 from reports.findings import build_findings
 from reports.formatting import fmt_hours, fmt_int
 from reports.loader import ReportInputError, RunFiles, load_run
+from reports.ota_section import ota_section
 from reports.service_quality import ServiceView, service_view
 from reports.summary import Tile
 from reports.waits import WaitStats, job_waits_h, wait_stats
@@ -154,14 +155,16 @@ def build_context(files: RunFiles, baseline: RunFiles | None = None) -> dict[str
 
     Args:
         files: The loaded run directory.
-        baseline: A run to compare with in the alert section (normally the same
-            scenario with ``alerts=none``); optional.
+        baseline: A run to compare with, optional: in the alert section (normally the
+            same scenario with ``alerts=none``) and, where both runs have OTA KPIs, in
+            the OTA section (e.g. the same seed with ``ota/rollout=big_bang``).
 
     Returns:
         Template variables.
     """
     view = service_view(files.service_events)
     alerts = alert_section(files, baseline)
+    ota = ota_section(files, baseline)
     wait_section, stats = _wait_section(files, view)
     sections = [
         _health_section(files),
@@ -177,9 +180,12 @@ def build_context(files: RunFiles, baseline: RunFiles | None = None) -> dict[str
         "provenance": summary.provenance_line(files.run),
         "notes": list(files.notes),
         "tiles": summary.headline_tiles(files.kpis),
-        "findings": build_findings(files.kpis, files.daily, stats, view, alerts.findings),
+        "findings": build_findings(
+            files.kpis, files.daily, stats, view, alerts.findings + ota.findings
+        ),
         "figures": [section for section in sections if section is not None],
         "alerts": alerts,
+        "ota": ota,
         "kpi_rows": summary.kpi_rows(files.kpis),
         "config_text": summary.config_text(files.run),
     }
@@ -220,8 +226,9 @@ def build_report(
         run_dir: Run directory holding kpis.json and optionally run.json,
             daily.parquet and events.parquet.
         out: Output file; defaults to ``run_dir/report.html``.
-        baseline: Another run directory to compare with in the alert section,
-            normally the same scenario and seed with ``alerts=none``.
+        baseline: Another run directory to compare with in the alert section (normally
+            the same scenario and seed with ``alerts=none``) and the OTA section (e.g.
+            another rollout, same seed).
 
     Returns:
         The path written.

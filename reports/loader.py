@@ -4,7 +4,9 @@ Only ``kpis.json`` is required; ``run.json``, ``daily.parquet`` and
 ``events.parquet`` are optional and the report skips what it cannot draw.
 Event logs written before the service network (no ``channel`` / ``outcome``
 columns) still give waiting times, but no service-quality view; logs written
-before predictive alerts simply have no ``alert`` rows.
+before predictive alerts simply have no ``alert`` rows, logs written before OTA
+campaigns no ``ota_*`` rows. ``fleet_state.parquet``, when present, gives each
+vehicle's hardware configuration (to count installs on a hw config with a defect).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ KPIS_FILE = "kpis.json"
 RUN_FILE = "run.json"
 DAILY_FILE = "daily.parquet"
 EVENTS_FILE = "events.parquet"
+FLEET_STATE_FILE = "fleet_state.parquet"
 EXPECTED_FILES = (KPIS_FILE, RUN_FILE, DAILY_FILE, EVENTS_FILE)
 
 # The event log can hold millions of rows; the report reads only the job events it uses.
@@ -36,6 +39,15 @@ SERVICE_OPTIONAL_COLUMNS = ("severity", "component", "due_d")
 ALERT_EVENT_TYPES = ("alert", "failure", "failure_prevented")
 ALERT_REQUIRED_COLUMNS = ("time_d", "event", "vehicle", "component", "severity", "outcome")
 ALERT_OPTIONAL_COLUMNS = ("cause", "job", "due_d")
+# OTA: per-vehicle outcomes and campaign decisions (``ota_*``, release in ``cause``), and
+# the software jobs, whose ``cause`` tells the OTA-caused ones.
+OTA_EVENT_TYPES = (
+    "ota_installed", "ota_install_failed", "ota_rolled_back", "ota_bricked", "ota_dealer_flash",
+    "ota_defect_fault", "ota_defect_no_start", "ota_cloud_rolled_back", "ota_wave_started",
+    "ota_paused", "ota_resumed", "ota_aborted", "ota_cohort_paused", "ota_cloud_rollback",
+    "ota_completed",
+)
+OTA_COLUMNS = ("time_d", "event", "vehicle", "component", "cause", "severity", "channel", "outcome")
 
 
 class ReportInputError(ValueError):
@@ -61,6 +73,10 @@ class RunFiles:
         alert_events: Rows of the events in :data:`ALERT_EVENT_TYPES` with the
             :data:`ALERT_REQUIRED_COLUMNS` (plus the optional ones where present), or
             ``None`` when the event log is absent or lacks those columns.
+        ota_events: The :data:`OTA_EVENT_TYPES` rows and the software ``job_created`` rows,
+            :data:`OTA_COLUMNS` only, or ``None`` when the log is absent or lacks a column.
+        vehicle_hw: Hardware configuration by vehicle index (from fleet_state.parquet), or
+            ``None`` when that file or its columns are absent.
     """
 
     run_dir: Path
@@ -71,6 +87,8 @@ class RunFiles:
     service_events: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
     alert_events: pd.DataFrame | None = None
+    ota_events: pd.DataFrame | None = None
+    vehicle_hw: pd.Series | None = None
 
 
 def expected_files_text() -> str:
@@ -109,7 +127,8 @@ def load_run(run_dir: str | Path) -> RunFiles:
     job_events, service_events = _read_job_events(root / EVENTS_FILE, notes)
     alert_events = _read_alert_events(root / EVENTS_FILE)
     return RunFiles(
-        root, kpis, run, daily, job_events, service_events, tuple(notes), alert_events
+        root, kpis, run, daily, job_events, service_events, tuple(notes), alert_events,
+        _read_ota_events(root / EVENTS_FILE), _read_vehicle_hw(root / FLEET_STATE_FILE),
     )
 
 
@@ -191,3 +210,26 @@ def _read_alert_events(path: Path) -> pd.DataFrame | None:
     columns = [*ALERT_REQUIRED_COLUMNS, *(c for c in ALERT_OPTIONAL_COLUMNS if c in present)]
     table = _read_parquet(path, columns=columns, filters=[("event", "in", list(ALERT_EVENT_TYPES))])
     return table.to_pandas()
+
+
+def _read_ota_events(path: Path) -> pd.DataFrame | None:
+    """Return the OTA rows and the software job openings, or ``None`` without a usable log."""
+    if not path.is_file() or not all(c in _parquet_columns(path) for c in OTA_COLUMNS):
+        return None
+    filters = [
+        [("event", "in", list(OTA_EVENT_TYPES))],
+        [("event", "==", "job_created"), ("component", "==", "software")],
+    ]
+    table = _read_parquet(path, columns=list(OTA_COLUMNS), filters=filters).to_pandas()
+    # Strings, not categories: the report compares and groups them as plain text.
+    for column in ("event", "component", "cause", "severity", "channel", "outcome"):
+        table[column] = table[column].astype(object).fillna("").astype(str)
+    return table.sort_values("time_d", kind="stable").reset_index(drop=True)
+
+
+def _read_vehicle_hw(path: Path) -> pd.Series | None:
+    """Hardware configuration per vehicle index, or ``None`` (the file is optional)."""
+    if not path.is_file() or not {"vehicle", "hw_config"} <= set(_parquet_columns(path)):
+        return None
+    frame = _read_parquet(path, columns=["vehicle", "hw_config"]).to_pandas()
+    return frame.set_index("vehicle")["hw_config"].astype(str)

@@ -66,6 +66,7 @@ class CampaignController:
         self.soak = int(g.soak_days)
         self.cloud_rollback = bool(g.cloud_rollback)
         self.per_cohort = bool(g.per_cohort_pause)
+        self.per_cohort_min_errors = int(g.per_cohort_min_errors)
         self.targets = targets
         self.hw = attrs.hw_config
         self.hw_names = attrs.hw_config_names
@@ -146,8 +147,12 @@ class CampaignController:
             for h in np.flatnonzero(live):
                 mask = np.zeros_like(live)
                 mask[h] = True
+                # The campaign's sample is big enough; a hw config is singled out only with
+                # at least per_cohort_min_errors errors of its own (one A/B rollback in a
+                # dozen reports is noise, and a paused hw config gets no results to clear it).
                 r, note = self._rate(view, mask, min_executed=0)
-                if r is not None and r >= thr:
+                own_errors = int(view.errored_by_hw[h])
+                if r is not None and r >= thr and own_errors >= self.per_cohort_min_errors:
                     over[h] = True
                     notes[h] = f"error rate {r:.3f} = {note} >= {thr:g}"
             if over.any() and not over[live].all():

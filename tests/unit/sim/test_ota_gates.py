@@ -182,8 +182,10 @@ def test_a_pause_stops_releases_and_holds_vehicles_that_have_not_started():
 
 # ---------------------------------------------------------- per-cohort pause
 def test_per_cohort_pause_stops_only_the_defective_hw_config():
+    # A single own error may single out a hw config here (the floor is tested below).
     cfg = cfg_for("staged", **{f"{R}.defect_prob_by_hw_config": {"hw3": 0.5},
-                               f"{R}.defect_onset_days_mean": 0.0})
+                               f"{R}.defect_onset_days_mean": 0.0,
+                               "rollout.gates.per_cohort_min_errors": 1})
     fleet = SyntheticFleet(n=20_000)
     ota = fleet.campaigns(cfg)
     outcomes, states = [], []
@@ -203,6 +205,28 @@ def test_per_cohort_pause_stops_only_the_defective_hw_config():
     idle = hw3 & np.isin(at_pause, [WAITING, QUEUED])
     assert idle.sum() > 0.9 * hw3.sum()
     assert np.isin(states[-1][idle], [WAITING, QUEUED]).all()
+
+
+@pytest.mark.parametrize("floor", [1, 2])
+def test_a_hw_config_needs_its_own_error_floor_to_be_paused_alone(floor):
+    """The first defect report (1 error in 4 hw3 results) singles hw3 out only with a floor of 1;
+    with 2 the campaign-wide gate (1 error in 14, over 5 %) pauses everything instead, a pause
+    that can lift, unlike a hw config's (it gets no more results)."""
+    cfg = cfg_for("staged", **{f"{R}.defect_prob_by_hw_config": {"hw3": 0.1},
+                               f"{R}.defect_onset_days_mean": 0.0,
+                               "rollout.gates.per_cohort_min_errors": floor})
+    fleet = SyntheticFleet(n=20_000)
+    ota = fleet.campaigns(cfg)
+    outcomes = [ota.step(day, fleet.context(day)) for day in range(60)]
+    stops = [d for d in decisions(outcomes) if d.action in ("paused", "cohort_paused")]
+    first = stops[0]
+    own = [int(re.search(r"= (\d+) errors", d.reason).group(1))
+           for d in stops if d.action == "cohort_paused"]
+    assert all(c >= floor for c in own)
+    if floor == 1:
+        assert (first.action, first.hw_config) == ("cohort_paused", "hw3") and own[0] == 1
+    else:
+        assert first.action == "paused" and first.hw_config == ""
 
 
 def test_cloud_rollback_reverts_the_vehicles_on_the_release():
