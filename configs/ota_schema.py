@@ -82,7 +82,7 @@ class GatesConfig:
     success_counts_on: str = choice("after_reboot", *SUCCESS_COUNTS_ON)
     error_threshold_frac: float = num(0.05, 0.0, 1.0, lo_open=True)
     resume_threshold_frac: float = prob(0.025)   # a pause lifts below this rate; 0 = manual only
-    min_executed: int = num(10, 0, 10**9)
+    min_executed: int = num(50, 0, 10**9)
     error_action: str = choice("pause", *ERROR_ACTIONS)   # abort cancels not-started vehicles only
     soak_days: int = num(0, 0, 3650)        # wait after a wave's gate is met / before a review
     cloud_rollback: bool = False            # on a trip, revert vehicles already on the release

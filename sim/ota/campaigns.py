@@ -143,17 +143,20 @@ class OtaCampaigns:
             c.step(day, connected if c in busy else None, ctx, out)
         return out
 
-    def on_dealer_flashed(self, vehicles: np.ndarray, release: str, day: int | None = None) -> None:
-        """A service center finished the flash of ``vehicles``: they are now installed.
+    def on_dealer_flashed(self, vehicles: np.ndarray, release: str,
+                          day: int | None = None) -> np.ndarray:
+        """A service center finished the flash of ``vehicles``; returns those now installed.
 
         Failed (retries exhausted) and bricked vehicles are accepted; others are
-        ignored. The engine applies the release's effects itself (no ``installed``
-        event follows). ``day`` defaults to the last stepped day.
+        ignored. After a cloud rollback the center flashes the previous version
+        instead (not returned). The engine applies the release's effects itself
+        (no ``installed`` event follows). ``day`` defaults to the last stepped day.
         """
         c = self.campaigns[release]
-        c.installs.dealer_flashed(np.asarray(vehicles, np.int64),
-                                  self.day if day is None else int(day))
+        installed = c.installs.dealer_flashed(np.asarray(vehicles, np.int64),
+                                              self.day if day is None else int(day))
         c.last_counts = c.counts(self.day)    # not quiet: the flash reports are on their way
+        return installed
 
     def installed_day(self, release: str) -> np.ndarray:
         """Read-only day each vehicle installed ``release`` (-1 if never).

@@ -83,6 +83,7 @@ class ReleaseInstalls:
         self.attempts = np.zeros(n, np.int8)
         self.defer_until = np.zeros(n, np.int32)
         self.installed_day = np.full(n, -1, np.int32)
+        self.withdrawn = np.zeros(n, bool)   # cloud rollback reached it while awaiting a flash
         self.paused_all = False
         self.paused_hw = np.zeros(1, bool)
         self._onsets: dict[int, list[np.ndarray]] = defaultdict(list)
@@ -133,6 +134,8 @@ class ReleaseInstalls:
         self._reverts.append(vehicles[s == INSTALLED])
         pending = vehicles[(s == WAITING) | (s == QUEUED) | (s == DOWNLOADING) | (s == READY)]
         self.state[pending] = CANCELLED
+        # A car waiting for a dealer flash (failed or bricked) gets the previous version there.
+        self.withdrawn[vehicles[(s == FAILED) | (s == BRICKED)]] = True
         return len(pending)
 
     def dealer_flashed(self, vehicles: np.ndarray, day: int) -> np.ndarray:
@@ -140,8 +143,10 @@ class ReleaseInstalls:
         s = self.state[vehicles]
         v = vehicles[(s == FAILED) | (s == BRICKED)]
         self.reports.send(day, "reported", v)
-        self._install(v, day)
-        return v
+        back = self.withdrawn[v]
+        self.state[v[back]] = REVERTED    # the release was rolled back: the old version
+        self._install(v[~back], day)
+        return v[~back]
 
     # ------------------------------------------------------------------- a day
     def _install(self, v: np.ndarray, day: int) -> None:

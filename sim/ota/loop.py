@@ -158,10 +158,10 @@ class OtaLoop:
                 if release is not None:
                     by_release.setdefault(release, []).append(v)
             for release, vehicles in by_release.items():
-                arr = np.array(vehicles, dtype=np.int64)
-                self.campaigns.on_dealer_flashed(arr, release)
+                arr = self.campaigns.on_dealer_flashed(np.array(vehicles, dtype=np.int64),
+                                                       release)
                 self._effects(arr, self.releases[release], +1)
                 now = float(self.campaigns.day + 1)   # applied at the end of the day
-                for v in vehicles:
+                for v in arr.tolist():
                     self.log.append((now, "ota_installed", v, COMPONENT, release, "", -1,
                                      self._region(v), -1, "", "dealer_flash", np.nan))

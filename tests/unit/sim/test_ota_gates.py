@@ -214,7 +214,8 @@ def test_a_hw_config_needs_its_own_error_floor_to_be_paused_alone(floor):
     that can lift, unlike a hw config's (it gets no more results)."""
     cfg = cfg_for("staged", **{f"{R}.defect_prob_by_hw_config": {"hw3": 0.1},
                                f"{R}.defect_onset_days_mean": 0.0,
-                               "rollout.gates.per_cohort_min_errors": floor})
+                               "rollout.gates.per_cohort_min_errors": floor,
+                               "rollout.gates.min_executed": 10})
     fleet = SyntheticFleet(n=20_000)
     ota = fleet.campaigns(cfg)
     outcomes = [ota.step(day, fleet.context(day)) for day in range(60)]
