@@ -78,10 +78,12 @@ def build(cfg: DictConfig) -> Simulation:
     ota = None
     if cfg.ota.enabled and cfg.ota.releases and cfg.service.demand == "failures":
         ota = OtaLoop(OmegaConf.to_object(cfg.ota), fleet, service, log, streams)
+        repairs.after_repair.append(ota.after_repair)
     alerts = None
     if cfg.alerts.enabled and cfg.service.demand == "failures":
         alerts = AlertLoop(OmegaConf.to_object(cfg.alerts), fleet, service, log, streams)
         repairs.before_repair.append(alerts.before_repair)
+        repairs.after_repair.append(alerts.after_repair)
     telemetry = None
     if cfg.telemetry.enabled or alerts is not None:  # detectors read the daily telemetry
         telemetry = Telemetry(fleet.twins, fleet.params, OmegaConf.to_object(cfg.telemetry),
@@ -136,20 +138,11 @@ def fleet_clock(sim: Simulation, progress: bool):
         yield env.timeout(NOON)
         busy_at_noon = sim.service.busy()
         yield env.timeout(1 - NOON)
-        apply_repairs(sim)
+        sim.repairs.apply()
         sim.collector.record(day, usage, failures, sensed, busy_at_noon,
                              sim.ota.today if sim.ota is not None else None)
         bar.update(1)
     bar.close()
-
-
-def apply_repairs(sim: Simulation) -> None:
-    """Apply the repairs finished since the last call (alerts see them too)."""
-    batches = sim.repairs.apply()
-    if sim.alerts is not None and batches:
-        sim.alerts.after_repairs(batches)
-    if sim.ota is not None and batches:
-        sim.ota.after_repairs(batches)
 
 
 def run_clock(sim: Simulation, progress: bool = False) -> None:
@@ -163,7 +156,7 @@ def run_clock(sim: Simulation, progress: bool = False) -> None:
 def collect(sim: Simulation, wall_s: float) -> RunResult:
     """Export the event log and daily table of a finished run and compute its KPIs."""
     cfg = sim.cfg
-    apply_repairs(sim)  # nothing is normally left: the clock applied them before its last record
+    sim.repairs.apply()  # nothing is normally left: the clock applied them before its last record
     horizon = int(cfg.horizon_days)
     events = sim.log.to_frame(until=horizon)
     daily = sim.collector.to_frame()

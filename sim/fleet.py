@@ -27,6 +27,10 @@ class Fleet:
     hw_config_names: list[str] = field(default_factory=list)
     cohort_names: list[str] = field(default_factory=list)
 
+    def region_name(self, vehicle: int) -> str:
+        """Home region name of one vehicle (for event records)."""
+        return self.region_names[int(self.state.attrs["region"][vehicle])]
+
     def names(self, attr: str) -> list[str]:
         """Category names of a coded attribute: region, profile, hw_config or cohort."""
         return {"region": self.region_names, "profile": self.profile_names,

@@ -15,10 +15,10 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.fleet import Fleet
+from sim.service.jobs import PREVENTIVE
 
-PREVENTIVE = "preventive"  # severity of a job booked from an accepted alert
 RepairBatch = tuple[str, str, str, np.ndarray]  # component, cause, severity, vehicles
-BeforeRepair = Callable[[str, str, str, np.ndarray], None]
+RepairHook = Callable[[str, str, str, np.ndarray], None]   # (component, cause, severity, vehicles)
 
 
 class RepairQueue:
@@ -32,7 +32,8 @@ class RepairQueue:
     def __init__(self, fleet: Fleet, rng: np.random.Generator) -> None:
         self.fleet, self.rng = fleet, rng
         self._pending: dict[tuple[str, str, str], list[int]] = {}
-        self.before_repair: list[BeforeRepair] = []
+        self.before_repair: list[RepairHook] = []   # see each batch still broken
+        self.after_repair: list[RepairHook] = []    # see each batch repaired
 
     def __call__(self, vehicle: int, component: str, cause: str, severity: str) -> None:
         """Queue the repair of ``vehicle``'s ``component`` (the service network's callback)."""
@@ -46,7 +47,7 @@ class RepairQueue:
 
         A component has at most one open job per vehicle, so each batch's
         vehicles are distinct. ``before_repair`` hooks see each batch first
-        (the state still broken).
+        (the state still broken), ``after_repair`` hooks once it is repaired.
         """
         state = self.fleet.state
         done: list[RepairBatch] = []
@@ -62,6 +63,8 @@ class RepairQueue:
                 state.strand_count[idx] -= 1
                 # Back on the road only when no other roadside job is open for it.
                 state.down[idx] = state.strand_count[idx] > 0
+            for hook in self.after_repair:
+                hook(component, cause, severity, idx)
             done.append((component, cause, severity, idx))
         self._pending.clear()
         return done

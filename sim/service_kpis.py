@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.clock import HOURS_PER_DAY
+from sim.service.jobs import PREVENTIVE
 
 
 @dataclass
@@ -123,7 +124,7 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
     road_created = road_total
     c = cap.costs
     # A preventive visit (booked from an alert) costs the seed's preventive-repair price.
-    preventive = (visits["severity"] == "preventive").to_numpy()
+    preventive = (visits["severity"] == PREVENTIVE).to_numpy()
     n_visits = visits.loc[~preventive, "channel"].value_counts()
     cost = ((closed["outcome"] == "remote_fixed").sum() * c.remote
             + n_visits.get("mobile", 0) * c.mobile_visit

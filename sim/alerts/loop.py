@@ -27,9 +27,9 @@ from sim.alerts.shadow import ShadowPool
 from sim.failures import FailureBatch
 from sim.fleet import Fleet
 from sim.records import EventLog
-from sim.repairs import PREVENTIVE, RepairBatch
 from sim.rng import Streams
 from sim.service import ServiceNetwork
+from sim.service.jobs import PREVENTIVE
 from twins import Usage
 
 ACCEPTED, IGNORED = "accepted", "ignored"
@@ -57,8 +57,6 @@ class AlertLoop:
         self.shadows = ShadowPool(fleet.twins, fleet.params, streams.get("alerts.shadow"))
         self.rng = streams.get("alerts.timing")
         self.horizon = horizons(cfg)
-        self.components = sorted({r.component for r in cfg.rules.values()}
-                                 | {t.component for t in cfg.trends.values()})
         # Vehicles whose accepted alert's preventive job is not done yet, per component.
         self.booked = {c: np.zeros(n, dtype=bool) for c in fleet.twins}
         self._window_end: dict[tuple[int, str], float] = {}   # (vehicle, component) of booked
@@ -128,8 +126,8 @@ class AlertLoop:
 
     def _record(self, row: tuple) -> None:
         t, event, v, comp, cause, severity = row
-        region = self.service.region_names[int(self.fleet.state.attrs["region"][v])]
-        self.log.append((t, event, v, comp, cause, severity, -1, region, -1, "", "", np.nan))
+        self.log.append((t, event, v, comp, cause, severity, -1, self.fleet.region_name(v), -1,
+                         "", "", np.nan))
 
     # ---------------------------------------------------------------- repairs
     def before_repair(self, component: str, cause: str, severity: str,
@@ -145,10 +143,10 @@ class AlertLoop:
             self.shadows.add(component, vehicles[keep], self.fleet.state.twins[component],
                              due[keep])
 
-    def after_repairs(self, batches: list[RepairBatch]) -> None:
-        """A repaired component starts afresh: clear its history, gate entries and booking."""
-        for component, _cause, severity, idx in batches:
-            self.detector.reset(idx, component)
-            self.gate.clear(idx, component)
-            if severity == PREVENTIVE:
-                self.booked[component][idx] = False
+    def after_repair(self, component: str, cause: str, severity: str,
+                     vehicles: np.ndarray) -> None:
+        """A repaired component starts afresh: history, gate entries, booking (repair hook)."""
+        self.detector.reset(vehicles, component)
+        self.gate.clear(vehicles, component)
+        if severity == PREVENTIVE:
+            self.booked[component][vehicles] = False

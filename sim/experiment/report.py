@@ -9,8 +9,6 @@ It reads result files only (``summary.parquet``, ``experiment.json``).
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -22,11 +20,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from reports.figures import to_base64_png
 from sim.experiment.stats import Answer, answers
 from sim.io import write_text
 
 REPORT_FILE = "report.html"
-DPI = 110
 BASE_COLOR, VARIANT_COLOR, BEST_COLOR = "#8C959F", "#0072B2", "#009E73"
 
 
@@ -38,12 +36,6 @@ def _fmt(x: Any, sign: bool = False) -> str:
 
 def _pct(x: float) -> str:
     return f"{x:+.1%}" if math.isfinite(x) else "n/a"
-
-
-def _png(fig: Figure) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _errors(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -79,7 +71,7 @@ def kpi_figure(summary: pd.DataFrame, kpi: str, baseline: str, best: str | None)
         ax.tick_params(labelsize=8)
         ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    return _png(fig)
+    return to_base64_png(fig)
 
 
 def _answer_row(a: Answer) -> dict[str, str]:

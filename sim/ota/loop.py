@@ -31,7 +31,6 @@ from sim.fleet import Fleet
 from sim.ota.campaigns import OtaCampaigns
 from sim.ota.outcome import FAILURE_MODES, DayOutcome, OtaContext
 from sim.records import EventLog
-from sim.repairs import RepairBatch
 from sim.rng import Streams
 from sim.service import ServiceNetwork
 
@@ -73,8 +72,6 @@ class OtaLoop:
         # Vehicles waiting for a flash (dealer job or the rescue of a brick), per release.
         self._awaiting: dict[int, str] = {}
         self.today: dict[str, float] = {}
-        self.exposed = 0          # installs on a hw config where the release carries a defect
-        self.decisions: list[str] = []
 
     @property
     def release_names(self) -> list[str]:
@@ -107,7 +104,6 @@ class OtaLoop:
         rel = self.releases[release]
         if ev.installed.size:
             self._effects(ev.installed, rel, +1)
-            self.exposed += int(self._defective(rel)[ev.installed].sum())
         if ev.cloud_rolled_back.size:
             self._effects(ev.cloud_rolled_back, rel, -1)
         for vehicles, level in ((ev.defect_fault, DRIVABLE), (ev.defect_no_start, ROADSIDE),
@@ -128,15 +124,7 @@ class OtaLoop:
             for v in vehicles.tolist():
                 outcome = FAILURE_MODES[modes[v]] if field == "install_failed" else ""
                 self.log.append((day + 0.5, event, v, COMPONENT, release, "", -1,
-                                 self._region(v), -1, "", outcome, np.nan))
-
-    def _region(self, v: int) -> str:
-        return self.fleet.region_names[int(self.fleet.state.attrs["region"][v])]
-
-    def _defective(self, rel) -> np.ndarray:
-        probs = dict(rel.defect_prob_by_hw_config)
-        per_hw = np.array([float(probs.get(h, 0.0)) > 0 for h in self.fleet.hw_config_names])
-        return per_hw[self.fleet.state.attrs["hw_config"]]
+                                 self.fleet.region_name(v), -1, "", outcome, np.nan))
 
     def _effects(self, vehicles: np.ndarray, rel, sign: int) -> None:
         """Apply (sign +1) or take back (-1) a release's effects on ``vehicles``' twins."""
@@ -147,11 +135,9 @@ class OtaLoop:
             f = np.float32(factor if sign > 0 else 1.0 / factor)
             arr[vehicles] *= f
 
-    def after_repairs(self, batches: list[RepairBatch]) -> None:
-        """A finished flash (or the rescue of a bricked car) installs the release."""
-        for component, cause, _severity, idx in batches:
-            if component != COMPONENT or cause not in (FLASH_CAUSE, NO_START_CAUSE):
-                continue
+    def after_repair(self, component: str, cause: str, severity: str, idx: np.ndarray) -> None:
+        """A finished flash (or the rescue of a bricked car) installs the release (repair hook)."""
+        if component == COMPONENT and cause in (FLASH_CAUSE, NO_START_CAUSE):
             by_release: dict[str, list[int]] = {}
             for v in idx.tolist():
                 release = self._awaiting.pop(v, None)
@@ -164,4 +150,4 @@ class OtaLoop:
                 now = float(self.campaigns.day + 1)   # applied at the end of the day
                 for v in arr.tolist():
                     self.log.append((now, "ota_installed", v, COMPONENT, release, "", -1,
-                                     self._region(v), -1, "", "dealer_flash", np.nan))
+                                     self.fleet.region_name(v), -1, "", "dealer_flash", np.nan))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sim.service.network import ServiceNetwork
 
 SKILL_LEVEL = {"junior": 0, "senior": 1, "expert": 2}
+PREVENTIVE = "preventive"  # severity of a job booked from an accepted alert (no failure behind it)
 MINUTES_PER_HOUR = 60.0
 
 
@@ -75,7 +76,7 @@ def run(net: ServiceNetwork, job: Job):
     env, cfg = net.env, net.cfg
     # The failure's time within today is known now: record the creation at it and
     # wait for it together with the remote diagnosis (one simpy event, not two).
-    if job.vehicle >= 0 and job.severity != "preventive":  # a preventive job has no failure
+    if job.vehicle >= 0 and job.severity != PREVENTIVE:  # a preventive job has no failure
         log(net, job, "failure", at=job.created)
     log(net, job, "job_created", at=job.created)
     net.jobs_created += 1

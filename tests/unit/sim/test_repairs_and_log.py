@@ -32,6 +32,10 @@ def test_queued_repairs_wait_for_apply_then_reset_the_twin():
         lambda comp, cause, sev, idx: seen.append((comp, idx.tolist(),
                                                    state.twins[comp][next(iter(
                                                        state.twins[comp]))][idx].tolist())))
+    after = []
+    s.repairs.after_repair.append(
+        lambda comp, cause, sev, idx: after.append((comp, idx.tolist(),
+                                                    state.open_job[comp][idx].tolist())))
     for vehicle in v.tolist():
         s.repairs(vehicle, "tires", "tread_worn", "drivable")
     s.repairs(3, "aux12v", "no_start", "roadside")
@@ -45,6 +49,8 @@ def test_queued_repairs_wait_for_apply_then_reset_the_twin():
     assert not state.open_job["tires"][v].any() and not state.open_job["aux12v"][3]
     assert state.strand_count[3] == 1 and state.down[3]  # one roadside job still open
     assert seen[0][0] == "tires" and seen[0][1] == [3, 17] and seen[0][2] == [1.0, 1.0]
+    # after_repair hooks see each batch once it is repaired (its open-job flag cleared).
+    assert after == [("tires", [3, 17], [False, False]), ("aux12v", [3], [False])]
     assert len(s.repairs) == 0 and s.repairs.apply() == []
 
 
