@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from configs.fields import choice, must_be_below, num, prob
+from twins import TWINS
 
 LEVELS = ("red", "yellow", "blue")  # most severe first
 CAP_WINDOW_DAYS = 30  # the window of max_alerts_per_vehicle_per_30_days
@@ -63,8 +64,6 @@ class TrendConfig:
 
 def _check_targets(rows: Any, path: str) -> list[str]:
     """Each rule/trend names a known twin signal prefix, component and cause."""
-    from twins import TWINS  # lazy: twins import configs
-
     errs = []
     for name, row in rows.items():
         key = f"{path}.{name}"

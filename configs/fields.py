@@ -1,6 +1,6 @@
 """Field helpers for the config schemas: allowed ranges and choices as dataclass metadata.
 
-:mod:`sim.validate` reads the metadata; cross-field rules use :func:`must_be_below`.
+:mod:`configs.validate` reads the metadata; cross-field rules use :func:`must_be_below`.
 """
 
 from __future__ import annotations

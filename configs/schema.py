@@ -2,7 +2,7 @@
 
 Every numeric field carries its unit in its name. Allowed ranges live in the
 field metadata (``lo``/``hi``, ``choices``) so one generic validator
-(:mod:`sim.validate`) checks every value; cross-field rules live in each
+(:mod:`configs.validate`) checks every value; cross-field rules live in each
 schema's ``cross_checks``. Default values here are only fall-backs: the YAML
 parameter sets under ``configs/<group>/`` hold the sourced defaults.
 """

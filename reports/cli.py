@@ -57,10 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         kind = path_kind(Path(args.path))
         if kind == "experiment":
-            from sim.experiment.report import build_report as experiment_report
+            from reports.experiment import build_report as experiment_report
             path = experiment_report(args.path, args.out)
         elif kind == "multirun":
-            from sim.experiment.multirun import multirun_report
+            from reports.experiment import multirun_report
             out_dir = Path(args.out).parent if args.out else None
             path = multirun_report(args.path, out_dir, baseline=args.baseline)
         else:

@@ -9,9 +9,9 @@ Public API::
     result.save("outputs/my_run")
 """
 
-from sim.config import load_config
+from configs.load import load_config
+from configs.validate import ConfigError
 from sim.engine import simulate
 from sim.result import RunResult
-from sim.validate import ConfigError
 
 __all__ = ["load_config", "simulate", "RunResult", "ConfigError"]

@@ -16,20 +16,20 @@ import simpy
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from configs.validate import validate
 from sim.alerts.loop import AlertLoop
 from sim.collector import DailyCollector
 from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
-from sim.kpis import compute_kpis
+from sim.kpis.compute import compute_kpis
 from sim.ota.loop import OtaLoop
 from sim.records import EventLog
 from sim.repairs import RepairQueue
 from sim.result import RunResult, run_metadata
 from sim.rng import Streams
 from sim.service import ServiceNetwork, service_config_object
-from sim.service_kpis import ServiceCapacity
+from sim.service.kpis import ServiceCapacity
 from sim.telemetry import Telemetry
-from sim.validate import validate
 
 
 @dataclass

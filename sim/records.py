@@ -31,6 +31,10 @@ class Event(NamedTuple):
     due_d: float = float("nan")
 
 
+# The ``severity`` of a job booked from an accepted alert: no failure is behind it.
+# (Failure severities, ``roadside`` / ``drivable`` / ``silent``, are :data:`twins.SEVERITIES`.)
+PREVENTIVE = "preventive"
+
 COLUMNS = Event._fields
 _INT_COLS = ("vehicle", "job", "technician")
 _CAT_COLS = ("event", "component", "cause", "severity", "region", "channel", "outcome")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.fleet import Fleet
-from sim.service.jobs import PREVENTIVE
+from sim.records import PREVENTIVE
 
 RepairBatch = tuple[str, str, str, np.ndarray]  # component, cause, severity, vehicles
 RepairHook = Callable[[str, str, str, np.ndarray], None]   # (component, cause, severity, vehicles)

@@ -24,6 +24,7 @@ from twins._random import hazard_prob, rare_events, standard_normal32
 from twins.usage import DAYS_PER_YEAR, Usage
 
 NAME = "aux12v"
+LABEL = "12 V battery"  # display name in reports and the what-if
 STATES = ("wear_frac", "life_days", "strands_at_eol", "sudden")
 INPUTS = ("temp_c",)
 EVENTS = {"no_start": "roadside", "weak_battery": "drivable"}

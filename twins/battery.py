@@ -19,7 +19,8 @@ States: q_cal, q_cyc (capacity loss fractions), hv_fault (bool), calendar_factor
     (multiplier of the calendar-fade rate, 1 = the parameter set; a BMS update
     delivered by OTA may change it).
 Outputs (sense): soh_est, resistance_rel_est.
-Parameters: :class:`configs.schema.BatteryConfig`; named sets ``battery=nmc``
+Parameters: any object with the fields of :class:`configs.schema.BatteryConfig`
+    (the twins never read configuration); named sets ``battery=nmc``
     (default), ``battery=lfp`` and ``battery=nca`` in ``configs/battery/``,
     each value with its source.
 Standalone: :func:`simulate_profile` ages one or many packs under a constant
@@ -34,17 +35,15 @@ References:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection
-from importlib import resources
 
 import numpy as np
-from omegaconf import OmegaConf
 
 from twins._random import hazard_prob, rare_events, standard_normal32
 from twins.usage import DAYS_PER_YEAR, Usage
 
 NAME = "battery"
+LABEL = "Traction battery"  # display name in reports and the what-if
 STATES = ("q_cal", "q_cyc", "hv_fault", "calendar_factor")
 INPUTS = ("temp_c", "soc_mean", "efc", "dod", "dc_share")
 EVENTS = {"hv_fault": "roadside", "capacity_low": "drivable"}
@@ -142,41 +141,8 @@ def repair(state, idx: np.ndarray, cause: str, params, rng: np.random.Generator)
 
 
 # ------------------------------------------------------------ standalone use
-PARAMETER_SETS_PACKAGE = "configs"
-PARAMETER_SETS_GROUP = "battery"
 # Ambient temperatures an EV meets; outside it the Arrhenius fit is meaningless.
 PROFILE_TEMPERATURE_RANGE_C = (-60.0, 80.0)
-
-
-def chemistries() -> list[str]:
-    """Names of the shipped battery parameter sets (``configs/battery/<name>.yaml``)."""
-    folder = resources.files(PARAMETER_SETS_PACKAGE).joinpath(PARAMETER_SETS_GROUP)
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
-
-
-@functools.cache
-def load_params(chemistry: str = "nmc"):
-    """The shipped parameter set ``battery=<chemistry>`` as a ``BatteryConfig``.
-
-    Reads the same YAML file the simulator composes (the one source of truth),
-    typed by the schema's dataclass. The instance is cached and shared: derive
-    variants with ``dataclasses.replace`` rather than editing it.
-
-    Raises:
-        ValueError: ``chemistry`` is not a shipped parameter set; the message
-            lists the valid ones.
-    """
-    from configs.schema import BatteryConfig
-
-    valid = chemistries()
-    if chemistry not in valid:
-        raise ValueError(f"chemistry={chemistry!r} is not a known battery parameter set; "
-                         f"valid chemistries: {', '.join(valid)}")
-    path = resources.files(PARAMETER_SETS_PACKAGE).joinpath(
-        PARAMETER_SETS_GROUP, f"{chemistry}.yaml")
-    node = OmegaConf.merge(OmegaConf.structured(BatteryConfig),
-                           OmegaConf.create(path.read_text()))
-    return OmegaConf.to_object(node)
 
 
 def _profile_inputs(days, **arrays) -> tuple[int, dict[str, np.ndarray]]:
@@ -213,7 +179,7 @@ def _profile_inputs(days, **arrays) -> tuple[int, dict[str, np.ndarray]]:
 
 
 def simulate_profile(days: int, temperature_c, soc_high, soc_low, cycles_per_day=1.0,
-                     dc_fast_share=0.0, chemistry: str = "nmc") -> np.ndarray:
+                     dc_fast_share=0.0, *, params) -> np.ndarray:
     """Relative capacity of a new pack aged ``days`` days under a constant daily profile.
 
     Each day the pack rests at ambient ``temperature_c`` and cycles
@@ -231,9 +197,10 @@ def simulate_profile(days: int, temperature_c, soc_high, soc_low, cycles_per_day
         soc_low: lower state of charge, 0..1, below ``soc_high``.
         cycles_per_day: cycles between ``soc_low`` and ``soc_high`` per day (>= 0).
         dc_fast_share: share of charge energy from DC fast chargers, 0..1.
-        chemistry: a shipped parameter set (``configs/battery/<chemistry>.yaml``).
+        params: the battery parameters, e.g. a shipped set:
+            ``configs.parameter_sets.load("battery", "nmc")``.
 
-    Every argument except ``days`` and ``chemistry`` may be an array; they are
+    Every argument except ``days`` and ``params`` may be an array; they are
     broadcast to one shape ``S``, and each element is an independent pack.
 
     Returns:
@@ -242,13 +209,11 @@ def simulate_profile(days: int, temperature_c, soc_high, soc_low, cycles_per_day
         the capacity after one day and entry ``-1`` after ``days`` days.
 
     Raises:
-        ValueError: an argument is out of range (the message names it) or
-            ``chemistry`` is unknown (the message lists the valid ones).
+        ValueError: an argument is out of range (the message names it).
     """
     days, v = _profile_inputs(days, temperature_c=temperature_c, soc_high=soc_high,
                               soc_low=soc_low, cycles_per_day=cycles_per_day,
                               dc_fast_share=dc_fast_share)
-    params = load_params(chemistry)
     shape = v["soc_high"].shape
     flat = {k: a.reshape(-1).astype(F32) for k, a in v.items()}
     n = flat["soc_high"].size

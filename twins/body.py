@@ -21,6 +21,7 @@ from twins._random import hazard_prob, rare_events
 from twins.usage import DAYS_PER_YEAR, Usage
 
 NAME = "body"
+LABEL = "Body"  # display name in reports and the what-if
 STATES = ("damage",)
 INPUTS = ()
 EVENTS = {"body_damage": "drivable"}

@@ -18,6 +18,7 @@ from twins._random import standard_normal32
 from twins.usage import Usage
 
 NAME = "brakes"
+LABEL = "Brakes"  # display name in reports and the what-if
 STATES = ("pad_front_mm", "pad_rear_mm")
 INPUTS = ("friction_kwh",)
 EVENTS = {"pad_worn": "drivable"}

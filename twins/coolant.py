@@ -22,6 +22,7 @@ from twins._random import standard_normal32, thinned_events
 from twins.usage import DAYS_PER_YEAR, Usage
 
 NAME = "coolant"
+LABEL = "Coolant loop"  # display name in reports and the what-if
 STATES = ("age_days", "leak_rate_frac_per_day", "flow_frac")
 INPUTS = ()
 EVENTS = {"overheat": "roadside", "coolant_low": "drivable"}

@@ -23,6 +23,7 @@ from twins._shock import DRIVABLE, ROADSIDE, draw_faults, fault_free, masks, tro
 from twins.usage import Usage
 
 NAME = "electrics"
+LABEL = "LV electrics"  # display name in reports and the what-if
 STATES = ("fault",)
 INPUTS = ()
 EVENTS = {"electrical_fault": "roadside", "minor_electrical_fault": "drivable"}

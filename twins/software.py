@@ -29,6 +29,7 @@ from twins._shock import DRIVABLE, ROADSIDE, draw_faults, fault_free, trouble_co
 from twins.usage import Usage
 
 NAME = "software"
+LABEL = "Software"  # display name in reports and the what-if
 STATES = ("fault", "ota_fault", "fault_rate_factor")
 INPUTS = ()
 EVENTS = {"software_fault_roadside": "roadside", "ota_no_start": "roadside",

@@ -20,6 +20,7 @@ from twins._random import hazard_prob, rare_events, standard_normal32
 from twins.usage import DAYS_PER_YEAR, Usage
 
 NAME = "tires"
+LABEL = "Tires"  # display name in reports and the what-if
 STATES = ("tread_mm", "pressure_cold_psi", "puncture", "temp_c")
 INPUTS = ("km", "aggressiveness", "temp_c")
 EVENTS = {"puncture_roadside": "roadside", "flat": "roadside",

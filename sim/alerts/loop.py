@@ -26,10 +26,9 @@ from sim.alerts.owners import Owners
 from sim.alerts.shadow import ShadowPool
 from sim.failures import FailureBatch
 from sim.fleet import Fleet
-from sim.records import EventLog
+from sim.records import PREVENTIVE, EventLog
 from sim.rng import Streams
 from sim.service import ServiceNetwork
-from sim.service.jobs import PREVENTIVE
 from twins import Usage
 
 ACCEPTED, IGNORED = "accepted", "ignored"

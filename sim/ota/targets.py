@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.validate import ConfigError
+from configs.validate import ConfigError
 
 
 class FleetAttributes(NamedTuple):

@@ -14,17 +14,19 @@ every service KPI can be recomputed from ``events.parquet``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
+
+import numpy as np
+import simpy
 
 from sim.clock import hours
-from sim.service.dispatch import Request, Tech
-
-if TYPE_CHECKING:
-    from sim.service.network import ServiceNetwork
+from sim.records import PREVENTIVE
+from sim.service.calendar import Travel
+from sim.service.dispatch import Dispatcher, Request, Tech
 
 SKILL_LEVEL = {"junior": 0, "senior": 1, "expert": 2}
-PREVENTIVE = "preventive"  # severity of a job booked from an accepted alert (no failure behind it)
 MINUTES_PER_HOUR = 60.0
 
 
@@ -57,7 +59,36 @@ class Job:
         return self.rescue or self.red_alert
 
 
-def log(net: ServiceNetwork, job: Job, event: str, technician: int = -1, outcome: str = "",
+class Network(Protocol):
+    """What a job's process uses of the service network.
+
+    :class:`sim.service.network.ServiceNetwork` provides it; the job processes
+    are written against this protocol so that the network can start them
+    without the two modules importing each other.
+    """
+
+    env: simpy.Environment
+    cfg: Any
+    rng: np.random.Generator
+    record: Callable[[tuple], None]
+    region_names: list[str]
+    region_tier: list[int]
+    dispatchers: list[Dispatcher]
+    facilities: dict[str, list[Any]]
+    tow_fleets: list[Any]
+    parts: Any
+    travel: Travel
+    jobs_created: int
+
+    def book_window(self, region: int, t: float) -> tuple[float, float]: ...
+    def finish(self, job: Job, outcome: str, technician: int = -1) -> None: ...
+    def mobile_ftf(self, skill: int, job: Job) -> float: ...
+    def repair_h(self, job: Job) -> float: ...
+    def response_target_h(self, region: int) -> float: ...
+    def triage(self, job: Job) -> str: ...
+
+
+def log_event(net: Network, job: Job, event: str, technician: int = -1, outcome: str = "",
         due: float = math.nan, at: float | None = None) -> None:
     """Append one event record of ``job`` at the current time (or at ``at``).
 
@@ -71,14 +102,14 @@ def log(net: ServiceNetwork, job: Job, event: str, technician: int = -1, outcome
                 job.channel, outcome, due))
 
 
-def run(net: ServiceNetwork, job: Job):
+def run_job(net: Network, job: Job):
     """The job process."""
     env, cfg = net.env, net.cfg
     # The failure's time within today is known now: record the creation at it and
     # wait for it together with the remote diagnosis (one simpy event, not two).
     if job.vehicle >= 0 and job.severity != PREVENTIVE:  # a preventive job has no failure
-        log(net, job, "failure", at=job.created)
-    log(net, job, "job_created", at=job.created)
+        log_event(net, job, "failure", at=job.created)
+    log_event(net, job, "job_created", at=job.created)
     net.jobs_created += 1
     delay = max(job.created - env.now, 0.0)
     fixed_remotely = False
@@ -95,7 +126,7 @@ def run(net: ServiceNetwork, job: Job):
         net.finish(job, "remote_fixed")
         return
     job.channel = net.triage(job)
-    log(net, job, "job_triaged")
+    log_event(net, job, "job_triaged")
     if job.channel != "mobile" and job.rescue:
         yield from tow(net, job)  # a stranded car is towed in first; the part is awaited there
     yield from reserve_part(net, job)
@@ -105,20 +136,20 @@ def run(net: ServiceNetwork, job: Job):
     yield from facility_visits(net, job, booked=not job.rescue)
 
 
-def reserve_part(net: ServiceNetwork, job: Job):
+def reserve_part(net: Network, job: Job):
     """Reserve the job's part; a stockout makes the job wait for the delivery."""
     part = job.job_type.part
     if not part or net.parts is None:
         return
     got, short = net.parts.take(job.region, part)
     if short:
-        log(net, job, "part_wait", outcome=part)
+        log_event(net, job, "part_wait", outcome=part)
         yield got
-        log(net, job, "part_ready", outcome=part)
+        log_event(net, job, "part_ready", outcome=part)
     # else: the unit was in stock and ``got`` has already succeeded; no need to wait.
 
 
-def mobile_visits(net: ServiceNetwork, job: Job):
+def mobile_visits(net: Network, job: Job):
     """Visits by mobile technicians until the car is fixed."""
     env, cfg = net.env, net.cfg
     dispatcher = net.dispatchers[job.region]
@@ -135,24 +166,24 @@ def mobile_visits(net: ServiceNetwork, job: Job):
                       anytime=job.rescue and cfg.mobile.roadside_24h)
         got = dispatcher.request(req)
         tech = got if isinstance(got, Tech) else (yield got)
-        log(net, job, "job_assigned", tech.id)
+        log_event(net, job, "job_assigned", tech.id)
         # Drive and repair in one simpy step: arrival and start are known now.
         drive = hours(net.travel.hours_between(tech.pos, job.pos, env.now))
         arrived = env.now + drive
         tech.pos = job.pos
-        log(net, job, "job_arrived", tech.id, due=due, at=arrived)
-        log(net, job, "job_started", tech.id, at=arrived)
+        log_event(net, job, "job_arrived", tech.id, due=due, at=arrived)
+        log_event(net, job, "job_started", tech.id, at=arrived)
         yield env.timeout(drive + hours(net.repair_h(job)))
         fixed = net.rng.random() < net.mobile_ftf(tech.skill, job)
         dispatcher.release(tech)
         if fixed:
             net.finish(job, "fixed", tech.id)
             return
-        log(net, job, "job_finished", tech.id, outcome="revisit")
+        log_event(net, job, "job_finished", tech.id, outcome="revisit")
         job.min_skill = min(job.min_skill + 1, max(SKILL_LEVEL.values()))
 
 
-def tow(net: ServiceNetwork, job: Job):
+def tow(net: Network, job: Job):
     """Tow truck: drive out, load, deliver to the center, drive back."""
     env, cfg = net.env, net.cfg
     fleet = net.tow_fleets[job.region]
@@ -160,25 +191,25 @@ def tow(net: ServiceNetwork, job: Job):
     req = fleet.trucks.request(priority=job.priority)
     yield req
     truck = fleet.free.pop()
-    log(net, job, "tow_assigned", truck)
+    log_event(net, job, "tow_assigned", truck)
     out_km = math.hypot(*job.pos)
     yield env.timeout(hours(out_km / cfg.tow.speed_kmh))
-    log(net, job, "tow_arrived", truck, due=due)
+    log_event(net, job, "tow_arrived", truck, due=due)
     haul_km = (cfg.tow.remote_to_center_km if net.region_tier[job.region] == 0
                else cfg.tow.to_center_km)
     yield env.timeout(hours(haul_km / cfg.tow.speed_kmh))
-    log(net, job, "tow_delivered", truck)
+    log_event(net, job, "tow_delivered", truck)
     env.process(_truck_returns(net, fleet, truck, haul_km, req))
 
 
-def _truck_returns(net: ServiceNetwork, fleet, truck: int, km: float, req):
+def _truck_returns(net: Network, fleet, truck: int, km: float, req):
     """The truck drives back empty; only then is it free for the next rescue."""
     yield net.env.timeout(hours(km / net.cfg.tow.speed_kmh))
     fleet.free.append(truck)
     fleet.trucks.release(req)
 
 
-def facility_visits(net: ServiceNetwork, job: Job, booked: bool):
+def facility_visits(net: Network, job: Job, booked: bool):
     """Visits to the region's service center or body shop until the car is fixed."""
     env = net.env
     site = net.facilities[job.channel][job.region]
@@ -188,17 +219,17 @@ def facility_visits(net: ServiceNetwork, job: Job, booked: bool):
             yield env.timeout(site.next_appointment(env.now) - env.now)
         else:
             yield env.timeout(site.shift.next_open(env.now) - env.now)
-        log(net, job, "job_arrived")
+        log_event(net, job, "job_arrived")
         with site.bays.request(priority=job.priority) as req:
             yield req
             bay = site.free.pop()
-            log(net, job, "job_assigned", bay)
-            log(net, job, "job_started", bay)
+            log_event(net, job, "job_assigned", bay)
+            log_event(net, job, "job_started", bay)
             yield env.timeout(hours(net.repair_h(job)))
             fixed = net.rng.random() < site.ftf
             site.free.append(bay)
         if fixed:
             net.finish(job, "fixed", bay)
             return
-        log(net, job, "job_finished", bay, outcome="revisit")
+        log_event(net, job, "job_finished", bay, outcome="revisit")
         booked = True

@@ -14,10 +14,10 @@ import simpy
 from configs.service_schema import JobTypeConfig
 from sim.clock import HOURS_PER_DAY
 from sim.records import EventLog
-from sim.service import jobs
 from sim.service.calendar import Shift, Travel, WindowBook
 from sim.service.dispatch import Dispatcher, Tech
 from sim.service.facilities import Facility, TowFleet
+from sim.service.jobs import SKILL_LEVEL, Job, log_event, run_job
 from sim.service.parts import PartsStore
 
 RepairFn = Callable[[int, str, str, str], None]
@@ -129,14 +129,14 @@ class ServiceNetwork:
         """Rescue response target of a region's city tier."""
         return float(self.cfg.response_target_h_by_tier[self.region_tier[region]])
 
-    def triage(self, job: jobs.Job) -> str:
+    def triage(self, job: Job) -> str:
         """Channel of a job that was not fixed remotely: mobile, center or body."""
         channel = job.job_type.channel
         if channel == "mobile" and not self.dispatchers[job.region].techs:
             channel = "center"  # no mobile service here (remote region): tow or drive in
         return channel
 
-    def mobile_ftf(self, skill: int, job: jobs.Job) -> float:
+    def mobile_ftf(self, skill: int, job: Job) -> float:
         """First-time-fix probability of a mobile visit by a technician of ``skill``."""
         f = self.cfg.first_time_fix
         fail = (1.0 - getattr(f, SKILLS[skill])) * job.job_type.fix_difficulty
@@ -144,7 +144,7 @@ class ServiceNetwork:
             fail *= f.expert_support_failure_factor
         return min(max(1.0 - fail, 0.0), 1.0)
 
-    def repair_h(self, job: jobs.Job) -> float:
+    def repair_h(self, job: Job) -> float:
         """Hands-on hours of one visit (gamma with ``repair_cv``, or exponential)."""
         mean = self.cfg.poisson.mean_service_h if self.poisson else job.job_type.repair_h
         if self.cfg.repair_distribution == "exponential":
@@ -191,18 +191,18 @@ class ServiceNetwork:
             r = self.radius_km[region] * math.sqrt(self.rng.random())
             phi = 2.0 * math.pi * self.rng.random()
             pos = (r * math.cos(phi), r * math.sin(phi))
-        job = jobs.Job(next(self._job_ids), vehicle, component, cause, severity, region, t,
-                       job_type, pos, prio, min_skill=jobs.SKILL_LEVEL[job_type.skill],
+        job = Job(next(self._job_ids), vehicle, component, cause, severity, region, t,
+                       job_type, pos, prio, min_skill=SKILL_LEVEL[job_type.skill],
                        red_alert=red_alert)
-        self.env.process(jobs.run(self, job))
+        self.env.process(run_job(self, job))
         return job.id
 
-    def finish(self, job: jobs.Job, outcome: str, technician: int = -1) -> None:
+    def finish(self, job: Job, outcome: str, technician: int = -1) -> None:
         """Close a job: reset the component in its twin and log ``job_finished``."""
         if job.vehicle >= 0:
             self.on_repair(job.vehicle, job.component, job.cause, job.severity)
         self.jobs_finished += 1
-        jobs.log(self, job, "job_finished", technician, outcome=outcome)
+        log_event(self, job, "job_finished", technician, outcome=outcome)
 
     def _poisson_arrivals(self):
         rate_per_day = self.cfg.poisson.arrival_rate_per_h * HOURS_PER_DAY

@@ -21,7 +21,7 @@ def fleetsim_command(name: str = "fleetsim") -> list[str]:
     exe = shutil.which(name)
     if exe:
         return [exe]
-    module = {"fleetsim": "sim.cli", "fleetsim-report": "reports.cli"}[name]
+    module = {"fleetsim": "reports.app", "fleetsim-report": "reports.cli"}[name]
     return [sys.executable, "-m", module]
 
 

@@ -8,9 +8,10 @@ import subprocess
 import pandas as pd
 import pytest
 
+from experiments import merge_multirun
 from reports.cli import main as report_main
 from reports.cli import path_kind
-from sim.experiment import merge_multirun, multirun_report
+from reports.experiment import multirun_report
 
 SMALL = ["fleet.size=200", "horizon_days=10", "output.report=false", "output.events=false",
          "output.daily=false", "output.fleet_state=false"]

@@ -6,8 +6,8 @@ import distributed  # the `test` extra installs dask[distributed]
 import pandas as pd
 import pytest
 
-from sim.experiment import run_experiment
-from sim.experiment.stats import kpi_columns
+from experiments import run_experiment
+from experiments.stats import kpi_columns
 
 BASE = ["fleet.size=300", "horizon_days=30", "seed=5"]
 VARIANTS = {"few": ["service.mobile.vans_per_10000_vehicles=1"],
@@ -20,8 +20,7 @@ def _values(kpis: pd.DataFrame) -> pd.DataFrame:
 
 
 def _run(out, **kw):
-    return run_experiment(BASE, kw.pop("variants", VARIANTS), 2, out, progress=False,
-                          report=False, **kw)
+    return run_experiment(BASE, kw.pop("variants", VARIANTS), 2, out, progress=False, **kw)
 
 
 @pytest.fixture(scope="module")

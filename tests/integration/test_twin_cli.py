@@ -12,7 +12,7 @@ import pytest
 
 import sim
 from sim.whatif import load_vehicle
-from sim.whatif_result import component_label
+from sim.whatif.result import component_label
 from twins import TWINS
 
 VEHICLES, DAYS = 200, 10
@@ -22,7 +22,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def twin_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     exe = shutil.which("fleetsim-twin")
-    cmd = [exe] if exe else [sys.executable, "-m", "sim.twin_cli"]
+    cmd = [exe] if exe else [sys.executable, "-m", "sim.whatif.cli"]
     return subprocess.run([*cmd, *map(str, args)], capture_output=True, text=True, cwd=cwd,
                           timeout=120)
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import sim
+from configs import parameter_sets
 from sim.fleet import twin_params
 from twins import battery
 from twins.usage import DAYS_PER_YEAR
@@ -52,7 +53,7 @@ def loss_pct_per_year(years: float, temperature_c, soc_high, dod, dc_fast_share,
     days = int(round(years * DAYS_PER_YEAR))
     soc_high, dod = np.asarray(soc_high, float), np.asarray(dod, float)
     q = battery.simulate_profile(days, temperature_c, soc_high, soc_high - dod, 1.0,
-                                 dc_fast_share, chemistry)
+                                 dc_fast_share, params=parameter_sets.load("battery", chemistry))
     return 100.0 * (1.0 - q[..., -1]) / (days / DAYS_PER_YEAR)
 
 
@@ -125,7 +126,8 @@ def test_first_year_loses_more_than_the_average_later_year(cfg):
     use = use_of(cfg, "commuter")
     days = int(5 * DAYS_PER_YEAR)
     q = battery.simulate_profile(days, 20.0, use["soc_high"], use["soc_high"] - use["dod"],
-                                 1.0, use["dc_fast_share"])
+                                 1.0, use["dc_fast_share"],
+                                 params=parameter_sets.load("battery", "nmc"))
     year_end = np.round(np.arange(1, 6) * DAYS_PER_YEAR).astype(int) - 1
     yearly_loss = -np.diff(np.concatenate([[1.0], q[year_end]]))
     assert yearly_loss[0] > yearly_loss[1:].mean()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from experiments import bench
+from experiments.bench import cli as bench
 
 KEYS = {"vehicles", "days", "vehicle_days", "wall_s", "vehicle_days_per_s", "naive_vehicles",
         "naive_days", "naive_wall_s", "naive_vehicle_days_per_s", "speedup", "peak_rss_mb",

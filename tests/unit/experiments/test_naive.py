@@ -16,7 +16,7 @@ import simpy
 from omegaconf import OmegaConf
 
 import sim
-from experiments import naive
+from experiments.bench import naive
 from sim.clock import DAYS_PER_YEAR
 from sim.fleet import twin_params
 from twins import TWINS, Usage

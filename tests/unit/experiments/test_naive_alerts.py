@@ -20,8 +20,8 @@ import simpy
 from omegaconf import OmegaConf
 
 import sim
-from experiments import naive
-from experiments.naive_alerts import SEVERITY, Alert, Gate, Owner, VehicleAlerts
+from experiments.bench import naive
+from experiments.bench.naive_alerts import SEVERITY, Alert, Gate, Owner, VehicleAlerts
 from sim.alerts import AlertBatch, AlertGate, Detector, Owners
 from sim.clock import DAYS_PER_YEAR
 from sim.fleet import twin_params

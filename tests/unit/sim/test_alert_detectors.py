@@ -11,8 +11,8 @@ from omegaconf import OmegaConf
 
 from configs.alerts_schema import AlertsConfig, RuleConfig, TrendConfig
 from configs.schema import FleetsimConfig
+from configs.validate import ConfigError, validate
 from sim.alerts import Detector, needed_signals
-from sim.validate import ConfigError, validate
 from twins import TWINS
 
 NAN = np.nan

@@ -1,4 +1,4 @@
-"""sim.service_kpis.service_kpis on a hand-built event log with known answers.
+"""sim.service.kpis.service_kpis on a hand-built event log with known answers.
 
 Seven jobs over a 7-day horizon, two vans with 10-hour shifts on 6 working days:
 
@@ -25,7 +25,7 @@ import pytest
 from configs.service_schema import CostConfig
 from sim.clock import hours
 from sim.records import Event, EventLog
-from sim.service_kpis import ServiceCapacity, service_kpis
+from sim.service.kpis import ServiceCapacity, service_kpis
 
 HORIZON_D = 7
 VEHICLE_YEARS = 2.0

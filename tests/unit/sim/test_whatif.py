@@ -13,8 +13,8 @@ import sim
 from sim.fleet import build_fleet, state_frame, twin_params
 from sim.rng import Streams
 from sim.whatif import ALT, OWN, load_vehicle, project, run_config, vehicle_twin
-from sim.whatif_result import NEVER, cause_action, component_label
-from sim.whatif_usage import PRESETS, Scale, UsageError, parse_usage, resolve_usage
+from sim.whatif.result import NEVER, cause_action, component_label
+from sim.whatif.usage import PRESETS, Scale, UsageError, parse_usage, resolve_usage
 from twins import TWINS
 
 RUN_VEHICLES, RUN_DAYS = 300, 10

@@ -99,6 +99,8 @@ def _check_arrays(name: str, state: dict) -> None:
 def test_declarations(name):
     twin = twins.TWINS[name]
     assert twin.NAME == name
+    assert isinstance(twin.LABEL, str) and twin.LABEL
+    assert twins.component_label(name) == twin.LABEL
     assert len(set(twin.STATES)) == len(twin.STATES) > 0
     usage_fields = {f.name for f in dataclasses.fields(twins.Usage)}
     assert set(twin.INPUTS) <= usage_fields

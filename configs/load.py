@@ -1,0 +1,172 @@
+"""Compose and validate a scenario config from Hydra overrides.
+
+:func:`load_config` is the single entry point used by the CLI (before Hydra
+takes over), by tests and by library users. Every failure becomes a
+:class:`~configs.validate.ConfigError` with one plain message naming the key,
+the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from hydra import compose, initialize_config_module
+from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from configs import parameter_sets
+from configs.validate import ConfigError, validate
+
+CONFIG_MODULE = "configs"
+CONFIG_NAME = "config"
+
+_TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+
+
+def _split_override(override: str) -> tuple[str, str]:
+    key, _, value = override.partition("=")
+    return key.lstrip("+~"), value
+
+
+def _expected(default_cfg: DictConfig, key: str) -> str:
+    try:
+        current = OmegaConf.select(default_cfg, key, throw_on_missing=False)
+    except OmegaConfBaseException:
+        return "a value of the schema's type"
+    if isinstance(current, DictConfig):
+        return f"one of the keys {sorted(current.keys())}"
+    return _TYPE_WORDS.get(type(current), "a value of the schema's type")
+
+
+def _translate(ex: Exception, overrides: Sequence[str]) -> ConfigError:
+    text = f"{ex} {ex.__cause__ or ''}"
+    groups = parameter_sets.groups()
+    for ov in overrides:
+        key, value = _split_override(ov)
+        if key in groups and value not in parameter_sets.names(key):
+            return ConfigError(
+                f"{key}={value!r} is not a known parameter set; "
+                f"valid {key} sets: {', '.join(parameter_sets.names(key))}")
+    missing = re.search(r"Key '([^']+)' not in '(\w+)'", text) or re.search(
+        r"Could not override '([^']+)'", text)
+    if missing:
+        bad = next((o for o in overrides if missing.group(1) in _split_override(o)[0]), None)
+        key = _split_override(bad)[0] if bad else missing.group(1)
+        # Look the key up in the config as the chosen groups make it (alerts=none has no rules).
+        chosen = [o for o in overrides if _split_override(o)[0] in groups]
+        with _composed(chosen) as base:
+            parent, node = _deepest_node(base, key)
+            known = sorted(node.keys())
+        where = parent or "the root"
+        return ConfigError(f"{key!r} is not a known config key; "
+                           f"keys allowed under {where}: {', '.join(known) or '(none)'}")
+    full_key = getattr(ex.__cause__, "full_key", None) or getattr(ex, "full_key", None)
+    if full_key:
+        value = next((_split_override(o)[1] for o in overrides
+                      if _split_override(o)[0] == full_key), None)
+        with _composed([]) as base:
+            allowed = _expected(base, full_key)
+        return ConfigError(f"{full_key}={value!r} is not allowed; expected {allowed}")
+    first = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
+    return ConfigError(f"could not build the config from {list(overrides)}: {first}")
+
+
+def _deepest_node(cfg: DictConfig, key: str) -> tuple[str, DictConfig]:
+    """The deepest existing mapping on the path to ``key`` (all but its last part), and its path."""
+    parts = key.split(".")[:-1]
+    while parts:
+        node = OmegaConf.select(cfg, ".".join(parts))
+        if isinstance(node, DictConfig):
+            return ".".join(parts), node
+        parts.pop()
+    return "", cfg
+
+
+class _composed:
+    """Context manager composing the config with a fresh global Hydra instance."""
+
+    def __init__(self, overrides: Sequence[str]) -> None:
+        self.overrides = list(overrides)
+        self._ctx = None
+
+    def __enter__(self) -> DictConfig:
+        if GlobalHydra.instance().is_initialized():
+            GlobalHydra.instance().clear()
+        self._ctx = initialize_config_module(CONFIG_MODULE, version_base=None)
+        self._ctx.__enter__()
+        return compose(CONFIG_NAME, overrides=self.overrides)
+
+    def __exit__(self, *exc: object) -> None:
+        self._ctx.__exit__(*exc)
+
+
+def load_config(overrides: Sequence[str] = ()) -> DictConfig:
+    """Compose the default scenario with Hydra ``overrides`` and validate it.
+
+    Args:
+        overrides: Hydra override strings, e.g. ``["fleet.size=500", "battery=lfp"]``.
+
+    Returns:
+        The composed, validated config.
+
+    Raises:
+        ConfigError: with one message naming the key, the value and what is allowed.
+    """
+    overrides = list(overrides)
+    try:
+        with _composed(overrides) as cfg:
+            pass
+    except (HydraException, OmegaConfBaseException, ValueError) as ex:
+        raise _translate(ex, overrides) from None
+    validate(cfg)
+    return cfg
+
+
+def plain_overrides(argv: list[str]) -> list[str]:
+    """The plain config overrides among Hydra's command-line arguments."""
+    hydra_keys = ("hydra.", "hydra/", "+hydra", "++hydra", "~hydra")
+    return [a for a in argv if "=" in a and not a.startswith("-")
+            and not a.startswith(hydra_keys)]
+
+
+def sweep_points(overrides: list[str]) -> list[list[str]]:
+    """Override lists that together try every swept value once (others at their first value).
+
+    ``["a=1,2", "b=x"]`` gives ``[["a=1", "b=x"], ["a=2", "b=x"]]``. Checking
+    these before launching a multirun rejects a bad value before any job runs.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    choices = []
+    for ov in parsed:
+        key = ov.get_key_element()
+        values = (list(ov.sweep_string_iterator()) if ov.is_sweep_override()
+                  else [ov.get_value_element_as_str()])
+        choices.append([f"{key}={v}" for v in values])
+    first = [c[0] for c in choices]
+    points = [first]
+    for i, values in enumerate(choices):
+        points += [first[:i] + [v] + first[i + 1:] for v in values[1:]]
+    return points
+
+
+def check_command_line(args: Sequence[str]) -> None:
+    """Compose every point of ``fleetsim``'s command line before Hydra runs anything.
+
+    A multirun (``-m``) is checked at each swept value (:func:`sweep_points`), so a
+    bad value fails before the first job; ``--help`` and the like are not checked.
+
+    Raises:
+        ConfigError: the first bad override, named.
+    """
+    args = list(args)
+    if any(a in ("-h", "--help", "--hydra-help", "--info", "-i") for a in args):
+        return
+    overrides = plain_overrides(args)
+    multirun = any(a in ("-m", "--multirun") for a in args)
+    for point in sweep_points(overrides) if multirun else [overrides]:
+        load_config(point)

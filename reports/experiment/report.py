@@ -1,0 +1,197 @@
+"""The experiment comparison report: one self-contained ``report.html``.
+
+It leads with the answer (the best variant on each headline KPI, by how much it
+differs from the baseline, the paired 95 % interval and whether that excludes
+zero), then one chart per headline KPI (means with 95 % error bars; paired
+differences with theirs), the paired-difference table, every KPI, and the inputs.
+It reads result files only (``summary.parquet``, ``experiment.json``); a Hydra
+multirun is first merged and summarised by :mod:`experiments.multirun`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from experiments.multirun import summarize_multirun
+from experiments.runner import DEFAULT_HEADLINE, EXPERIMENT_JSON, SUMMARY_PARQUET
+from experiments.stats import Answer, answers
+from reports.figures import to_base64_png
+from sim.io import write_text
+
+REPORT_FILE = "report.html"
+BASE_COLOR, VARIANT_COLOR, BEST_COLOR = "#8C959F", "#0072B2", "#009E73"
+
+
+def _fmt(x: Any, sign: bool = False) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    return f"{x:+.4g}" if sign else f"{x:.4g}"
+
+
+def _pct(x: float) -> str:
+    return f"{x:+.1%}" if math.isfinite(x) else "n/a"
+
+
+def _errors(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    # Undefined intervals (one replication) are drawn without a bar.
+    err = np.vstack([mean - low, high - mean])
+    return np.where(np.isfinite(err), err, 0.0)
+
+
+def kpi_figure(summary: pd.DataFrame, kpi: str, baseline: str, best: str | None) -> str | None:
+    """Means with 95 % intervals per variant, and paired differences to the baseline."""
+    rows = summary[summary["kpi"] == kpi]
+    if rows.empty or not np.isfinite(rows["mean"].to_numpy(dtype=float)).any():
+        return None
+    names = rows["variant"].astype(str).tolist()
+    y = np.arange(len(names))[::-1]
+    fig = Figure(figsize=(9.0, 0.45 * len(names) + 1.4))
+    left, right = fig.subplots(1, 2, sharey=True)
+    mean = rows["mean"].to_numpy(dtype=float)
+    colors = [BASE_COLOR if n == baseline else BEST_COLOR if n == best else VARIANT_COLOR
+              for n in names]
+    left.barh(y, np.nan_to_num(mean), color=colors,
+              xerr=_errors(mean, rows["ci_low"].to_numpy(dtype=float),
+                           rows["ci_high"].to_numpy(dtype=float)), capsize=3)
+    left.set_yticks(y, names, fontsize=8)
+    left.set_title(f"{kpi}: mean, 95 % CI", fontsize=9, loc="left")
+    d = rows["diff_mean"].to_numpy(dtype=float)
+    right.errorbar(d, y, fmt="o", color=VARIANT_COLOR, capsize=3,
+                   xerr=_errors(d, rows["diff_ci_low"].to_numpy(dtype=float),
+                                rows["diff_ci_high"].to_numpy(dtype=float)))
+    right.axvline(0.0, color="black", lw=0.8)
+    right.set_title(f"paired difference to {baseline}, 95 % CI", fontsize=9, loc="left")
+    for ax in (left, right):
+        ax.tick_params(labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return to_base64_png(fig)
+
+
+def _answer_row(a: Answer) -> dict[str, str]:
+    ci = (f"{_fmt(a.diff_ci_low, True)} to {_fmt(a.diff_ci_high, True)}"
+          if math.isfinite(a.diff_ci_low) else "n/a")
+    if a.best == a.baseline:
+        compared = f"next best {a.other}" if a.other != a.baseline else "only variant"
+    else:
+        compared = a.best
+    return {"kpi": a.kpi, "direction": a.direction, "best": a.best or "none",
+            "best_mean": _fmt(a.best_mean), "baseline_mean": _fmt(a.baseline_mean),
+            "compared": compared, "diff": _fmt(a.diff_mean, True), "rel": _pct(a.diff_rel),
+            "ci": ci, "n": str(a.diff_n),
+            "verdict": "yes" if a.distinguishable else "no",
+            "is_baseline": a.best == a.baseline, "sentence": a.sentence()}
+
+
+def _diff_rows(summary: pd.DataFrame, kpis: Sequence[str]) -> list[dict[str, str]]:
+    out = []
+    for kpi in kpis:
+        for _, r in summary[(summary["kpi"] == kpi) & ~summary["is_baseline"]].iterrows():
+            out.append({"kpi": kpi, "variant": r["variant"], "mean": _fmt(r["mean"]),
+                        "diff": _fmt(r["diff_mean"], True), "rel": _pct(r["diff_rel"]),
+                        "ci": (f"{_fmt(r['diff_ci_low'], True)} to "
+                               f"{_fmt(r['diff_ci_high'], True)}"),
+                        "p": _fmt(r["diff_p_value"]), "n": str(r["diff_n"]),
+                        "distinct": "yes" if r["diff_distinguishable"] else "no"})
+    return out
+
+
+def _all_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]:
+    variants = list(dict.fromkeys(summary["variant"].astype(str)))
+    rows = []
+    for kpi, g in summary.groupby("kpi", sort=False):
+        cells = {str(r["variant"]): f"{_fmt(r['mean'])} [{_fmt(r['ci_low'])}, "
+                 f"{_fmt(r['ci_high'])}] n={r['n']}" for _, r in g.iterrows()}
+        rows.append({"kpi": kpi, "cells": [cells.get(v, "") for v in variants]})
+    return variants, rows
+
+
+def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, baseline: str,
+                  headline: Mapping[str, str], inputs: Mapping[str, Any]) -> Path:
+    """Write the comparison report for a summary table.
+
+    Args:
+        summary: as returned by :func:`experiments.stats.summarize`.
+        out_path: the HTML file to write (atomically).
+        title: page title (the experiment's name).
+        baseline: the baseline variant.
+        headline: KPI -> better direction; the answer and charts cover these.
+        inputs: shown in the "Inputs" section (name -> value; lists and dicts as JSON).
+
+    Returns:
+        ``out_path``.
+    """
+    found = answers(summary, headline, baseline)
+    kpis = [a.kpi for a in found]
+    charts = []
+    for a in found:
+        image = kpi_figure(summary, a.kpi, baseline, a.best or None)
+        charts.append({"kpi": a.kpi, "direction": a.direction, "image": image})
+    variants, all_rows = _all_rows(summary)
+    n_rep = int(summary.loc[summary["variant"] == baseline, "n"].max()) if len(summary) else 0
+    context = {
+        "title": title, "baseline": baseline, "variants": variants,
+        "replications": n_rep,
+        "answers": [_answer_row(a) for a in found],
+        "missing": sorted(set(headline) - set(kpis)),
+        "charts": charts, "diff_rows": _diff_rows(summary, kpis),
+        "all_variants": variants, "all_rows": all_rows,
+        "inputs": [(k, v if isinstance(v, str) else json.dumps(v, default=str))
+                   for k, v in inputs.items()],
+    }
+    env = jinja2.Environment(loader=jinja2.PackageLoader("reports.experiment", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    html = env.get_template("report.html.j2").render(**context)
+    return write_text(out_path, html)
+
+
+def build_report(exp_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Rebuild ``report.html`` of an experiment directory from its result files.
+
+    Args:
+        exp_dir: holds ``summary.parquet`` and ``experiment.json``.
+        out: the HTML file (default: ``<exp_dir>/report.html``).
+    """
+    exp_dir = Path(exp_dir)
+    summary = pd.read_parquet(exp_dir / SUMMARY_PARQUET)
+    meta = json.loads((exp_dir / EXPERIMENT_JSON).read_text(encoding="utf-8"))
+    inputs = {k: meta[k] for k in ("base_overrides", "variants", "replications", "seed",
+                                   "seeds", "n_jobs", "backend", "started_at", "wall_s",
+                                   "tasks", "task_wall_s", "git_commit") if k in meta}
+    return render_report(summary, Path(out) if out else exp_dir / REPORT_FILE,
+                         title=str(meta.get("name", exp_dir.name)),
+                         baseline=str(meta["baseline"]), headline=meta["headline"],
+                         inputs=inputs)
+
+
+def multirun_report(multirun_dir: str | Path, out_dir: str | Path | None = None,
+                    baseline: str | None = None,
+                    headline: Mapping[str, str] | None = None) -> Path:
+    """Merge a Hydra multirun (:func:`experiments.multirun.summarize_multirun`: it writes
+    ``multirun_kpis.parquet``, ``summary.csv`` and ``summary.parquet``) and write the
+    comparison ``report.html`` beside them.
+
+    Args:
+        multirun_dir: the sweep directory.
+        out_dir: where to write (default: the sweep directory).
+        baseline: the variant label to compare with (default: the first point's).
+        headline: KPI -> ``lower``/``higher`` (default: the experiment default set).
+
+    Returns:
+        The report's path.
+    """
+    out = Path(out_dir) if out_dir else Path(multirun_dir)
+    merged = summarize_multirun(multirun_dir, out, baseline)
+    return render_report(merged.summary, out / REPORT_FILE, title=merged.title,
+                         baseline=merged.baseline,
+                         headline=dict(headline or DEFAULT_HEADLINE), inputs=merged.inputs)
