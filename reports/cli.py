@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reports.build import build_report
-from reports.loader import ReportInputError, expected_files_text
+from reports.page.loader import ReportInputError, expected_files_text
 
 PROG = "fleetsim-report"
 EXIT_BAD_INPUT = 2

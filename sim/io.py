@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -26,16 +27,18 @@ def _default_mode() -> int:
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp_path)`` then move the temp file onto ``path`` atomically.
 
-    The file gets the mode a plain ``open()`` would give it (umask applied);
-    on any error the temp file is removed and ``path`` is left untouched.
+    A file that exists keeps its mode; a new one gets the mode a plain ``open()``
+    would give it (umask applied). On any error the temp file is removed and
+    ``path`` is left untouched.
     """
     path = Path(path)
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else _default_mode()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
-        os.chmod(tmp, _default_mode())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -24,10 +23,12 @@ from matplotlib.figure import Figure
 from experiments.multirun import summarize_multirun
 from experiments.runner import DEFAULT_HEADLINE, EXPERIMENT_JSON, SUMMARY_PARQUET
 from experiments.stats import Answer, answers
-from reports.figures import to_base64_png
+from reports.page.figures import to_base64_png
+from reports.page.html import render
 from sim.io import write_text
 
 REPORT_FILE = "report.html"
+TEMPLATE = "experiment/report.html.j2"
 BASE_COLOR, VARIANT_COLOR, BEST_COLOR = "#8C959F", "#0072B2", "#009E73"
 
 
@@ -148,10 +149,7 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
         "inputs": [(k, v if isinstance(v, str) else json.dumps(v, default=str))
                    for k, v in inputs.items()],
     }
-    env = jinja2.Environment(loader=jinja2.PackageLoader("reports.experiment", "templates"),
-                             autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
-    html = env.get_template("report.html.j2").render(**context)
+    html = render(context, TEMPLATE)
     return write_text(out_path, html)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import reports
-from reports.alert_findings import (
+from reports.alerts.findings import (
     alert_data_checks,
     alert_tiles,
     prevention,
@@ -20,10 +20,10 @@ from reports.alert_findings import (
     target_text,
     weak_groups,
 )
-from reports.alert_section import NO_ALERTS, NO_LOG, alert_section
-from reports.alerts import AlertView, alert_state, alert_view, monthly_volume, quality_rows
-from reports.loader import RunFiles, load_run
-from reports.targets import ALERT_PRECISION, ALERTS_PER_VEHICLE_MONTH
+from reports.alerts.section import NO_ALERTS, NO_LOG, alert_section
+from reports.alerts.targets import ALERT_PRECISION, ALERTS_PER_VEHICLE_MONTH
+from reports.alerts.view import AlertView, alert_state, alert_view, monthly_volume, quality_rows
+from reports.page.loader import RunFiles, load_run
 
 if TYPE_CHECKING:
     from conftest import SyntheticRun
@@ -360,8 +360,8 @@ def test_synthetic_older_run_renders_the_not_available_line(run: SyntheticRun) -
 
 
 def test_tile_level_is_a_css_class(events: pd.DataFrame, kpis: dict, tmp_path: Path) -> None:
-    from reports import html as html_mod
     from reports.build import build_context
+    from reports.page import html as html_mod
 
     files = RunFiles(tmp_path, kpis, RUN_ON, alert_events=events)
     page = html_mod.render(build_context(files))

@@ -11,8 +11,8 @@ import pytest
 
 import reports
 from reports import cli
-from reports.baseline import compare, comparison_finding
-from reports.loader import ReportInputError, RunFiles
+from reports.alerts.compare import compare, comparison_finding
+from reports.page.loader import ReportInputError, RunFiles
 
 if TYPE_CHECKING:
     from conftest import SyntheticRun

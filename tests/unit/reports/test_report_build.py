@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import reports
-from reports.build import write_atomic
+from sim.io import write_text as write_atomic
 
 if TYPE_CHECKING:
     from conftest import SyntheticRun

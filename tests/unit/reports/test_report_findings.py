@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reports.findings import Finding, build_findings, largest_failure_cause
-from reports.waits import WaitStats
+from reports.fleet.findings import consistency, fleet_findings, largest_failure_cause
+from reports.page.findings import Finding
+from reports.service.findings import service_checks, service_findings
+from reports.service.waits import WaitStats
 
 BASE = {
     "vehicles": 10_000,
@@ -25,6 +27,12 @@ BASE = {
     "p90_wait_h": 5.2,
 }
 
+
+
+def build_findings(kpis, daily=None, waits=None, service_view=None) -> list[Finding]:
+    """The fleet and service findings, then their data checks, as the run page lists them."""
+    return (fleet_findings(kpis, daily) + service_findings(kpis, daily, service_view)
+            + consistency(kpis) + service_checks(kpis, service_view, waits))
 
 def _texts(findings: list[Finding]) -> str:
     return "\n".join(f.text for f in findings)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from reports.loader import ReportInputError, load_run
+from reports.page.loader import ReportInputError, load_run
 
 if TYPE_CHECKING:
     from conftest import SyntheticRun

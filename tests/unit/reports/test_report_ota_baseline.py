@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import reports
-from reports.baseline import compare_ota, ota_comparison_finding, rollout_name
-from reports.loader import RunFiles
+from reports.ota.compare import compare_ota, ota_comparison_finding, rollout_name
+from reports.page.loader import RunFiles
 
 if TYPE_CHECKING:
     from conftest import SyntheticRun

@@ -12,8 +12,11 @@ import pandas as pd
 import pytest
 
 import reports
-from reports.loader import RunFiles, load_run
-from reports.ota import (
+from reports.ota.counts import exposed_installs, jobs_by_period, ota_jobs, problem_rows
+from reports.ota.figures import adoption_figure, shown_until
+from reports.ota.findings import gate_finding, ota_data_checks, server_view_finding
+from reports.ota.section import NO_LOG, ota_section
+from reports.ota.view import (
     Mark,
     adoption_curve,
     curve_marks,
@@ -25,10 +28,7 @@ from reports.ota import (
     rollout_text,
     still_stopped,
 )
-from reports.ota_counts import exposed_installs, jobs_by_period, ota_jobs, problem_rows
-from reports.ota_figures import adoption_figure, shown_until
-from reports.ota_findings import gate_finding, ota_data_checks, server_view_finding
-from reports.ota_section import NO_LOG, ota_section
+from reports.page.loader import RunFiles, load_run
 
 if TYPE_CHECKING:
     from conftest import SyntheticRun

@@ -13,21 +13,21 @@ import pandas as pd
 import pytest
 
 import reports
-from reports.components import label
-from reports.findings import build_findings
-from reports.loader import load_run
-from reports.service_findings import (
+from reports.page.components import label
+from reports.page.loader import load_run
+from reports.service.findings import (
     first_time_fix,
     mobile_share,
     on_time_arrival,
     remote_resolution,
     rescue_within_target,
+    service_checks,
     service_data_checks,
-    service_quality_findings,
+    service_findings,
     van_productivity,
 )
-from reports.service_quality import ServiceView, service_view
-from reports.summary import service_tiles
+from reports.service.tiles import service_tiles
+from reports.service.view import ServiceView, service_view
 
 if TYPE_CHECKING:
     from conftest import SyntheticRun
@@ -190,7 +190,7 @@ def test_visits_per_van_day_against_seeds(per_day: float, level: str, words: str
 
 
 def test_runs_without_service_kpis_give_no_service_findings() -> None:
-    assert service_quality_findings({"mean_wait_h": 3.0}) == []
+    assert service_findings({"vehicles": 3.0}) == []
     assert service_data_checks({"first_time_fix_rate": 0.5}, None) == []
 
 
@@ -199,8 +199,7 @@ def test_fixture_kpis_agree_with_the_event_log(run: SyntheticRun) -> None:
     view = service_view(files.service_events)
     assert view is not None
     assert service_data_checks(run.kpis, view) == []
-    found = build_findings(run.kpis | {"first_time_fix_rate": 0.5}, waits=None, service_view=view)
-    checks = [f.text for f in found if f.level == "check"]
+    checks = [f.text for f in service_checks(run.kpis | {"first_time_fix_rate": 0.5}, view)]
     assert checks == [
         "Data check: first_time_fix_rate is 50.0 % in kpis.json but 80.0 % from the event log."
     ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from reports.components import color_map, components_from_names, label
-from reports.formatting import fmt_auto, fmt_duration, fmt_pct, fmt_share, fmt_si
-from reports.summary import headline_tiles, kpi_rows, scenario_line
+from reports.headline import headline_tiles
+from reports.page.components import color_map, components_from_names, label
+from reports.page.formatting import fmt_auto, fmt_duration, fmt_pct, fmt_share, fmt_si
+from reports.page.summary import kpi_rows, scenario_line
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from reports.waits import count_unassigned, job_waits_h, wait_stats
+from reports.service.waits import count_unassigned, job_waits_h, wait_stats
 
 
 @pytest.fixture

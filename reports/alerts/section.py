@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from reports import targets
-from reports.alert_figures import alert_volume_figure, lead_time_figure
-from reports.alert_findings import alert_findings, alert_tiles
-from reports.alerts import (
+from reports.alerts import targets
+from reports.alerts.compare import Comparison, compare, comparison_finding
+from reports.alerts.figures import alert_volume_figure, lead_time_figure
+from reports.alerts.findings import alert_findings, alert_tiles
+from reports.alerts.view import (
     AlertView,
     QualityRow,
     State,
@@ -17,18 +18,20 @@ from reports.alerts import (
     monthly_volume,
     quality_rows,
 )
-from reports.baseline import Comparison, compare, comparison_finding
-from reports.components import label
-from reports.finding_base import Finding, kpi_value
-from reports.formatting import fmt_int, fmt_num, fmt_pct
-from reports.loader import RunFiles
-from reports.summary import Tile
+from reports.page.components import label
+from reports.page.findings import Finding, kpi_value
+from reports.page.formatting import fmt_int, fmt_num, fmt_pct
+from reports.page.loader import RunFiles
+from reports.page.section import Part, Section
+from reports.page.tiles import Tile
 
 NO_LOG = (
     "Not available: events.parquet is missing or lacks the alert columns, so alerts cannot "
     "be counted by level and component."
 )
 NO_ALERTS = "No alert was raised in this run."
+
+GLOSSARY = "alerts/glossary.html.j2"
 
 
 @dataclass(frozen=True)
@@ -227,3 +230,10 @@ def alert_section(files: RunFiles, baseline: RunFiles | None = None) -> AlertSec
         return replace(base, message=NO_LOG, findings=extra)
     section = _with_view(files, view, base)
     return replace(section, findings=section.findings + extra)
+
+
+def build(files: RunFiles, baseline: RunFiles | None = None) -> Part:
+    """The alert-quality section, its findings and data checks (see :func:`alert_section`)."""
+    content = alert_section(files, baseline)
+    section = Section("alerts", "Predictive alert quality", "alerts/section.html.j2", content)
+    return Part.split((section,), content.findings, GLOSSARY)

@@ -13,17 +13,17 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from reports.finding_base import Finding, Kpis, kpi_value, lower_first
-from reports.formatting import fmt_int, fmt_num, fmt_pct, is_missing
-from reports.ota import GATE_ACTIONS, Release, gate_numbers, still_stopped
-from reports.ota_counts import (
+from reports.ota.counts import (
     CAUSE_LABELS,
     MODE_LABELS,
     ProblemRow,
     count_events,
     exposed_installs,
 )
-from reports.summary import Tile
+from reports.ota.view import GATE_ACTIONS, Release, gate_numbers, still_stopped
+from reports.page.findings import Finding, Kpis, kpi_value, lower_first
+from reports.page.formatting import fmt_int, fmt_num, fmt_pct, is_missing
+from reports.page.tiles import Tile
 from sim.ota.kpis import OTA_JOB_CAUSES
 
 _CHECK_TOLERANCE = 1e-6

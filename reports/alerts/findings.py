@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 
-from reports import targets
-from reports.alerts import AlertView, QualityRow
-from reports.components import label
-from reports.finding_base import Finding, Kpis, Level, kpi_value, lower_first
-from reports.formatting import fmt_int, fmt_num, fmt_pct, is_missing
-from reports.intervals import binomial_ci
-from reports.summary import Tile
-from reports.targets import Target
+from reports.alerts import targets
+from reports.alerts.view import AlertView, QualityRow
+from reports.page.components import label
+from reports.page.findings import Finding, Kpis, Level, kpi_value, lower_first
+from reports.page.formatting import fmt_int, fmt_num, fmt_pct, is_missing
+from reports.page.intervals import binomial_ci
+from reports.page.targets import Target
+from reports.page.tiles import Tile
 
 _CHECK_TOLERANCE = 0.005
 _LEVEL_RANK: dict[Level, int] = {"ok": 0, "info": 1, "watch": 2, "check": 3}

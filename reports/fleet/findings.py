@@ -1,4 +1,4 @@
-"""Plain-language findings generated from KPI values, with targets where known.
+"""Fleet findings: failures and breakdowns against ADAC, battery health, availability.
 
 Each rule returns a :class:`Finding` or ``None`` when its inputs are missing, so
 a KPI file from an older or newer simulator version yields fewer findings, never
@@ -7,21 +7,14 @@ an error.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 
-from reports import targets
-from reports.components import components_from_names, label
-from reports.finding_base import Finding, Kpis, Level, band_verdict, kpi_value, lower_first
-from reports.formatting import fmt_hours, fmt_int, fmt_num, fmt_pct, fmt_share
-from reports.intervals import binomial_ci, poisson_ci
-from reports.service_findings import service_data_checks, service_quality_findings
-from reports.service_quality import ServiceView
-from reports.targets import Reference
-from reports.waits import WaitStats
-
-__all__ = ["Finding", "Level", "build_findings"]
+from reports.fleet import targets
+from reports.page.components import components_from_names, label
+from reports.page.findings import Finding, Kpis, Level, band_verdict, kpi_value, lower_first
+from reports.page.formatting import fmt_int, fmt_num, fmt_pct, fmt_share
+from reports.page.intervals import binomial_ci, poisson_ci
+from reports.page.targets import Reference
 
 FAILURES_PREFIX = "failures_by_component_"
 BREAKDOWNS_PREFIX = "breakdowns_by_component_"
@@ -134,50 +127,6 @@ def component_breakdown_rates(kpis: Kpis) -> list[Finding]:
     return out
 
 
-def service(kpis: Kpis) -> Finding | None:
-    """Technician utilization and waits, with a queueing reading of the load."""
-    util = kpi_value(kpis, "technician_utilization")
-    mean_w, p90_w = kpi_value(kpis, "mean_wait_h"), kpi_value(kpis, "p90_wait_h")
-    if util is None and mean_w is None:
-        return None
-    text = (
-        f"Technician utilization {fmt_pct(util, 0)}; mean wait {fmt_hours(mean_w)}, "
-        f"p90 wait {fmt_hours(p90_w)}."
-    )
-    if util is None:
-        return Finding(text, "info")
-    if util >= targets.UTILIZATION_HIGH:
-        return Finding(
-            text + " Technicians are near saturation: a little more load will lengthen "
-            "waits sharply.",
-            "watch",
-        )
-    if util < targets.UTILIZATION_LOW:
-        return Finding(text + " There is spare technician capacity.", "info")
-    return Finding(text + " Load and capacity are balanced.", "ok")
-
-
-def backlog(kpis: Kpis, daily: pd.DataFrame | None) -> Finding | None:
-    """Jobs still open at the end and whether the backlog grew over the run."""
-    jobs, open_end = kpi_value(kpis, "service_jobs"), kpi_value(kpis, "service_jobs_open_end")
-    if not jobs or open_end is None:
-        return None
-    text = (
-        f"{fmt_int(open_end)} of {fmt_int(jobs)} service jobs ({fmt_share(open_end / jobs)}) "
-        "were still open at the end of the run."
-    )
-    if daily is None or "jobs_open" not in daily.columns or len(daily) < 14:
-        return Finding(text, "info")
-    first, last = daily["jobs_open"].head(7).mean(), daily["jobs_open"].tail(7).mean()
-    if last > 1.5 * first and last - first >= 3:
-        return Finding(
-            text + f" The backlog grew from {fmt_num(first, 1)} (first week, mean) to "
-            f"{fmt_num(last, 1)} (last week): demand exceeds capacity.",
-            "watch",
-        )
-    return Finding(text + f" The backlog stayed level (last week mean {fmt_num(last, 1)}).", "ok")
-
-
 def battery(kpis: Kpis, daily: pd.DataFrame | None) -> Finding | None:
     """Battery state of health at the end and the annualised fade rate."""
     mean_end, p05_end = (
@@ -239,8 +188,8 @@ def mileage(kpis: Kpis) -> Finding | None:
     )
 
 
-def consistency(kpis: Kpis, waits: WaitStats | None) -> list[Finding]:
-    """Cross-checks between KPI totals, per-component KPIs and the event log."""
+def consistency(kpis: Kpis) -> list[Finding]:
+    """Data checks: the totals of kpis.json against their per-component counts."""
     out = []
     for total_key, prefix in (
         ("failures_total", FAILURES_PREFIX),
@@ -255,36 +204,15 @@ def consistency(kpis: Kpis, waits: WaitStats | None) -> list[Finding]:
                     "check",
                 )
             )
-    kpi_mean = kpi_value(kpis, "mean_wait_h")
-    if waits is not None and waits.n_jobs and kpi_mean is not None:
-        if abs(waits.mean_h - kpi_mean) > 0.01 * abs(kpi_mean) + 0.01:
-            out.append(
-                Finding(
-                    f"Data check: mean wait from the event log is {fmt_hours(waits.mean_h, 2)}, "
-                    f"but kpis.json reports {fmt_hours(kpi_mean, 2)}.",
-                    "check",
-                )
-            )
     return out
 
 
-def build_findings(
-    kpis: Kpis,
-    daily: pd.DataFrame | None = None,
-    waits: WaitStats | None = None,
-    service_view: ServiceView | None = None,
-    extra: Sequence[Finding] = (),
-) -> list[Finding]:
-    """Generate all findings, most important first.
+def fleet_findings(kpis: Kpis, daily: pd.DataFrame | None = None) -> list[Finding]:
+    """Failures and breakdowns against ADAC, then battery health, availability and mileage.
 
     Args:
         kpis: KPI name -> value (``None`` for undefined).
-        daily: The daily table, used for trends; optional.
-        waits: Wait statistics from the event log, used for cross-checks; optional.
-        service_view: Per-job service facts from the event log, used for sample sizes,
-            the software remote-fix share and cross-checks; optional.
-        extra: Findings built elsewhere (predictive alerts, the baseline comparison),
-            placed after the service findings and before the data checks.
+        daily: The daily table, used for the battery fade when kpis.json lacks it; optional.
 
     Returns:
         The findings that could be computed from the available inputs.
@@ -292,18 +220,5 @@ def build_findings(
     found: list[Finding | None] = [breakdown_rate(kpis), largest_failure_cause(kpis)]
     found += breakdown_causes(kpis)
     found += component_breakdown_rates(kpis)
-    found += [
-        service(kpis),
-        backlog(kpis, daily),
-    ]
-    found += service_quality_findings(kpis, service_view)
-    found += [f for f in extra if f.level != "check"]
-    found += [
-        battery(kpis, daily),
-        availability(kpis),
-        mileage(kpis),
-    ]
-    found += consistency(kpis, waits)
-    found += service_data_checks(kpis, service_view)
-    found += [f for f in extra if f.level == "check"]
+    found += [battery(kpis, daily), availability(kpis), mileage(kpis)]
     return [f for f in found if f is not None]

@@ -2,14 +2,16 @@
 
 Component names are never hard-coded: they are read from name patterns such as
 ``failures_by_component_<c>`` or ``health_<c>_mean``, so a simulator version that
-adds a component gets it in the report without a code change. Only the *labels*
-of components we know are prettified.
+adds a component gets it in the report without a code change. Labels are the
+twins' own (``LABEL`` in each twin module).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from twins import component_label
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = (
@@ -22,18 +24,6 @@ PALETTE: tuple[str, ...] = (
     "#F0E442",
     "#000000",
 )
-
-_LABELS: dict[str, str] = {
-    "aux12v": "12 V battery",
-    "battery": "Traction battery",
-    "body": "Body",
-    "brakes": "Brakes",
-    "coolant": "Coolant loop",
-    "electrics": "LV electrics",
-    "software": "Software",
-    "tires": "Tires",
-}
-
 
 def components_from_names(names: Iterable[str], prefix: str, suffix: str = "") -> list[str]:
     """Return the sorted component names found between ``prefix`` and ``suffix``.
@@ -58,11 +48,10 @@ def label(component: str) -> str:
         component: Internal component name, e.g. ``"aux12v"``.
 
     Returns:
-        A display label, e.g. ``"12 V battery"``; unknown names are title-cased.
+        The twin's display label, e.g. ``"12 V battery"``; unknown names are capitalised
+        with spaces (:func:`twins.component_label`).
     """
-    if component in _LABELS:
-        return _LABELS[component]
-    return component.replace("_", " ").capitalize()
+    return component_label(component)
 
 
 def color_map(components: Iterable[str]) -> dict[str, str]:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from reports.formatting import is_missing
-from reports.targets import Reference
+from reports.page.formatting import is_missing
+from reports.page.targets import Reference
 
 Level = Literal["ok", "watch", "info", "check"]
 Kpis = Mapping[str, float | None]

@@ -9,9 +9,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
-from reports.figures import WIDTH_IN, _style, to_base64_png
-from reports.ota import Mark
-from reports.ota_counts import CAUSE_LABELS
+from reports.ota.counts import CAUSE_LABELS
+from reports.ota.view import Mark
+from reports.page.figures import WIDTH_IN, style, to_base64_png
 from sim.ota.kpis import ADOPTION_SHARE, OTA_JOB_CAUSES
 
 TRUTH_COLOR = "#0072B2"
@@ -75,7 +75,7 @@ def adoption_figure(curve: pd.DataFrame, marks: Sequence[Mark], title: str) -> s
     ax.set_xlim(start - 1, end + 1)
     ax.set_ylim(0, 105)
     _draw_marks(ax, marks, end - start + 2)
-    _style(ax, title, "day of the run (end of day)", "share of the targets (%)")
+    style(ax, title, "day of the run (end of day)", "share of the targets (%)")
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return to_base64_png(fig)
 
@@ -122,6 +122,6 @@ def ota_jobs_figure(per_period: pd.DataFrame, period: int, first_day: int = 0) -
     busy = np.flatnonzero(bottom > 0)
     end = per_period["start_d"].iloc[busy[-1]] + 2 * period
     ax.set_xlim(max(0, first_day - period), min(end, per_period["start_d"].iloc[-1] + period))
-    _style(ax, f"Service jobs caused by OTA, per {period}-day period", "day", "jobs opened")
+    style(ax, f"Service jobs caused by OTA, per {period}-day period", "day", "jobs opened")
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return to_base64_png(fig)

@@ -7,12 +7,19 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from reports import figures
-from reports.baseline import OtaComparison, compare_ota, ota_comparison_finding
-from reports.finding_base import Finding, kpi_value
-from reports.formatting import fmt_int, fmt_pct
-from reports.loader import RunFiles
-from reports.ota import (
+from reports.ota.compare import OtaComparison, compare_ota, ota_comparison_finding
+from reports.ota.counts import exposed_installs, jobs_by_period, ota_jobs, problem_rows
+from reports.ota.figures import SHOWN_SHARE, adoption_figure, ota_jobs_figure, shown_until
+from reports.ota.findings import (
+    adoption_finding,
+    gate_finding,
+    ota_data_checks,
+    ota_tiles,
+    problems_finding,
+    server_view_finding,
+    service_load_finding,
+)
+from reports.ota.view import (
     ACTION_LABELS,
     Mark,
     Release,
@@ -27,22 +34,18 @@ from reports.ota import (
     rollout_text,
     targets_of,
 )
-from reports.ota_counts import exposed_installs, jobs_by_period, ota_jobs, problem_rows
-from reports.ota_figures import SHOWN_SHARE, adoption_figure, ota_jobs_figure, shown_until
-from reports.ota_findings import (
-    adoption_finding,
-    gate_finding,
-    ota_data_checks,
-    ota_tiles,
-    problems_finding,
-    server_view_finding,
-    service_load_finding,
-)
-from reports.summary import Tile
+from reports.page.figures import period_days
+from reports.page.findings import Finding, kpi_value
+from reports.page.formatting import fmt_int, fmt_pct
+from reports.page.loader import RunFiles
+from reports.page.section import Part, Section
+from reports.page.tiles import Tile
 
 NO_LOG = "Not available: events.parquet is missing or lacks the OTA columns."
 PROBLEM_HEADER = ("events", "vehicles", "of targets")
 DECISION_HEADER = ("day", "release", "action", "cohort / hw config", "the server's reason")
+
+GLOSSARY = "ota/glossary.html.j2"
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,7 @@ def _jobs(
         horizon = len(files.daily)
     if jobs is None or not horizon:
         return None, NO_LOG, None, jobs
-    period = figures.service_period_days(int(horizon))
+    period = period_days(int(horizon))
     per_period = jobs_by_period(jobs, int(horizon), period)
     image = ota_jobs_figure(per_period, period, first_day)
     caption = (
@@ -273,4 +276,8 @@ def ota_section(files: RunFiles, baseline: RunFiles | None = None) -> OtaSection
     return _with_releases(files, OtaSection(state, "", findings=extra, comparison=comparison))
 
 
-__all__ = ["OtaSection", "ReleaseBlock", "Row", "ota_section"]
+def build(files: RunFiles, baseline: RunFiles | None = None) -> Part:
+    """The OTA section, its findings and data checks (see :func:`ota_section`)."""
+    content = ota_section(files, baseline)
+    return Part.split((Section("ota", "OTA campaigns", "ota/section.html.j2", content),),
+                      content.findings, GLOSSARY)

@@ -1,15 +1,8 @@
-"""Report figures, each returned as a base64-encoded PNG string.
-
-Figures are built on :class:`matplotlib.figure.Figure` directly (Agg canvas), so
-no pyplot global state is touched. Every function returns ``None`` when its
-input lacks the columns it needs; the caller then skips the chart.
-"""
+"""Service figures: load over time, waits, jobs by channel and outcome, rescue response."""
 
 from __future__ import annotations
 
-import base64
-import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,15 +10,17 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from reports.components import color_map, components_from_names, label
-from reports.service_quality import CHANNELS, OUTCOMES
-from reports.waits import WaitStats
+from reports.page.figures import (
+    LINE_COLORS,
+    WIDTH_IN,
+    days,
+    period_days,
+    style,
+    to_base64_png,
+)
+from reports.service.view import CHANNELS, OUTCOMES
+from reports.service.waits import WaitStats
 
-DPI = 110
-WIDTH_IN = 9.0
-FAILURES_COLOR = "#0072B2"
-BREAKDOWNS_COLOR = "#D55E00"
-_LINE_COLORS = ("#0072B2", "#E69F00", "#009E73")
 OUTCOME_COLORS = {
     "remote_fixed": "#56B4E9",
     "fixed_first_visit": "#009E73",
@@ -36,126 +31,6 @@ IN_TIME_COLOR = "#009E73"
 LATE_COLOR = "#D55E00"
 # Log-axis ticks for response times, in hours.
 _HOUR_TICKS = (0.25, 0.5, 1, 2, 4, 8, 24, 48, 168, 720)
-
-
-def to_base64_png(fig: Figure) -> str:
-    """Render a figure to PNG and return it base64-encoded.
-
-    Args:
-        fig: The figure to render.
-
-    Returns:
-        ASCII base64 text, ready for a ``data:image/png;base64,`` URI.
-    """
-    buf = io.BytesIO()
-    # Dropping the Software tag keeps output byte-identical across matplotlib patch releases.
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _style(ax: Axes, title: str, xlabel: str = "", ylabel: str = "") -> None:
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.set_xlabel(xlabel, fontsize=9)
-    ax.set_ylabel(ylabel, fontsize=9)
-    ax.tick_params(labelsize=8)
-    ax.grid(True, color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-
-
-def _days(daily: pd.DataFrame) -> np.ndarray:
-    if "day" in daily.columns:
-        return daily["day"].to_numpy()
-    return np.arange(len(daily))
-
-
-def service_period_days(n_days: int) -> int:
-    """Return the bar width for job counts: weekly up to a year, else 4-weekly.
-
-    Args:
-        n_days: Simulated days.
-
-    Returns:
-        7 or 28.
-    """
-    return 7 if n_days <= 371 else 28
-
-
-def health_figure(daily: pd.DataFrame) -> str | None:
-    """Component health indices and battery SOH (mean and 5th percentile) per day.
-
-    Args:
-        daily: The daily table; uses ``health_<c>_mean``, ``battery_soh_mean`` and
-            ``battery_soh_p05`` where present.
-
-    Returns:
-        Base64 PNG, or ``None`` when none of those columns exist.
-    """
-    comps = components_from_names(daily.columns, "health_", "_mean")
-    soh_cols = [c for c in ("battery_soh_mean", "battery_soh_p05") if c in daily.columns]
-    if daily.empty or (not comps and not soh_cols):
-        return None
-    x = _days(daily)
-    fig = Figure(figsize=(WIDTH_IN, 3.4), layout="constrained")
-    axes = fig.subplots(1, int(bool(comps)) + int(bool(soh_cols)), squeeze=False)[0]
-    if comps:
-        ax, colors = axes[0], color_map(comps)
-        for comp in comps:
-            ax.plot(x, daily[f"health_{comp}_mean"], color=colors[comp], label=label(comp))
-        ax.set_ylim(0, 1.03)
-        _style(ax, "Mean component health (1 = new, 0 = failure)", "day", "health index")
-        ax.legend(fontsize=8, frameon=False, loc="lower left", ncols=2)
-    if soh_cols:
-        ax = axes[-1]
-        if "battery_soh_mean" in daily.columns:
-            ax.plot(x, daily["battery_soh_mean"] * 100, color=_LINE_COLORS[0], label="mean")
-        if "battery_soh_p05" in daily.columns:
-            ax.plot(
-                x, daily["battery_soh_p05"] * 100, color=_LINE_COLORS[0], ls="--", label="5th pct"
-            )
-        _style(ax, "Traction battery state of health", "day", "capacity vs new (%)")
-        ax.legend(fontsize=8, frameon=False)
-    return to_base64_png(fig)
-
-
-def failures_figure(kpis: Mapping[str, float | None]) -> str | None:
-    """Failures and breakdowns per component, largest at the top.
-
-    Args:
-        kpis: KPI name -> value; uses ``failures_by_component_<c>`` and
-            ``breakdowns_by_component_<c>``.
-
-    Returns:
-        Base64 PNG, or ``None`` when no per-component KPI exists.
-    """
-    comps = sorted(
-        set(components_from_names(kpis, "failures_by_component_"))
-        | set(components_from_names(kpis, "breakdowns_by_component_"))
-    )
-    if not comps:
-        return None
-    failures = np.array([kpis.get(f"failures_by_component_{c}") or 0.0 for c in comps])
-    breakdowns = np.array([kpis.get(f"breakdowns_by_component_{c}") or 0.0 for c in comps])
-    order = np.lexsort((breakdowns, failures))
-    y = np.arange(len(comps))
-    fig = Figure(figsize=(WIDTH_IN, 0.9 + 0.45 * len(comps)), layout="constrained")
-    ax = fig.subplots()
-    height = 0.38
-    bars_f = ax.barh(
-        y + height / 2, failures[order], height, color=FAILURES_COLOR, label="failures"
-    )
-    bars_b = ax.barh(
-        y - height / 2, breakdowns[order], height, color=BREAKDOWNS_COLOR, label="breakdowns"
-    )
-    for bars in (bars_f, bars_b):
-        ax.bar_label(bars, fmt="{:,.0f}", fontsize=8, padding=2)
-    ax.set_yticks(y, [label(comps[i]) for i in order])
-    ax.margins(x=0.12)
-    _style(ax, "Failures and roadside breakdowns per component", "count over the run")
-    ax.grid(False, axis="y")
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
-    return to_base64_png(fig)
 
 
 def _present(daily: pd.DataFrame, columns: Sequence[str]) -> list[str]:
@@ -176,11 +51,11 @@ def service_figure(daily: pd.DataFrame) -> str | None:
     levels = _present(daily, ("jobs_open", "technicians_busy", "vehicles_down"))
     if daily.empty or (not flows and not levels):
         return None
-    x = _days(daily)
+    x = days(daily)
     fig = Figure(figsize=(WIDTH_IN, 2.2 + 2.0 * bool(flows) * bool(levels)), layout="constrained")
     axes = fig.subplots(int(bool(flows)) + int(bool(levels)), 1, sharex=True, squeeze=False)[:, 0]
     if flows:
-        period = service_period_days(len(daily))
+        period = period_days(len(daily))
         start = int(x.min())
         bins = (x - start) // period
         sums = daily[flows].groupby(bins).sum()
@@ -195,11 +70,11 @@ def service_figure(daily: pd.DataFrame) -> str | None:
                 sums[col],
                 width,
                 align="edge",
-                color=_LINE_COLORS[i],
+                color=LINE_COLORS[i],
                 label=label_text,
             )
         unit = "week" if period == 7 else "4 weeks"
-        _style(axes[0], f"Service jobs per {unit}", "", "jobs")
+        style(axes[0], f"Service jobs per {unit}", "", "jobs")
         axes[0].legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     if levels:
         ax = axes[-1]
@@ -212,9 +87,9 @@ def service_figure(daily: pd.DataFrame) -> str | None:
         for i, col in enumerate(levels):
             # A level holds over the whole day, so draw day d as the step [d, d + 1).
             ax.stairs(
-                daily[col], edges, baseline=None, lw=1.5, color=_LINE_COLORS[i], label=names[col]
+                daily[col], edges, baseline=None, lw=1.5, color=LINE_COLORS[i], label=names[col]
             )
-        _style(ax, "Daily levels", "day", "count")
+        style(ax, "Daily levels", "day", "count")
         ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     axes[-1].set_xlabel("day", fontsize=9)
     return to_base64_png(fig)
@@ -241,7 +116,7 @@ def wait_figure(waits_h: pd.Series, stats: WaitStats) -> str | None:
     ax.hist(values, bins=edges, color="#56B4E9", edgecolor="white", linewidth=0.5)
     ax.axvline(stats.mean_h, color="#000000", ls="--", lw=1.2, label=f"mean {stats.mean_h:.1f} h")
     ax.axvline(stats.p90_h, color="#D55E00", ls=":", lw=1.6, label=f"p90 {stats.p90_h:.1f} h")
-    _style(
+    style(
         ax,
         f"Wait from job creation to first technician or bay ({stats.n_jobs:,} jobs)",
         "wait (hours)",
@@ -276,7 +151,7 @@ def _channel_bars(ax: Axes, jobs: pd.DataFrame) -> None:
     ax.set_yticks(y, [CHANNELS.get(c, c.capitalize()) for c in channels])
     ax.invert_yaxis()
     ax.margins(x=0.7)
-    _style(ax, "Jobs by channel and final outcome", "jobs")
+    style(ax, "Jobs by channel and final outcome", "jobs")
     ax.grid(False, axis="y")
     ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
 
@@ -315,7 +190,7 @@ def _response_dots(ax: Axes, rescues: pd.DataFrame) -> None:
         labels.append(f"{target:g} h target\n{within} of {len(mine)} in time")
     ax.set_yticks(range(len(targets_h)), labels)
     ax.set_ylim(len(targets_h) - 0.5, -0.5)
-    _style(ax, "Roadside response time vs target", "hours to help on site (log scale)")
+    style(ax, "Roadside response time vs target", "hours to help on site (log scale)")
     ax.grid(False, axis="y")
     handles = [
         Line2D([], [], color="#000000", lw=1.6, label="target"),
@@ -337,7 +212,7 @@ def service_quality_figure(jobs: pd.DataFrame, rescues: pd.DataFrame | None) -> 
 
     Args:
         jobs: One row per job with ``channel`` and ``outcome``
-            (:func:`reports.service_quality.job_table`).
+            (:func:`reports.service.view.job_table`).
         rescues: ``response_h`` and ``target_h`` per roadside job, or ``None``; the
             response panel is drawn only when some rescue was reached.
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from reports.ota import Release
+from reports.ota.view import Release
 from sim.ota.kpis import OTA_JOB_CAUSES
 from sim.ota.outcome import FAILURE_MODES
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from reports.alerts import LEVEL_COLORS, LEVELS
-from reports.figures import WIDTH_IN, _style, to_base64_png
+from reports.alerts.view import LEVEL_COLORS, LEVELS
+from reports.page.figures import WIDTH_IN, style, to_base64_png
 
 ACCEPTED_COLOR = "#009E73"
 IGNORED_COLOR = "#8C959F"
@@ -57,7 +57,7 @@ def lead_time_figure(alerts: pd.DataFrame) -> str | None:
         bottom += counts
     median = float(np.median(true["lead_days"]))
     ax.axvline(median, color="#000000", ls="--", lw=1.2, label=f"median {median:.1f} d")
-    _style(
+    style(
         ax,
         f"Warning before the failure, alerts that came true ({len(true):,})",
         "days from alert to failure (or to the failure the repair prevented)",
@@ -94,6 +94,6 @@ def alert_volume_figure(monthly: pd.DataFrame, limit: float | None = None) -> st
     )
     if limit is not None and (accepted + ignored).max() >= limit / 4:
         ax.axhline(limit, color=LIMIT_COLOR, ls="--", lw=1.2, label=f"limit {limit:g}")
-    _style(ax, "Alerts per vehicle-month", "day", "alerts per vehicle-month")
+    style(ax, "Alerts per vehicle-month", "day", "alerts per vehicle-month")
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return to_base64_png(fig)

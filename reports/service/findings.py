@@ -1,7 +1,7 @@
 """Findings on service quality and cost, compared with published field-service figures.
 
 Rules read the service KPIs of kpis.json; when the event log gives a
-:class:`~reports.service_quality.ServiceView`, they add sample sizes and exact
+:class:`~reports.service.view.ServiceView`, they add sample sizes and exact
 confidence intervals, and the log is used to cross-check the KPIs. A KPI file
 without the service-network keys gives no findings here.
 """
@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import math
 
-from reports import targets
-from reports.finding_base import Finding, Kpis, Level, band_verdict, kpi_value
-from reports.formatting import fmt_int, fmt_num, fmt_pct, fmt_share
-from reports.intervals import binomial_ci
-from reports.service_quality import ServiceView
-from reports.targets import Benchmark
+import pandas as pd
+
+from reports.page.findings import Finding, Kpis, Level, band_verdict, kpi_value
+from reports.page.formatting import fmt_hours, fmt_int, fmt_num, fmt_pct, fmt_share
+from reports.page.intervals import binomial_ci
+from reports.page.targets import Benchmark
+from reports.service import targets
+from reports.service.view import ServiceView
+from reports.service.waits import WaitStats
 
 _FEW = 20
 # Rates recomputed from the log agree with kpis.json to rounding; beyond this they disagree.
@@ -63,6 +66,50 @@ def _against_tiers(
         f"{tail}",
         level,
     )
+
+
+def load(kpis: Kpis) -> Finding | None:
+    """Technician utilization and waits, with a queueing reading of the load."""
+    util = kpi_value(kpis, "technician_utilization")
+    mean_w, p90_w = kpi_value(kpis, "mean_wait_h"), kpi_value(kpis, "p90_wait_h")
+    if util is None and mean_w is None:
+        return None
+    text = (
+        f"Technician utilization {fmt_pct(util, 0)}; mean wait {fmt_hours(mean_w)}, "
+        f"p90 wait {fmt_hours(p90_w)}."
+    )
+    if util is None:
+        return Finding(text, "info")
+    if util >= targets.UTILIZATION_HIGH:
+        return Finding(
+            text + " Technicians are near saturation: a little more load will lengthen "
+            "waits sharply.",
+            "watch",
+        )
+    if util < targets.UTILIZATION_LOW:
+        return Finding(text + " There is spare technician capacity.", "info")
+    return Finding(text + " Load and capacity are balanced.", "ok")
+
+
+def backlog(kpis: Kpis, daily: pd.DataFrame | None) -> Finding | None:
+    """Jobs still open at the end and whether the backlog grew over the run."""
+    jobs, open_end = kpi_value(kpis, "service_jobs"), kpi_value(kpis, "service_jobs_open_end")
+    if not jobs or open_end is None:
+        return None
+    text = (
+        f"{fmt_int(open_end)} of {fmt_int(jobs)} service jobs ({fmt_share(open_end / jobs)}) "
+        "were still open at the end of the run."
+    )
+    if daily is None or "jobs_open" not in daily.columns or len(daily) < 14:
+        return Finding(text, "info")
+    first, last = daily["jobs_open"].head(7).mean(), daily["jobs_open"].tail(7).mean()
+    if last > 1.5 * first and last - first >= 3:
+        return Finding(
+            text + f" The backlog grew from {fmt_num(first, 1)} (first week, mean) to "
+            f"{fmt_num(last, 1)} (last week): demand exceeds capacity.",
+            "watch",
+        )
+    return Finding(text + f" The backlog stayed level (last week mean {fmt_num(last, 1)}).", "ok")
 
 
 def first_time_fix(kpis: Kpis, view: ServiceView | None = None) -> Finding | None:
@@ -200,17 +247,21 @@ def parts_and_tows(kpis: Kpis) -> Finding | None:
     return Finding(text[:1].upper() + text[1:] + ".", "info")
 
 
-def service_quality_findings(kpis: Kpis, view: ServiceView | None = None) -> list[Finding]:
-    """All service-quality findings that the inputs allow, in reading order.
+def service_findings(kpis: Kpis, daily: pd.DataFrame | None = None,
+                     view: ServiceView | None = None) -> list[Finding]:
+    """All service findings that the inputs allow, in reading order: load, backlog, quality.
 
     Args:
         kpis: KPI name -> value.
+        daily: The daily table, for the backlog trend; optional.
         view: Per-job service facts from the event log; optional.
 
     Returns:
         Findings, possibly none.
     """
     found = [
+        load(kpis),
+        backlog(kpis, daily),
         first_time_fix(kpis, view),
         on_time_arrival(kpis, view),
         rescue_within_target(kpis, view),
@@ -224,6 +275,12 @@ def service_quality_findings(kpis: Kpis, view: ServiceView | None = None) -> lis
 
 def _ratio(counts: tuple[int, int]) -> float:
     return counts[0] / counts[1] if counts[1] else math.nan
+
+
+def service_checks(kpis: Kpis, view: ServiceView | None,
+                   waits: WaitStats | None = None) -> list[Finding]:
+    """Data checks: kpis.json's service KPIs against the event log."""
+    return wait_check(kpis, waits) + service_data_checks(kpis, view)
 
 
 def service_data_checks(kpis: Kpis, view: ServiceView | None) -> list[Finding]:
@@ -259,3 +316,14 @@ def service_data_checks(kpis: Kpis, view: ServiceView | None) -> list[Finding]:
                 )
             )
     return out
+
+
+def wait_check(kpis: Kpis, waits: WaitStats | None) -> list[Finding]:
+    """Data check: the mean wait from the event log against kpis.json's."""
+    kpi_mean = kpi_value(kpis, "mean_wait_h")
+    if waits is None or not waits.n_jobs or kpi_mean is None:
+        return []
+    if abs(waits.mean_h - kpi_mean) <= 0.01 * abs(kpi_mean) + 0.01:
+        return []
+    return [Finding(f"Data check: mean wait from the event log is {fmt_hours(waits.mean_h, 2)}, "
+                    f"but kpis.json reports {fmt_hours(kpi_mean, 2)}.", "check")]

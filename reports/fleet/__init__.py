@@ -1,0 +1,1 @@
+"""The fleet in the run report: component health, failures and breakdowns, battery fade."""

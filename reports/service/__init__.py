@@ -1,0 +1,1 @@
+"""The service network in the run report: load, quality and cost, waiting time."""
