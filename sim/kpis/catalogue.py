@@ -96,15 +96,14 @@ if len(_BY_KEY) != len(CATALOGUE):
     raise ValueError("the KPI catalogue defines a key twice")
 
 
-def _members(placeholder: str) -> dict[str, str] | None:
-    """Member -> its display name, for a placeholder with a fixed member set (else None)."""
-    if placeholder == "component":
-        return {name: component_label(name) for name in TWINS}
-    if placeholder == "level":
-        return {level: level for level in LEVELS}
-    if placeholder == "release":
-        return None  # any release name
-    raise ValueError(f"unknown KPI placeholder {{{placeholder}}}")
+# Placeholder -> member -> its display name; None: any name is a member.
+_MEMBERS: dict[str, dict[str, str] | None] = {
+    "component": {name: component_label(name) for name in TWINS},
+    "level": {level: level for level in LEVELS},
+    "release": None,
+}
+if {f.placeholder for f in _FAMILIES} - set(_MEMBERS):
+    raise ValueError(f"KPI placeholders must be one of {sorted(_MEMBERS)}")
 
 
 def _member(family: Kpi, key: str) -> tuple[str, str] | None:
@@ -114,7 +113,7 @@ def _member(family: Kpi, key: str) -> tuple[str, str] | None:
             and len(key) > len(prefix) + len(suffix)):
         return None
     member = key[len(prefix):len(key) - len(suffix)]
-    names = _members(family.placeholder)
+    names = _MEMBERS[family.placeholder]
     if names is None:
         return member, member
     return (member, names[member]) if member in names else None
