@@ -7,6 +7,9 @@ values (keeping its scenario and tolerances).
 
 A KPI passes when ``|now - baseline| <= abs + rel * |baseline|``. Tolerances
 come from the baseline file: ``tolerance[name]`` or else ``tolerance["*"]``.
+The table shows each KPI's better direction from the KPI catalogue
+(``fleetsim-kpis``); a KPI the run produces that the catalogue does not define
+fails the check, so the catalogue cannot fall behind the code.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.io import write_json
+from sim.kpis.catalogue import lookup, unknown
 
 DEFAULT_BASELINE = Path(str(resources.files("configs").joinpath("baselines", "check.json")))
 EXIT_REGRESSION = 1
@@ -45,9 +49,15 @@ def _isnan(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _better(name: str) -> str | None:
+    """The catalogue's better direction of KPI ``name`` (None: not in the catalogue)."""
+    entry = lookup(name)
+    return None if entry is None else entry.better
+
+
 def compare(baseline: dict[str, float], now: dict[str, float],
             tolerance: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
-    """One row per KPI: baseline, now, change, allowed band and verdict.
+    """One row per KPI: better direction, baseline, now, change, allowed band and verdict.
 
     Verdicts: ``ok``, ``REGRESSION`` (outside the band), ``new`` (not in the
     baseline) and ``missing`` (in the baseline, not produced any more).
@@ -56,7 +66,7 @@ def compare(baseline: dict[str, float], now: dict[str, float],
     for name in sorted(set(baseline) | set(now)):
         b, n = baseline.get(name, "absent"), now.get(name, "absent")
         abs_tol, rel_tol = tolerance_for(name, tolerance)
-        row = {"kpi": name, "baseline": b, "now": n, "change": None,
+        row = {"kpi": name, "better": _better(name), "baseline": b, "now": n, "change": None,
                "tolerance": None, "verdict": "ok"}
         if b == "absent":
             row["verdict"] = "new"
@@ -83,10 +93,15 @@ def _fmt(x: Any) -> str:
     return f"{x:.6g}"
 
 
+def _fmt_better(better: str | None) -> str:
+    """``lower``/``higher``; ``-`` for a size or context figure; ``?`` not in the catalogue."""
+    return "?" if better is None else better or "-"
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
     """The comparison as an aligned text table."""
-    head = ("kpi", "baseline", "now", "change", "tolerance", "verdict")
-    body = [[r["kpi"], _fmt(r["baseline"]), _fmt(r["now"]),
+    head = ("kpi", "better", "baseline", "now", "change", "tolerance", "verdict")
+    body = [[r["kpi"], _fmt_better(r.get("better")), _fmt(r["baseline"]), _fmt(r["now"]),
              "" if r["change"] is None else f"{r['change']:+.4g}",
              "" if r["tolerance"] is None else f"±{r['tolerance']:.4g}", r["verdict"]]
             for r in rows]
@@ -120,7 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     overrides = list(base["scenario"].get("overrides", []))
     print(f"fleetsim-check: scenario {' '.join(overrides)}", file=sys.stderr)
     now = run_scenario(overrides)
+    uncatalogued = unknown(now)
     if args.update:
+        if uncatalogued:
+            print(_uncatalogued_message(uncatalogued))
+            return EXIT_REGRESSION
         write_json(args.baseline, dict(base, kpis=now))
         print(f"fleetsim-check: baseline updated: {args.baseline} ({len(now)} KPIs)")
         return 0
@@ -129,11 +148,20 @@ def main(argv: list[str] | None = None) -> int:
     bad = [r["kpi"] for r in rows if r["verdict"] in ("REGRESSION", "missing")]
     if bad:
         print(f"\nfleetsim-check: FAILED, {len(bad)} KPI(s) outside tolerance: {', '.join(bad)}")
+    if uncatalogued:
+        print(f"\n{_uncatalogued_message(uncatalogued)}")
+    if bad or uncatalogued:
         return EXIT_REGRESSION
     new = sum(r["verdict"] == "new" for r in rows)
     note = f" ({new} new KPI(s) not in the baseline; run --update to add them)" if new else ""
     print(f"\nfleetsim-check: OK, {len(rows) - new} KPIs within tolerance{note}")
     return 0
+
+
+def _uncatalogued_message(keys: list[str]) -> str:
+    return (f"fleetsim-check: FAILED, {len(keys)} KPI(s) of the run not in the KPI catalogue: "
+            f"{', '.join(keys)}; add them to the catalogue (sim/kpis/definitions.py; "
+            "`fleetsim-kpis` lists it)")
 
 
 def cli() -> None:

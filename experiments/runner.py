@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -32,13 +33,16 @@ from experiments.stats import Answer, answers, summarize
 from experiments.store import ResultStore
 from experiments.tasks import Task, config_hash, make_tasks, replication_seeds, run_task
 from sim.io import write_json, write_parquet, write_text
+from sim.kpis.catalogue import CATALOGUE, kpi, lookup
 from sim.result import git_commit, package_versions
 
-DEFAULT_HEADLINE = {
-    "breakdowns_per_1000_vehicle_years": "lower",
-    "mean_wait_h": "lower",
-    "service_cost_per_vehicle_year": "lower",
-}
+DEFAULT_HEADLINE_KPIS = (
+    "breakdowns_per_1000_vehicle_years",
+    "mean_wait_h",
+    "service_cost_per_vehicle_year",
+)
+# KPI -> better direction, from the KPI catalogue (``fleetsim-kpis``).
+DEFAULT_HEADLINE = {key: kpi(key).better for key in DEFAULT_HEADLINE_KPIS}
 BASE_VARIANT = "base"
 SUMMARY_CSV, SUMMARY_PARQUET, EXPERIMENT_JSON = "summary.csv", "summary.parquet", "experiment.json"
 
@@ -110,6 +114,32 @@ def _check_names(variants: Mapping[str, Sequence[str]], baseline: str,
     problems = experiment_problems(view, "experiment")
     if problems:
         raise ConfigError("; ".join(problems))
+    check_headline(headline)
+
+
+def check_headline(headline: Mapping[str, str]) -> None:
+    """Every headline KPI is in the KPI catalogue, with a direction it allows.
+
+    A KPI whose catalogue ``better`` is ``""`` (a size or context figure) takes either
+    direction.
+
+    Raises:
+        ConfigError: naming the KPI, the value and what is allowed.
+    """
+    problems = []
+    for key, direction in headline.items():
+        entry = lookup(str(key))
+        if entry is None:
+            close = get_close_matches(str(key), [k.key for k in CATALOGUE], n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            problems.append(f"experiment.headline: {key!r} is not a KPI of the catalogue{hint} "
+                            "(`fleetsim-kpis` lists the KPIs)")
+        elif entry.better and direction != entry.better:
+            problems.append(f"experiment.headline.{key}={direction!r} is not allowed: the KPI "
+                            f"catalogue says {entry.better} is better; expected "
+                            f"{entry.better!r} (`fleetsim-kpis` lists the directions)")
+    if problems:
+        raise ConfigError("; ".join(problems))
 
 
 def run_experiment(base_overrides: Sequence[str], variants: Mapping[str, Sequence[str]],
@@ -133,13 +163,15 @@ def run_experiment(base_overrides: Sequence[str], variants: Mapping[str, Sequenc
             ``False`` turns it off.
         baseline: variant to compare with (default: the first).
         name: stored in every row (default: the directory's name).
-        headline: KPI -> ``lower``/``higher`` for the answer (default: :data:`DEFAULT_HEADLINE`).
+        headline: KPI -> ``lower``/``higher`` for the answer (default: :data:`DEFAULT_HEADLINE`);
+            each KPI must be in the KPI catalogue, with its ``better`` direction.
 
     Returns:
         The task table, the summary and the metadata (also written to ``out_dir``).
 
     Raises:
-        ConfigError: a bad base or variant override (named), before any task runs.
+        ConfigError: a bad base or variant override (named), or a headline KPI that is
+            not in the KPI catalogue or has the wrong better direction, before any task runs.
         StaleResultError: a stored row was made from other overrides (the file is named).
     """
     t0, started = time.perf_counter(), _now()

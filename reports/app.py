@@ -21,23 +21,26 @@ from omegaconf import DictConfig
 from configs.load import check_command_line
 from configs.validate import ConfigError, validate
 from sim.engine import simulate
+from sim.kpis.catalogue import format_value, kpi
 
 EXIT_CONFIG_ERROR = 2
 EXIT_STALE_RESULT = 3
+# The KPIs ``fleetsim`` prints after a single run; labels and formats come from the
+# KPI catalogue (``fleetsim-kpis``).
 HEADLINE = (
-    ("vehicle_days", "vehicle-days", "{:,.0f}"),
-    ("breakdowns_per_1000_vehicle_years", "breakdowns / 1000 vehicle-years", "{:.2f}"),
-    ("failures_total", "failures", "{:,.0f}"),
-    ("service_jobs", "service jobs", "{:,.0f}"),
-    ("mean_wait_h", "mean wait (h)", "{:.2f}"),
-    ("p90_wait_h", "p90 wait (h)", "{:.2f}"),
-    ("first_time_fix_rate", "first-time fix", "{:.1%}"),
-    ("on_time_arrival_rate", "on-time arrival (booked)", "{:.1%}"),
-    ("rescue_within_target_rate", "rescues within target", "{:.1%}"),
-    ("technician_utilization", "technician utilization", "{:.1%}"),
-    ("service_cost_per_vehicle_year", "service cost / vehicle-year", "{:,.0f} CNY"),
-    ("battery_soh_mean_end", "battery SOH mean at end", "{:.2%}"),
-    ("battery_soh_p05_end", "battery SOH p05 at end", "{:.2%}"),
+    "vehicle_days",
+    "breakdowns_per_1000_vehicle_years",
+    "failures_total",
+    "service_jobs",
+    "mean_wait_h",
+    "p90_wait_h",
+    "first_time_fix_rate",
+    "on_time_arrival_rate",
+    "rescue_within_target_rate",
+    "technician_utilization",
+    "service_cost_per_vehicle_year",
+    "battery_soh_mean_end",
+    "battery_soh_p05_end",
 )
 
 
@@ -47,13 +50,11 @@ def _fail(message: str) -> None:
 
 
 def format_headline(kpis: dict[str, float]) -> str:
-    """The headline KPIs as aligned text lines."""
-    lines = []
-    for key, label, fmt in HEADLINE:
-        value = kpis.get(key)
-        text = "n/a" if value is None or value != value else fmt.format(value)
-        lines.append(f"  {label:<34} {text}")
-    return "\n".join(lines)
+    """The headline KPIs as aligned text lines: catalogue label, formatted value."""
+    labels = [kpi(key).label for key in HEADLINE]
+    width = max(len(label) for label in labels)
+    return "\n".join(f"  {label:<{width}}  {format_value(key, kpis.get(key))}"
+                     for key, label in zip(HEADLINE, labels, strict=True))
 
 
 def _run_experiment(cfg: DictConfig, out: Path, task_overrides: list[str]) -> None:

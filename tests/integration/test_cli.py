@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 import sim
+from reports.app import HEADLINE
 from sim.io import atomic_write, write_json
+from sim.kpis.catalogue import format_value, kpi
 
 FILES = ("kpis.json", "run.json", "events.parquet", "daily.parquet", "report.html")
 
@@ -33,13 +35,16 @@ def test_exit_code_and_stdout(cli_run, run_dir, kpis):
     assert "Traceback" not in cli_run.proc.stderr
     assert f"results: {run_dir}" in out
     assert f"{cli_run.vehicles:,} vehicles x {cli_run.days} days" in out
-    lines = {line.split("  ")[1].strip(): line.split()[-1] for line in out.splitlines()
-             if line.startswith("  ")}
-    assert lines["vehicle-days"] == f"{cli_run.vehicles * cli_run.days:,}"
-    assert lines["breakdowns / 1000 vehicle-years"] == (
+    lines = dict(line.strip().partition("  ")[::2] for line in out.splitlines()
+                 if line.startswith("  "))
+    lines = {label: value.strip() for label, value in lines.items()}
+    assert lines["Vehicle-days"] == f"{cli_run.vehicles * cli_run.days:,}"
+    assert lines["Breakdowns per 1,000 vehicle-years"] == (
         f"{kpis['breakdowns_per_1000_vehicle_years']:.2f}")
-    assert lines["failures"] == f"{kpis['failures_total']:,}"
-    assert lines["mean wait (h)"] == f"{kpis['mean_wait_h']:.2f}"
+    assert lines["Component failures"] == f"{kpis['failures_total']:,}"
+    assert lines["Mean wait"] == f"{kpis['mean_wait_h']:.2f} h"
+    # every headline line: the catalogue's label and its formatting of the kpis.json value
+    assert lines == {kpi(key).label: format_value(key, kpis.get(key)) for key in HEADLINE}
 
 
 def test_result_files_exist_without_leftover_temp_files(run_dir):

@@ -6,6 +6,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
@@ -19,7 +20,16 @@ from experiments.adapter import (
     is_experiment,
     run_from_config,
 )
-from experiments.runner import validate_variants
+from experiments.runner import (
+    DEFAULT_HEADLINE,
+    DEFAULT_HEADLINE_KPIS,
+    ExperimentResult,
+    check_headline,
+    run_experiment,
+    validate_variants,
+)
+from experiments.stats import summarize
+from sim.kpis.catalogue import kpi
 
 EXPERIMENT_DIR = Path(str(resources.files("configs").joinpath("experiment")))
 NAMED = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml") if p.stem != "none")
@@ -93,6 +103,7 @@ def test_shipped_experiment_is_valid_and_every_variant_composes(name, kpi_names)
     assert len(exp.variants) >= 2 and exp.baseline in exp.variants
     assert exp.replications >= 5, "too few replications for a 95 % interval"
     assert set(exp.headline) <= kpi_names, set(exp.headline) - kpi_names
+    check_headline(exp.headline)  # in the KPI catalogue, with its better directions
     scenario = _scenario_overrides(raw)
     validate_variants(scenario, exp.variants)  # raises ConfigError naming a bad variant
     if "experiment" in sim.load_config([]):  # once the schema is registered in configs/schema.py
@@ -139,3 +150,60 @@ def test_run_from_config_runs_the_replications(tmp_path):
     assert res.kpis["seed"].tolist() == experiments.replication_seeds(77, 2)
     assert res.kpis["vehicle_days"].tolist() == [1500.0, 1500.0]
     assert res.report_path is None and not (tmp_path / "report.html").exists()
+
+
+def test_default_headline_directions_come_from_the_catalogue():
+    assert list(DEFAULT_HEADLINE) == list(DEFAULT_HEADLINE_KPIS)
+    assert DEFAULT_HEADLINE == {"breakdowns_per_1000_vehicle_years": "lower",
+                                "mean_wait_h": "lower", "service_cost_per_vehicle_year": "lower"}
+    assert all(kpi(k).better == v for k, v in DEFAULT_HEADLINE.items())
+
+
+def test_headline_accepts_catalogue_kpis_and_either_direction_for_context_figures():
+    check_headline({"mean_wait_h": "lower", "first_time_fix_rate": "higher",
+                    "alert_precision_brakes": "higher", "ota_days_to_95pct_fix_2026_12": "lower"})
+    check_headline({"technicians": "higher"})  # better "" (a size figure): either direction
+    check_headline({"technicians": "lower"})
+
+
+@pytest.mark.parametrize(("headline", "message"), [
+    ({"mean_wait": "lower"},
+     r"experiment\.headline: 'mean_wait' is not a KPI of the catalogue; did you mean "
+     r"mean_wait_h.*fleetsim-kpis"),
+    ({"alert_precision_tyres": "higher"}, r"'alert_precision_tyres' is not a KPI"),
+    ({"mean_wait_h": "higher"},
+     r"experiment\.headline\.mean_wait_h='higher' is not allowed: the KPI catalogue says "
+     r"lower is better; expected 'lower' \(`fleetsim-kpis`"),
+    ({"alert_precision": "lower"}, r"alert_precision='lower' is not allowed.*expected 'higher'"),
+])
+def test_headline_outside_the_catalogue_is_a_config_error(headline, message):
+    with pytest.raises(ConfigError, match=message):
+        check_headline(headline)
+
+
+def test_run_experiment_rejects_a_bad_headline_before_any_task(tmp_path, monkeypatch):
+    import experiments.runner as runner
+
+    def no_tasks(*args, **kwargs):
+        raise AssertionError("a task ran")
+
+    monkeypatch.setattr(runner, "run_task", no_tasks)
+    monkeypatch.setattr(runner, "load_config", no_tasks)
+    out = tmp_path / "exp"
+    with pytest.raises(ConfigError, match="'p90_wait' is not a KPI of the catalogue"):
+        run_experiment(["fleet.size=100"], {}, 1, out, headline={"p90_wait": "lower"})
+    with pytest.raises(ConfigError, match="mean_wait_h='higher' is not allowed"):
+        run_experiment(["fleet.size=100"], {}, 1, out, headline={"mean_wait_h": "higher"})
+    assert not out.exists()
+
+
+def test_answer_names_headline_kpis_absent_from_the_results(tmp_path):
+    kpis = pd.DataFrame({"variant": ["base", "base"], "replication": [0, 1],
+                         "mean_wait_h": [2.0, 4.0]})
+    summary = summarize(kpis, "base")
+    result = ExperimentResult("x", tmp_path, "base", {"base": []}, [1, 2],
+                              {"mean_wait_h": "lower", "ota_days_to_95pct": "lower"},
+                              kpis, summary)
+    text = result.answer_text()
+    assert "mean_wait_h (lower is better): base 3" in text
+    assert text.splitlines()[-1] == "  not KPIs of this run (check the names): ota_days_to_95pct"

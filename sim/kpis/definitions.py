@@ -1,0 +1,162 @@
+"""The KPI definitions, per domain, as plain rows; :mod:`sim.kpis.catalogue` makes them ``Kpi``s.
+
+One row per KPI: ``(key, label, unit, fmt, better, definition)``. A key with a
+placeholder (``{component}``, ``{level}``, ``{release}``) is a family: one row
+for all its members, and its label names the member through the same placeholder.
+Domains are in reading order, and so are the rows within a domain.
+"""
+
+from __future__ import annotations
+
+Row = tuple[str, str, str, str, str, str]
+
+_PER_1000_VY = "1/(1000 vehicle-years)"
+
+RUN: tuple[Row, ...] = (
+    ("vehicles", "Vehicles", "count", ",.0f", "", "fleet size"),
+    ("horizon_days", "Simulated days", "d", ",.0f", "", "simulated days"),
+    ("vehicle_days", "Vehicle-days", "vehicle-days", ",.0f", "",
+     "fleet size x simulated days"),
+)
+
+FLEET: tuple[Row, ...] = (
+    ("breakdowns_per_1000_vehicle_years", "Breakdowns per 1,000 vehicle-years", _PER_1000_VY,
+     ".2f", "lower",
+     "roadside failures per 1000 vehicles per year (ADAC's measure; "
+     "vehicle-year = 365.25 vehicle-days)"),
+    ("failures_per_1000_vehicle_years", "Failures per 1,000 vehicle-years", _PER_1000_VY,
+     ".2f", "lower", "all failures (all severities) per 1000 vehicles per year"),
+    ("failures_total", "Component failures", "count", ",.0f", "lower",
+     "failure events (all severities)"),
+    ("failures_by_component_{component}", "Failures: {component}", "count", ",.0f", "lower",
+     "failure events (all severities) of one component"),
+    ("breakdowns", "Breakdowns", "count", ",.0f", "lower", "roadside failures (car stranded)"),
+    ("breakdowns_by_component_{component}", "Breakdowns: {component}", "count", ",.0f",
+     "lower", "roadside failures (car stranded) of one component"),
+    ("breakdown_share_{component}", "Breakdown share: {component}", "fraction", ".1%", "",
+     "component's share of all roadside breakdowns (NaN with no breakdowns)"),
+    ("vehicles_down_end", "Vehicles down at the end", "count", ",.0f", "lower",
+     "vehicles stranded at the horizon"),
+    ("km_per_vehicle_year", "Distance per vehicle-year", "km/yr", ",.0f", "",
+     "distance driven per vehicle per year"),
+)
+
+BATTERY: tuple[Row, ...] = (
+    ("battery_soh_mean_end", "Battery SOH, fleet mean at the end", "fraction", ".2%", "higher",
+     "traction battery state of health at the horizon, fleet mean"),
+    ("battery_soh_p05_end", "Battery SOH, 5th percentile at the end", "fraction", ".2%",
+     "higher", "traction battery state of health at the horizon, 5th percentile"),
+    ("battery_loss_pct_per_year_of_age", "Battery loss per year of age", "%/yr", ".2f", "lower",
+     "capacity lost since new divided by vehicle age, fleet mean "
+     "(Geotab's \"fleet-average loss\")"),
+    ("battery_fade_pct_per_year", "Battery fade during the run", "%/yr", ".2f", "lower",
+     "fleet-mean SOH lost during the run, per year"),
+)
+
+SERVICE: tuple[Row, ...] = (
+    ("service_jobs", "Service jobs", "count", ",.0f", "", "service jobs created"),
+    ("service_jobs_finished", "Service jobs closed", "count", ",.0f", "",
+     "jobs closed (`fixed` or `remote_fixed`)"),
+    ("service_jobs_open_end", "Service jobs open at the end", "count", ",.0f", "lower",
+     "jobs still open at the horizon"),
+    ("remote_resolution_rate", "Fixed remotely", "fraction", ".1%", "higher",
+     "jobs fixed by remote diagnosis / all jobs"),
+    ("mobile_share", "Mobile share", "fraction", ".1%", "",
+     "jobs triaged to mobile vans / jobs triaged to any visit channel"),
+    ("first_time_fix_rate", "First-time fix", "fraction", ".1%", "higher",
+     "jobs fixed at their first visit / jobs fixed by a visit"),
+    ("revisits", "Revisits", "count", ",.0f", "lower",
+     "visits that did not fix the car (each leads to another visit)"),
+    ("on_time_arrival_rate", "On-time arrival (booked)", "fraction", ".1%", "higher",
+     "booked mobile visits arriving by their appointment window's end"),
+    ("rescue_within_target_rate", "Rescues within target", "fraction", ".1%", "higher",
+     "roadside jobs reached (van or tow truck) within the region tier's response target; "
+     "unanswered at the horizon count as missed"),
+    ("mean_wait_h", "Mean wait", "h", ".2f", "lower",
+     "job creation to its first technician or bay assignment (includes the wait for an "
+     "appointment window or center appointment), mean over jobs"),
+    ("p90_wait_h", "90th-percentile wait", "h", ".2f", "lower",
+     "job creation to its first technician or bay assignment, 90th percentile over jobs"),
+    ("mean_response_h", "Mean response", "h", ".2f", "lower",
+     "job creation to the first arrival of help (van at the car, car at the center, "
+     "or tow truck)"),
+    ("mean_repair_h", "Mean repair time", "h", ".2f", "lower", "hands-on time per visit"),
+    ("technicians", "Technicians", "count", ",.0f", "",
+     "mobile vans (technicians) in all regions"),
+    ("technician_utilization", "Technician utilization", "fraction", ".1%", "higher",
+     "mobile visit time (travel + repair, overtime included) / shift hours on working days"),
+    ("jobs_per_technician_day", "Visits per van-day", "1/(technician-day)", ".2f", "higher",
+     "mobile visits per van per working day"),
+    ("tows", "Tows", "count", ",.0f", "lower", "tow-truck rescues"),
+    ("parts_stockouts", "Parts stock-outs", "count", ",.0f", "lower",
+     "part reservations that found the regional stock empty (the job waited for the "
+     "delivery)"),
+    ("service_cost_total", "Service cost", "CNY", ",.0f", "lower",
+     "remote fixes, visits by channel (preventive visits at the preventive price), rescues "
+     "and tows at the unit costs of `service.costs`"),
+    ("service_cost_per_vehicle_year", "Service cost per vehicle-year", "CNY/vehicle-year",
+     ",.0f", "lower", "`service_cost_total` per vehicle-year"),
+)
+
+ALERTS: tuple[Row, ...] = (
+    ("alerts", "Alerts", "count", ",.0f", "",
+     "predictive alerts raised (after the fatigue gate)"),
+    ("alert_precision", "Alert precision", "fraction", ".1%", "higher",
+     "alerts followed, within their level's horizon (red 2 d, yellow 7 d, blue 30 d), by a "
+     "failure of the same vehicle and component, real or prevented (ground truth from the "
+     "twins)"),
+    ("alert_precision_{level}", "Alert precision: {level} alerts", "fraction", ".1%", "higher",
+     "`alert_precision` of the alerts of one level"),
+    ("alert_precision_{component}", "Alert precision: {component}", "fraction", ".1%",
+     "higher", "`alert_precision` of the alerts of one component"),
+    ("alert_recall", "Alert recall", "fraction", ".1%", "higher",
+     "failures (real or prevented) of the causes some detector predicts that had an alert at "
+     "least `alerts.min_lead_days` before, inside its window; random shocks of other causes "
+     "are not counted"),
+    ("alert_recall_{component}", "Alert recall: {component}", "fraction", ".1%", "higher",
+     "`alert_recall` of one component (NaN when no detector predicts it)"),
+    ("alert_median_lead_days", "Median alert lead time", "d", ".1f", "higher",
+     "median warning time of the predicted failures (from the earliest qualifying alert)"),
+    ("alerts_per_vehicle_month", "Alerts per vehicle-month", "1/(vehicle-month)", ".3f", "",
+     "alerts / (vehicles x days / 30.44)"),
+    ("false_alarms_per_1000_vehicle_days", "False alarms per 1,000 vehicle-days",
+     "1/(1000 vehicle-days)", ".3f", "lower", "alerts that did not come true"),
+    ("owner_response_rate", "Owner response", "fraction", ".1%", "higher",
+     "alerts the owner accepted (a preventive job was booked)"),
+    ("breakdowns_avoided_share", "Breakdowns avoided", "fraction", ".1%", "higher",
+     "of the failures that would have happened inside true alerts' windows, the share "
+     "prevented (`failure_prevented` / (`failure_prevented` + real failures)); ignored "
+     "alerts count as not prevented"),
+    ("preventive_jobs", "Preventive jobs", "count", ",.0f", "",
+     "service jobs booked from accepted alerts (each visit costs `service.costs.preventive`)"),
+)
+
+OTA: tuple[Row, ...] = (
+    ("ota_days_to_95pct", "Days to 95 % installed", "d", ".1f", "lower",
+     "release day to the end of the first day with 95 % of the targeted vehicles installed "
+     "(the slowest release; NaN if never)"),
+    ("ota_days_to_95pct_{release}", "Days to 95 % installed: {release}", "d", ".1f", "lower",
+     "`ota_days_to_95pct` of one release"),
+    ("ota_installed_share_end", "OTA installed share at the end", "fraction", ".1%", "higher",
+     "installed / targeted at the horizon, all releases"),
+    ("ota_install_failures", "OTA install failures", "count", ",.0f", "lower",
+     "failed install attempts (each mode, before any retry)"),
+    ("ota_rollbacks", "OTA rollbacks", "count", ",.0f", "lower",
+     "A/B rollbacks (failed to boot) plus vehicles reverted by a cloud rollback"),
+    ("ota_vehicles_exposed_to_defect", "Vehicles exposed to a defect", "count", ",.0f",
+     "lower",
+     "installs on a hardware configuration where the release carries a latent defect"),
+    ("ota_vehicles_bricked", "Vehicles bricked", "count", ",.0f", "lower",
+     "vehicles left unable to start (a brick or a no-start defect)"),
+    ("ota_service_jobs", "OTA service jobs", "count", ",.0f", "lower",
+     "service jobs caused by OTA: defect faults, no-starts, dealer flashes"),
+    ("ota_campaign_paused", "OTA pause decisions", "count", ",.0f", "",
+     "pause decisions (whole campaign or one hw config)"),
+    ("ota_data_cost", "OTA data cost", "CNY", ",.0f", "lower",
+     "GB of full downloads x `service.costs.ota_data_per_gb`"),
+)
+
+DOMAINS: dict[str, tuple[Row, ...]] = {
+    "run": RUN, "fleet": FLEET, "battery": BATTERY, "service": SERVICE, "alerts": ALERTS,
+    "ota": OTA,
+}
