@@ -97,7 +97,7 @@ def _app(cfg: DictConfig) -> None:
              f"({result.meta['vehicle_days_per_s']:,.0f} vehicle-days/s)",
              format_headline(result.kpis)]
     if cfg.output.report:
-        from reports import build_report
+        from reports.build import build_report
 
         lines.append(f"report:  {build_report(out)}")
     lines.append(f"results: {out}")

@@ -22,7 +22,6 @@ _BREAKDOWN_BAND = targets.BREAKDOWNS_PER_1000_VEHICLE_YEARS.band_text()
 TILE_SPECS: tuple[TileSpec, ...] = (
     (
         "breakdowns_per_1000_vehicle_years",
-        "Breakdowns per 1,000 vehicle-years",
         fmt_num,
         lambda _: (
             f"Cars stranded on the road, per 1,000 cars driven a year (ADAC EVs {_BREAKDOWN_BAND})."
@@ -30,38 +29,32 @@ TILE_SPECS: tuple[TileSpec, ...] = (
     ),
     (
         "failures_total",
-        "Component failures",
         fmt_int,
         lambda _: "All component faults, including ones the car could still be driven with.",
     ),
-    ("service_jobs", "Service jobs", fmt_int, _jobs_meaning),
+    ("service_jobs", fmt_int, _jobs_meaning),
     (
         "mean_wait_h",
-        "Mean wait",
         fmt_hours,
         lambda _: "Average time from a job being opened to its first technician or bay.",
     ),
     (
         "p90_wait_h",
-        "90th-percentile wait",
         fmt_hours,
         lambda _: "9 in 10 jobs had a technician or bay assigned within this time.",
     ),
     (
         "technician_utilization",
-        "Technician utilization",
         lambda v: fmt_pct(v, 0),
         lambda _: "Share of mobile-van shift hours spent on jobs; above ~85 % waits climb.",
     ),
     (
         "battery_soh_mean_end",
-        "Battery health, fleet average",
         fmt_pct,
         lambda _: "Traction-battery capacity left at the end, compared with new.",
     ),
     (
         "battery_soh_p05_end",
-        "Battery health, weakest 5 %",
         fmt_pct,
         lambda _: "One vehicle in 20 has less battery capacity left than this.",
     ),

@@ -16,7 +16,7 @@ from reports.page.findings import Finding, Kpis, Level, kpi_value, lower_first
 from reports.page.formatting import fmt_int, fmt_num, fmt_pct, is_missing
 from reports.page.intervals import binomial_ci
 from reports.page.targets import Target
-from reports.page.tiles import Tile
+from reports.page.tiles import Tile, kpi_label
 
 _CHECK_TOLERANCE = 0.005
 _LEVEL_RANK: dict[Level, int] = {"ok": 0, "info": 1, "watch": 2, "check": 3}
@@ -55,29 +55,29 @@ def alert_tiles(kpis: Kpis) -> list[Tile]:
     # Shares keep one decimal: 84.6 % must not read as the 85 % it is compared with.
     pct = fmt_pct
     specs = (
-        ("alert_precision", "Precision", pct, targets.ALERT_PRECISION,
+        ("alert_precision", pct, targets.ALERT_PRECISION,
          "Alerts followed by a failure of that component within their window"),
-        ("alert_recall", "Recall", pct, None,
+        ("alert_recall", pct, None,
          "Failures the detectors target that an alert predicted at least a day ahead"),
-        ("owner_response_rate", "Owner response", pct, targets.OWNER_RESPONSE,
+        ("owner_response_rate", pct, targets.OWNER_RESPONSE,
          "Alerts the owner acted on by booking the preventive repair"),
-        ("breakdowns_avoided_share", "Breakdowns avoided", pct, targets.BREAKDOWNS_AVOIDED,
+        ("breakdowns_avoided_share", pct, targets.BREAKDOWNS_AVOIDED,
          "Of the failures an alert warned of (any severity), the share the repair prevented"),
-        ("alerts_per_vehicle_month", "Alerts per vehicle-month", fmt_rate,
+        ("alerts_per_vehicle_month", fmt_rate,
          targets.ALERTS_PER_VEHICLE_MONTH, "Alert volume averaged over the fleet and the run"),
     )
     tiles = []
-    for key, title, fmt, target, meaning in specs:
+    for key, fmt, target, meaning in specs:
         if key not in kpis:
             continue
         value = kpis[key]
         if target is None:
             text = f"{meaning}. No seed target (seed 002: better to miss than to false-alarm)."
-            tiles.append(Tile(key, title, fmt(value), text))
+            tiles.append(Tile(key, kpi_label(key), fmt(value), text))
             continue
         verdict = target_text(target, value, percent=key != "alerts_per_vehicle_month")
         text = f"{meaning}. {verdict[:1].upper()}{verdict[1:]}."
-        tiles.append(Tile(key, title, fmt(value), text, _tile_level(target, value)))
+        tiles.append(Tile(key, kpi_label(key), fmt(value), text, _tile_level(target, value)))
     return tiles
 
 

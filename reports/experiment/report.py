@@ -26,6 +26,7 @@ from experiments.stats import Answer, answers
 from reports.page.figures import to_base64_png
 from reports.page.html import render
 from sim.io import write_text
+from sim.kpis.catalogue import lookup
 
 REPORT_FILE = "report.html"
 TEMPLATE = "experiment/report.html.j2"
@@ -40,6 +41,16 @@ def _fmt(x: Any, sign: bool = False) -> str:
 
 def _pct(x: float) -> str:
     return f"{x:+.1%}" if math.isfinite(x) else "n/a"
+
+
+def kpi_title(key: str) -> str:
+    """The KPI catalogue's label and unit of ``key``, e.g. ``"Mean wait (h)"``; the key itself
+    for a KPI the catalogue does not know."""
+    found = lookup(key)
+    if found is None:
+        return key
+    unit = {"count": "", "fraction": "share"}.get(found.unit, found.unit)
+    return f"{found.label} ({unit})" if unit else found.label
 
 
 def _errors(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -64,7 +75,7 @@ def kpi_figure(summary: pd.DataFrame, kpi: str, baseline: str, best: str | None)
               xerr=_errors(mean, rows["ci_low"].to_numpy(dtype=float),
                            rows["ci_high"].to_numpy(dtype=float)), capsize=3)
     left.set_yticks(y, names, fontsize=8)
-    left.set_title(f"{kpi}: mean, 95 % CI", fontsize=9, loc="left")
+    left.set_title(f"{kpi_title(kpi)}: mean, 95 % CI", fontsize=9, loc="left")
     d = rows["diff_mean"].to_numpy(dtype=float)
     right.errorbar(d, y, fmt="o", color=VARIANT_COLOR, capsize=3,
                    xerr=_errors(d, rows["diff_ci_low"].to_numpy(dtype=float),
@@ -85,7 +96,8 @@ def _answer_row(a: Answer) -> dict[str, str]:
         compared = f"next best {a.other}" if a.other != a.baseline else "only variant"
     else:
         compared = a.best
-    return {"kpi": a.kpi, "direction": a.direction, "best": a.best or "none",
+    return {"kpi": a.kpi, "label": kpi_title(a.kpi), "direction": a.direction,
+            "best": a.best or "none",
             "best_mean": _fmt(a.best_mean), "baseline_mean": _fmt(a.baseline_mean),
             "compared": compared, "diff": _fmt(a.diff_mean, True), "rel": _pct(a.diff_rel),
             "ci": ci, "n": str(a.diff_n),
@@ -97,7 +109,8 @@ def _diff_rows(summary: pd.DataFrame, kpis: Sequence[str]) -> list[dict[str, str
     out = []
     for kpi in kpis:
         for _, r in summary[(summary["kpi"] == kpi) & ~summary["is_baseline"]].iterrows():
-            out.append({"kpi": kpi, "variant": r["variant"], "mean": _fmt(r["mean"]),
+            out.append({"kpi": kpi, "label": kpi_title(kpi), "variant": r["variant"],
+                        "mean": _fmt(r["mean"]),
                         "diff": _fmt(r["diff_mean"], True), "rel": _pct(r["diff_rel"]),
                         "ci": (f"{_fmt(r['diff_ci_low'], True)} to "
                                f"{_fmt(r['diff_ci_high'], True)}"),
@@ -112,7 +125,8 @@ def _all_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]:
     for kpi, g in summary.groupby("kpi", sort=False):
         cells = {str(r["variant"]): f"{_fmt(r['mean'])} [{_fmt(r['ci_low'])}, "
                  f"{_fmt(r['ci_high'])}] n={r['n']}" for _, r in g.iterrows()}
-        rows.append({"kpi": kpi, "cells": [cells.get(v, "") for v in variants]})
+        rows.append({"kpi": kpi, "label": kpi_title(str(kpi)),
+                     "cells": [cells.get(v, "") for v in variants]})
     return variants, rows
 
 
@@ -136,7 +150,8 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
     charts = []
     for a in found:
         image = kpi_figure(summary, a.kpi, baseline, a.best or None)
-        charts.append({"kpi": a.kpi, "direction": a.direction, "image": image})
+        charts.append({"kpi": a.kpi, "label": kpi_title(a.kpi), "direction": a.direction,
+                       "image": image})
     variants, all_rows = _all_rows(summary)
     n_rep = int(summary.loc[summary["variant"] == baseline, "n"].max()) if len(summary) else 0
     context = {

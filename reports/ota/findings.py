@@ -23,7 +23,7 @@ from reports.ota.counts import (
 from reports.ota.view import GATE_ACTIONS, Release, gate_numbers, still_stopped
 from reports.page.findings import Finding, Kpis, kpi_value, lower_first
 from reports.page.formatting import fmt_int, fmt_num, fmt_pct, is_missing
-from reports.page.tiles import Tile
+from reports.page.tiles import Tile, kpi_label
 from sim.ota.kpis import OTA_JOB_CAUSES
 
 _CHECK_TOLERANCE = 1e-6
@@ -57,23 +57,23 @@ def ota_tiles(kpis: Kpis, releases: Sequence[Release], days: dict[str, float]) -
         per_release = " Per release: " + ", ".join(
             f"{r.name} {fmt_days(days.get(r.name))}" for r in releases) + "."
     specs = (
-        ("ota_days_to_95pct", "Days to 95 % installed", fmt_days,
+        ("ota_days_to_95pct", fmt_days,
          "From the release day to the end of the first day with 95 % of the targets installed"
          + (" (the slowest release)." if len(releases) > 1 else ".") + per_release),
-        ("ota_installed_share_end", "Installed at the end", fmt_pct,
+        ("ota_installed_share_end", fmt_pct,
          "Share of the targets running the release at the end of the run."),
-        ("ota_vehicles_exposed_to_defect", "Exposed to a latent defect", fmt_int,
+        ("ota_vehicles_exposed_to_defect", fmt_int,
          f"Installs on a hw config where the release carries a latent defect "
          f"({_hw_text(defect)})."),
-        ("ota_vehicles_bricked", "Bricked", fmt_int,
+        ("ota_vehicles_bricked", fmt_int,
          "Vehicles that could not start after the update (silent brick or defect no-start)."),
-        ("ota_service_jobs", "OTA service jobs", fmt_int,
+        ("ota_service_jobs", fmt_int,
          "Jobs the campaigns caused: defect faults, no-start rescues and dealer flashes."),
-        ("ota_data_cost", "Data cost", lambda v: "n/a" if is_missing(v) else f"{fmt_int(v)} CNY",
+        ("ota_data_cost", lambda v: "n/a" if is_missing(v) else f"{fmt_int(v)} CNY",
          "Download volume of the vehicles that downloaded a release, at the data price per GB."),
     )
-    return [Tile(key, title, fmt(kpis.get(key)), meaning)
-            for key, title, fmt, meaning in specs if key in kpis]
+    return [Tile(key, kpi_label(key), fmt(kpis.get(key)), meaning)
+            for key, fmt, meaning in specs if key in kpis]
 
 
 def _share(count: float | None, targets: float | None) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from reports.page.formatting import fmt_auto, fmt_duration, fmt_int, fmt_si, is_missing
+from reports.page.formatting import fmt_auto, fmt_duration, fmt_int, fmt_pct, fmt_si, is_missing
 from reports.page.tiles import Kpis
+from sim.kpis.catalogue import CATALOGUE, lookup, matches
 
 
 def scenario_line(kpis: Kpis, run: Mapping[str, Any]) -> str:
@@ -62,8 +64,31 @@ def _number(value: Any) -> float | None:
     return None if is_missing(float(value)) else float(value)
 
 
-def kpi_rows(kpis: Kpis) -> list[tuple[str, str]]:
-    """Return every KPI as ``(name, formatted value)``, sorted by name.
+@dataclass(frozen=True)
+class KpiRow:
+    """One line of the full KPI table.
+
+    Attributes:
+        key: KPI name in kpis.json.
+        label: The KPI catalogue's label (the key for a KPI it does not know).
+        value: Formatted value (shares in %).
+        unit: Unit of the value as shown ("" for counts, shares and unknown KPIs).
+        definition: The catalogue's one-line definition ("" when unknown).
+    """
+
+    key: str
+    label: str
+    value: str
+    unit: str
+    definition: str
+
+
+_SILENT_UNITS = ("count", "fraction")
+
+
+def kpi_rows(kpis: Kpis) -> list[KpiRow]:
+    """Every KPI with its catalogue label, unit and definition, in the catalogue's order
+    (by domain); KPIs the catalogue does not know come last, by name.
 
     Args:
         kpis: KPI name -> value.
@@ -71,7 +96,22 @@ def kpi_rows(kpis: Kpis) -> list[tuple[str, str]]:
     Returns:
         Rows for the full KPI table.
     """
-    return [(name, fmt_auto(kpis[name])) for name in sorted(kpis)]
+    order = {k.key: i for i, k in enumerate(CATALOGUE)}
+
+    def rank(key: str) -> tuple[int, str]:
+        defined = matches(key)
+        return (order[defined[0].key] if defined else len(order), key)
+
+    rows = []
+    for key in sorted(kpis, key=rank):
+        k, value = lookup(key), kpis[key]
+        if k is None:
+            rows.append(KpiRow(key, key, fmt_auto(value), "", ""))
+            continue
+        text = fmt_pct(value) if k.unit == "fraction" else fmt_auto(value)
+        unit = "" if k.unit in _SILENT_UNITS else k.unit
+        rows.append(KpiRow(key, k.label, text, unit, k.definition))
+    return rows
 
 
 def config_text(run: Mapping[str, Any]) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from reports.page.formatting import fmt_int, is_missing
+from sim.kpis.catalogue import lookup
 
 Kpis = Mapping[str, float | None]
 
@@ -29,8 +30,15 @@ class Tile:
     level: str = ""
 
 
-# (KPI key, label, formatter, meaning)
-TileSpec = tuple[str, str, Callable[[float | None], str], Callable[[Kpis], str]]
+# (KPI key, formatter, meaning); the label is the KPI catalogue's.
+TileSpec = tuple[str, Callable[[float | None], str], Callable[[Kpis], str]]
+
+
+def kpi_label(key: str) -> str:
+    """The KPI catalogue's label of ``key`` (the key itself for a KPI it does not know:
+    a kpis.json from another fleetsim version)."""
+    found = lookup(key)
+    return found.label if found is not None else key
 
 
 def tiles(kpis: Kpis, specs: tuple[TileSpec, ...]) -> list[Tile]:
@@ -38,11 +46,11 @@ def tiles(kpis: Kpis, specs: tuple[TileSpec, ...]) -> list[Tile]:
 
     Args:
         kpis: KPI name -> value.
-        specs: (key, label, formatter, meaning) of each tile, in display order.
+        specs: (key, formatter, meaning) of each tile, in display order.
     """
     return [
-        Tile(key, title, fmt(kpis[key]), meaning(kpis))
-        for key, title, fmt, meaning in specs
+        Tile(key, kpi_label(key), fmt(kpis[key]), meaning(kpis))
+        for key, fmt, meaning in specs
         if key in kpis
     ]
 

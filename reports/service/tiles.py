@@ -23,7 +23,6 @@ _COMPLIANCE = targets.RESPONSE_COMPLIANCE
 SERVICE_TILE_SPECS: tuple[TileSpec, ...] = (
     (
         "mobile_share",
-        "Mobile share",
         lambda v: fmt_pct(v, 0),
         lambda _: (
             "Jobs needing a visit that a van served at the car (the rest: center, body shop)."
@@ -31,13 +30,11 @@ SERVICE_TILE_SPECS: tuple[TileSpec, ...] = (
     ),
     (
         "remote_resolution_rate",
-        "Fixed remotely",
         lambda v: fmt_pct(v, 0),
         lambda _: "All jobs fixed by remote diagnosis or an over-the-air fix, with no visit.",
     ),
     (
         "first_time_fix_rate",
-        "First-time fix",
         lambda v: fmt_pct(v, 0),
         lambda k: (
             "Jobs fixed at the first visit (Aberdeen average "
@@ -46,7 +43,6 @@ SERVICE_TILE_SPECS: tuple[TileSpec, ...] = (
     ),
     (
         "on_time_arrival_rate",
-        "On-time arrival",
         lambda v: fmt_pct(v, 0),
         lambda _: (
             "Booked van visits arriving by the end of their appointment window "
@@ -55,7 +51,6 @@ SERVICE_TILE_SPECS: tuple[TileSpec, ...] = (
     ),
     (
         "rescue_within_target_rate",
-        "Rescue within target",
         lambda v: fmt_pct(v, 0),
         lambda k: (
             "Roadside jobs reached by a van or tow truck within their city tier's "
@@ -64,19 +59,16 @@ SERVICE_TILE_SPECS: tuple[TileSpec, ...] = (
     ),
     (
         "service_cost_per_vehicle_year",
-        "Service cost per vehicle-year",
         _fmt_cny,
         _cost_meaning,
     ),
     (
         "jobs_per_technician_day",
-        "Visits per van-day",
         lambda v: fmt_num(v, 1),
         lambda _: "Mobile visits per van and working day (seeds: 3–5).",
     ),
     (
         "parts_stockouts",
-        "Parts stock-outs",
         fmt_int,
         lambda _: "Jobs that had to wait for a part to be delivered to the region.",
     ),

@@ -130,3 +130,19 @@ def test_merge_multirun_refuses_duplicates_and_empty_dirs(tmp_path):
     _point(tmp_path, 1, ["a=1", "seed=1"], {"k": 2.0})
     with pytest.raises(ValueError, match="same overrides and seed"):
         merge_multirun(tmp_path)
+
+
+def test_kpis_are_shown_by_their_catalogue_label_and_unit(tmp_path):
+    from reports.experiment.report import kpi_title
+
+    assert kpi_title("mean_wait_h") == "Mean wait (h)"
+    assert kpi_title("technician_utilization") == "Technician utilization (share)"
+    assert kpi_title("failures_total") == "Component failures"
+    assert kpi_title("typo_kpi") == "typo_kpi"
+    summary = pd.DataFrame({"variant": ["a", "b"], "replication": [0, 0],
+                            "mean_wait_h": [2.0, 1.0]})
+    out = render_report(summarize(summary, "a"), tmp_path / "r.html", title="t", baseline="a",
+                        headline={"mean_wait_h": "lower"}, inputs={})
+    html = out.read_text()
+    assert '<td title="mean_wait_h">Mean wait (h)</td>' in html
+    assert "<h3>Mean wait (h): lower is better <code>mean_wait_h</code></h3>" in html

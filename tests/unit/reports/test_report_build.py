@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import reports
+from reports.page.formatting import fmt_auto
 from sim.io import write_text as write_atomic
 
 if TYPE_CHECKING:
@@ -90,10 +91,17 @@ def test_findings_name_the_largest_component(html: str) -> None:
     assert "12 V battery is the largest failure cause (45 % of 180 failures)." in html
 
 
-def test_full_kpi_table_lists_every_kpi_sorted(run: SyntheticRun, html: str) -> None:
-    names = re.findall(r"<tr><td>([a-z0-9_]+)</td>", html)
-    assert names == sorted(run.kpis)
-    assert '<tr><td>vehicle_days</td><td class="num">1,500,000</td></tr>' in html
+def test_full_kpi_table_lists_every_kpi_with_its_catalogue_label(
+    run: SyntheticRun, html: str
+) -> None:
+    names = re.findall(r'<tr id="kpi-([a-z0-9_]+)">', html)
+    assert sorted(names) == sorted(run.kpis) and len(names) == len(set(names))
+    row = re.search(r'<tr id="kpi-mean_wait_h"><td title="[^"]+">([^<]+)</td>'
+                    r'<td class="num">([^<]+)</td><td>([^<]*)</td>', html)
+    assert row is not None
+    assert row.groups() == ("Mean wait", fmt_auto(run.kpis["mean_wait_h"]), "h")
+    assert ('<tr id="kpi-vehicle_days"><td title="fleet size x simulated days">Vehicle-days</td>'
+            '<td class="num">1,500,000</td>') in html
 
 
 def test_wait_caption_uses_event_log(run: SyntheticRun, html: str) -> None:

@@ -46,5 +46,16 @@ def test_scenario_line_without_run_json() -> None:
     assert scenario_line({"vehicles": 1200, "horizon_days": 365}, {}) == "1,200 vehicles · 365 days"
 
 
-def test_kpi_rows_sorted() -> None:
-    assert kpi_rows({"b": 1.0, "a": None}) == [("a", "n/a"), ("b", "1")]
+def test_kpi_rows_follow_the_catalogue_with_unknown_kpis_last() -> None:
+    rows = kpi_rows({"zz_new": 1.0, "mean_wait_h": 3.25, "vehicles": 1000.0,
+                     "first_time_fix_rate": 0.8125, "a_new": None,
+                     "failures_by_component_aux12v": 7.0})
+    assert [(r.key, r.label, r.value, r.unit) for r in rows] == [
+        ("vehicles", "Vehicles", "1,000", ""),
+        ("failures_by_component_aux12v", "Failures: 12 V battery", "7", ""),
+        ("first_time_fix_rate", "First-time fix", "81.2 %", ""),
+        ("mean_wait_h", "Mean wait", "3.25", "h"),
+        ("a_new", "a_new", "n/a", ""),
+        ("zz_new", "zz_new", "1", ""),
+    ]
+    assert rows[3].definition and rows[-1].definition == ""
