@@ -26,23 +26,32 @@ Modules: :mod:`~experiments.runner` (run an experiment), :mod:`~experiments.task
 naive baseline).
 """
 
-from experiments.adapter import experiment_kwargs, is_experiment, run_from_config
-from experiments.multirun import MultirunSummary, merge_multirun, summarize_multirun
-from experiments.runner import (
-    DEFAULT_HEADLINE,
-    ExperimentResult,
-    run_experiment,
-    validate_variants,
-)
-from experiments.scale import efficiency_table, parallel_efficiency
-from experiments.stats import Answer, answers, summarize, t_interval
-from experiments.store import ResultStore, StaleResultError
-from experiments.tasks import Task, replication_seeds
+import importlib
+from typing import Any
 
-__all__ = [
-    "DEFAULT_HEADLINE", "Answer", "ExperimentResult", "MultirunSummary", "ResultStore",
-    "StaleResultError", "Task", "answers", "efficiency_table", "experiment_kwargs",
-    "is_experiment", "merge_multirun", "parallel_efficiency", "replication_seeds",
-    "run_experiment", "run_from_config", "summarize", "summarize_multirun", "t_interval",
-    "validate_variants",
-]
+# The public names, by the module that defines them. They are imported on first use
+# (PEP 562), so that `fleetsim-bench` and `fleetsim-check`, which live in this package,
+# do not pay for the experiment machinery (scipy.stats, joblib) they do not use.
+_HOMES = {
+    "adapter": ("experiment_kwargs", "is_experiment", "run_from_config"),
+    "multirun": ("MultirunSummary", "merge_multirun", "summarize_multirun"),
+    "runner": ("DEFAULT_HEADLINE", "ExperimentResult", "run_experiment", "validate_variants"),
+    "scale": ("efficiency_table", "parallel_efficiency"),
+    "stats": ("Answer", "answers", "summarize", "t_interval"),
+    "store": ("ResultStore", "StaleResultError"),
+    "tasks": ("Task", "replication_seeds"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+__all__ = sorted(_HOME_OF)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME_OF:
+        raise AttributeError(f"module 'experiments' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"experiments.{_HOME_OF[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

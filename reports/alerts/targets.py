@@ -1,5 +1,4 @@
-"""The seed 002 targets of predictive alerts.
-"""
+"""The seed 002 targets of predictive alerts."""
 
 from __future__ import annotations
 

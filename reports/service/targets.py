@@ -1,5 +1,4 @@
-"""Field-service figures the service findings and tiles compare a run with.
-"""
+"""Field-service figures the service findings and tiles compare a run with."""
 
 from __future__ import annotations
 
