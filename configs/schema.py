@@ -15,6 +15,7 @@ from typing import Any
 from omegaconf import MISSING
 
 from configs.alerts_schema import AlertsConfig
+from configs.demand_schema import DemandConfig
 from configs.experiment_schema import ExperimentConfig
 from configs.fields import choice, must_be_below, num, prob  # noqa: F401 (re-exported)
 from configs.ota_schema import OtaConfig
@@ -267,6 +268,7 @@ class FleetsimConfig:
     body: BodyConfig = MISSING
     telemetry: TelemetryConfig = MISSING
     service: ServiceConfig = MISSING
+    demand: DemandConfig = MISSING
     alerts: AlertsConfig = MISSING
     ota: OtaConfig = MISSING
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)

@@ -6,10 +6,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from configs.fields import check_row, choice, must_be_below, num, prob
+from configs.vanday_schema import (
+    ROUTED,
+    ChannelConfig,
+    CityConfig,
+    GenerationConfig,
+    SizingConfig,
+    TriageConfig,
+)
 
 SKILLS = ("junior", "senior", "expert")
 CHANNELS = ("mobile", "center", "body")
-POLICIES = ("fifo", "priority", "nearest_skill")
+ON_DEMAND = ("fifo", "priority", "nearest_skill")
+POLICIES = (*ON_DEMAND, *ROUTED)
 
 
 @dataclass
@@ -22,6 +31,7 @@ class JobTypeConfig:
     repair_h: float = num(1.0, 0.0, 1000.0)
     remote_fix_prob: float = prob(0.0)
     fix_difficulty: float = num(1.0, 0.0, 100.0)
+    outdoor: bool = False      # done in the open at the owner's: rain blocks it on a van
 
 
 @dataclass
@@ -53,6 +63,16 @@ class MobileConfig:
     appointments: bool = True
     booking_lead_h: float = num(4.0, 0.0, 1000.0)
     window_h: float = num(2.0, 0.1, 24.0)
+    owner_window_h: float = num(4.0, 0.1, 24.0)
+    visit_overhead_h: float = num(0.0, 0.0, 24.0)
+    owner_flexible_share: float = prob(0.5)
+    reschedule_prob: float = prob(0.0)
+    reschedule_days_max: int = num(5, 1, 365)
+    no_show_prob: float = prob(0.0)
+    overtime_h: float = num(0.5, 0.0, 12.0)
+    plan_candidates_per_van: int = num(12, 1, 1000)
+    van_parts: dict[str, int] = field(default_factory=dict)
+    sizing: str = choice("fixed", "fixed", "auto")
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
@@ -74,6 +94,9 @@ class FacilityConfig:
     min_bays_per_region: int = num(1, 0, 100_000)
     appointment_lead_days: float = num(2.0, 0.0, 365.0)
     first_time_fix_prob: float = prob(0.85)
+    walk_in_share: float = prob(0.0)
+    visit_overhead_h: float = num(0.0, 0.0, 24.0)
+    booking_fill_frac: float = num(0.85, 0.01, 1.0)
 
 
 @dataclass
@@ -131,12 +154,31 @@ class PoissonDemandConfig:
     servers: int = num(3, 1, 1_000_000)
 
 
+def _fits_van_day(cfg: Any, key: str, jt: Any) -> list[str]:
+    """A mobile job must fit in the van shift and in an owner's availability window."""
+    if jt.get("channel", "mobile") != "mobile":
+        return []
+    m = cfg.mobile
+    need_h = float(jt.get("repair_h", 0.0)) + float(m.visit_overhead_h)
+    shift_h = m.shift_end_h - m.shift_start_h
+    if shift_h > 0 and need_h > shift_h:
+        return [f"{key}.repair_h={jt.repair_h}: with mobile.visit_overhead_h={m.visit_overhead_h} "
+                f"a visit takes {need_h:g} h, longer than the van shift ({shift_h:g} h)"]
+    if need_h > m.owner_window_h:
+        return [f"{key}.repair_h={jt.repair_h}: with mobile.visit_overhead_h={m.visit_overhead_h} "
+                f"a visit takes {need_h:g} h, longer than mobile.owner_window_h="
+                f"{m.owner_window_h} (an owner must be there for the whole visit)"]
+    return []
+
+
 @dataclass
 class ServiceConfig:
     """The service network (see ``configs/service/default.yaml``)."""
 
     demand: str = choice("failures", "failures", "poisson")
-    dispatch: str = choice("priority", *POLICIES)
+    dispatch: str = choice("engine", *POLICIES)
+    solver: str = choice("vroom", "vroom", "ortools")
+    solver_exploration_level: int = num(1, 0, 5)
     repair_cv: float = num(0.5, 0.0, 5.0)
     repair_distribution: str = choice("gamma", "gamma", "exponential")
     response_target_h_by_tier: list[float] = field(default_factory=lambda: [6.0, 2.0, 4.0, 4.0])
@@ -154,6 +196,11 @@ class ServiceConfig:
     parts: PartsConfig = field(default_factory=PartsConfig)
     costs: CostConfig = field(default_factory=CostConfig)
     poisson: PoissonDemandConfig = field(default_factory=PoissonDemandConfig)
+    city: CityConfig = field(default_factory=CityConfig)
+    generations: dict[str, GenerationConfig] = field(default_factory=dict)
+    triage: TriageConfig = field(default_factory=TriageConfig)
+    channel: ChannelConfig = field(default_factory=ChannelConfig)
+    sizing: SizingConfig = field(default_factory=SizingConfig)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
@@ -161,10 +208,20 @@ class ServiceConfig:
         if len(cfg.response_target_h_by_tier) != 4:
             errs.append(f"{path}.response_target_h_by_tier={list(cfg.response_target_h_by_tier)}"
                         ": give 4 values (tier 0 = remote, tiers 1-3)")
+        if cfg.dispatch in ROUTED and cfg.dispatch not in cfg.generations:
+            errs.append(f"{path}.dispatch={cfg.dispatch!r} has no entry in {path}.generations "
+                        f"(defined: {', '.join(cfg.generations) or 'none'})")
+        for name, gen in cfg.generations.items():
+            errs += check_row(gen, GenerationConfig, f"{path}.generations.{name}")
         stocked = set(cfg.parts.stock_per_1000_vehicles)
+        for part in cfg.mobile.van_parts:
+            if part not in stocked:
+                errs.append(f"{path}.mobile.van_parts.{part}: not a stocked part; allowed: "
+                            f"{', '.join(sorted(stocked)) or 'none'}")
         for comp, causes in cfg.job_types.items():
             for cause, jt in causes.items():
                 errs += check_row(jt, JobTypeConfig, f"{path}.job_types.{comp}.{cause}")
+                errs += _fits_van_day(cfg, f"{path}.job_types.{comp}.{cause}", jt)
                 part = jt.get("part", "")
                 if not (part and cfg.parts.enabled) or part in stocked:
                     continue

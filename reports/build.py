@@ -18,11 +18,12 @@ from reports.page import html, summary
 from reports.page.loader import ReportInputError, RunFiles, load_run
 from reports.page.section import Part
 from reports.service import section as service
+from reports.serviceday import section as serviceday
 from sim.io import write_text
 
 REPORT_FILE = "report.html"
 # The page's domains, in display order; each module has build(files, baseline) -> Part.
-DOMAINS = (fleet, service, ota, alerts)
+DOMAINS = (fleet, service, serviceday, ota, alerts)
 
 
 def build_context(files: RunFiles, baseline: RunFiles | None = None) -> dict[str, Any]:

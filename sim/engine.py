@@ -17,6 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
 from configs.validate import validate
+from configs.vanday_schema import ROUTED
 from sim.alerts.loop import AlertLoop
 from sim.collector import DailyCollector
 from sim.failures import FailureBatch, detect
@@ -28,8 +29,11 @@ from sim.repairs import RepairQueue
 from sim.result import RunResult, run_metadata
 from sim.rng import Streams
 from sim.service import ServiceNetwork, service_config_object
+from sim.service.demand import ServiceDemand
 from sim.service.kpis import ServiceCapacity
+from sim.sizing import auto_size
 from sim.telemetry import Telemetry
+from twins.battery import soh as battery_soh
 
 
 @dataclass
@@ -48,6 +52,7 @@ class Simulation:
     telemetry: Telemetry | None = None
     alerts: AlertLoop | None = None
     ota: OtaLoop | None = None
+    demand: ServiceDemand | None = None
 
     @property
     def sensed_signals(self) -> set[str] | None:
@@ -62,8 +67,11 @@ class Simulation:
         return self.cfg.service.demand == "failures"
 
 
-def build(cfg: DictConfig) -> Simulation:
-    """Build the fleet, the service network and the collector for ``cfg``."""
+def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
+    """Build the fleet, the service network and the collector for ``cfg``.
+
+    ``sizing`` (from :func:`sim.sizing.auto_size`) sets the vans and bays per region.
+    """
     streams = Streams(cfg.seed)
     fleet = build_fleet(cfg, streams)
     env = simpy.Environment()
@@ -71,10 +79,23 @@ def build(cfg: DictConfig) -> Simulation:
     repairs = RepairQueue(fleet, streams.get("repair"))
 
     regions = list(cfg.fleet.regions.values())
+    tiers = [int(r.city_tier) for r in regions]
+    demand = None
+    if cfg.service.demand == "failures" and cfg.demand.enabled:
+        demand = ServiceDemand(OmegaConf.to_object(cfg.demand), fleet.state.attrs["region"],
+                               tiers, fleet.state.attrs["age_days"], streams.get("demand"))
+    weather = streams.get("weather")
+    days = int(cfg.horizon_days) + 1
+    rain = weather.random((len(regions), days)) < float(cfg.service.city.rain_day_prob)
+    sigma = float(np.sqrt(np.log1p(float(cfg.service.city.day_traffic_cv) ** 2)))
+    traffic = np.exp(weather.normal(-0.5 * sigma**2, sigma, (len(regions), days)))
     service = ServiceNetwork(env, service_config_object(cfg.service), fleet.region_names,
-                             [int(r.city_tier) for r in regions],
-                             np.array([r.service_radius_km for r in regions]),
-                             fleet.state.attrs["region"], log, streams.get("service"), repairs)
+                             tiers, np.array([r.service_radius_km for r in regions]),
+                             fleet.state.attrs["region"], log, streams.get("service"), repairs,
+                             job_types=demand.job_types() if demand else None,
+                             rain=rain, traffic=traffic,
+                             vans_by_region=list(sizing["vans"].values()) if sizing else None,
+                             bays_by_region=list(sizing["bays"].values()) if sizing else None)
     ota = None
     if cfg.ota.enabled and cfg.ota.releases and cfg.service.demand == "failures":
         ota = OtaLoop(OmegaConf.to_object(cfg.ota), fleet, service, log, streams)
@@ -92,7 +113,7 @@ def build(cfg: DictConfig) -> Simulation:
     return Simulation(cfg, env, fleet, log, service, collector, repairs,
                       streams.get("failures"),
                       {name: streams.get(f"twin.{name}") for name in fleet.twins}, telemetry,
-                      alerts, ota)
+                      alerts, ota, demand)
 
 
 def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> list[np.ndarray]:
@@ -111,6 +132,15 @@ def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> list[np
         sim.service.submit_many(times, b.vehicles, b.component, b.cause, b.severity)
         out.append(times)
     return out
+
+
+def contact(sim: Simulation, day: int, km: np.ndarray) -> None:
+    """Start today's non-fault contacts (maintenance, condition triggers, owner issues)."""
+    soh = battery_soh(sim.fleet.state.twins["battery"])
+    for b in sim.demand.day(day, km, soh):
+        times = day + sim.demand.rng.random(b.vehicles.size)
+        sim.service.submit_many(times, b.vehicles, b.component, b.cause, b.severity,
+                                extra_h=b.extra_h)
 
 
 NOON = 0.5  # the daily sample of busy technicians is taken mid-shift
@@ -132,6 +162,8 @@ def fleet_clock(sim: Simulation, progress: bool):
                   if sim.telemetry else None)
         failures = detect(fleet) if sim.service_fed_by_failures else []
         times = dispatch(sim, day, failures)
+        if sim.demand is not None:
+            contact(sim, day, usage.km)
         if sim.alerts is not None:
             sim.alerts.on_failures(failures, times)
             sim.alerts.day(day, sensed[1], usage, sensed[0])
@@ -183,6 +215,42 @@ def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     """
     validate(cfg)
     t0 = time.perf_counter()
-    sim = build(cfg)
+    sizing = (auto_size(cfg, simulate) if cfg.service.mobile.sizing == "auto"
+              and cfg.service.dispatch in ROUTED else None)
+    sim = build(cfg, sizing)
+    mark_sample_day(sim)
     run_clock(sim, bool(cfg.output.progress) if progress is None else progress)
-    return collect(sim, time.perf_counter() - t0)
+    result = collect(sim, time.perf_counter() - t0)
+    if sizing is not None:
+        result.meta["sizing"] = sizing
+    sample = van_day_sample(sim)
+    if sample:
+        result.meta["van_day_sample"] = sample
+    routed = [sim.service.routed(r) for r in range(len(sim.service.dispatchers))]
+    result.meta["routing_wall_s"] = round(sum(v.plan_s for v in routed if v is not None), 6)
+    return result
+
+
+def mark_sample_day(sim: Simulation) -> None:
+    """Keep the legs of the first region with vans on the working day nearest mid-run."""
+    horizon = int(sim.cfg.horizon_days)
+    day = horizon // 2
+    while day < horizon and not sim.service.shift.works_on(day):
+        day += 1
+    for r in range(len(sim.service.dispatchers)):
+        vans = sim.service.routed(r)
+        if vans is not None and vans.techs:
+            vans.sample_day = day
+            return
+
+
+def van_day_sample(sim: Simulation) -> dict:
+    """The legs of every van of the sample region-day (the report's route map), if any."""
+    for r in range(len(sim.service.dispatchers)):
+        vans = sim.service.routed(r)
+        if vans is not None and vans.sample:
+            return {"region": sim.service.region_names[r], "day": vans.sample_day,
+                    "radius_km": vans.city.radius_km, "depot_km": list(vans.city.depot),
+                    "shift_h": [vans.shift.start_h, vans.shift.end_h],
+                    "vans": {str(k): v for k, v in vans.sample.items()}}
+    return {}

@@ -29,11 +29,18 @@ class Event(NamedTuple):
     channel: str = ""
     outcome: str = ""
     due_d: float = float("nan")
+    value: float = float("nan")   # a number the event carries: the road km of a ``van_leg``
 
 
 # The ``severity`` of a job booked from an accepted alert: no failure is behind it.
 # (Failure severities, ``roadside`` / ``drivable`` / ``silent``, are :data:`twins.SEVERITIES`.)
 PREVENTIVE = "preventive"
+# Severities of demand with no failure behind it (``sim.service.demand``): scheduled maintenance
+# and condition triggers, and issues an owner reports that are not breakdowns.
+SCHEDULED = "scheduled"
+REPORTED = "reported"
+#: Job severities that log no ``failure`` record and touch no twin when fixed.
+NOT_FAILURES = frozenset({PREVENTIVE, SCHEDULED, REPORTED})
 
 COLUMNS = Event._fields
 _INT_COLS = ("vehicle", "job", "technician")

@@ -31,7 +31,8 @@ EXPECTED_FILES = (KPIS_FILE, RUN_FILE, DAILY_FILE, EVENTS_FILE)
 # The event log can hold millions of rows; the report reads only the job events it uses.
 JOB_EVENT_TYPES = ("job_created", "job_assigned", "job_finished")
 JOB_EVENT_COLUMNS = ("time_d", "event", "job")
-SERVICE_EVENT_TYPES = (*JOB_EVENT_TYPES, "job_triaged", "job_arrived", "tow_arrived")
+SERVICE_EVENT_TYPES = (*JOB_EVENT_TYPES, "job_triaged", "job_arrived", "tow_arrived",
+                       "job_rolled")
 # channel and outcome are required for the service view; the others enrich it when present.
 SERVICE_REQUIRED_COLUMNS = ("channel", "outcome")
 SERVICE_OPTIONAL_COLUMNS = ("severity", "component", "due_d")
@@ -48,6 +49,13 @@ OTA_EVENT_TYPES = (
     "ota_completed",
 )
 OTA_COLUMNS = ("time_d", "event", "vehicle", "component", "cause", "severity", "channel", "outcome")
+# The routed van day: van legs (departure, arrival in due_d, road km in value, van in
+# technician), hands-on time, triage verdicts, wasted trips and rebookings.
+DAYPLAN_EVENT_TYPES = (
+    "job_created", "job_triaged", "job_started", "job_finished", "job_rebooked", "van_leg",
+)
+DAYPLAN_REQUIRED_COLUMNS = ("time_d", "event", "job", "channel", "outcome")
+DAYPLAN_OPTIONAL_COLUMNS = ("region", "technician", "due_d", "value")
 
 
 class ReportInputError(ValueError):
@@ -77,6 +85,9 @@ class RunFiles:
             :data:`OTA_COLUMNS` only, or ``None`` when the log is absent or lacks a column.
         vehicle_hw: Hardware configuration by vehicle index (from fleet_state.parquet), or
             ``None`` when that file or its columns are absent.
+        dayplan_events: Rows of the events in :data:`DAYPLAN_EVENT_TYPES` with the
+            :data:`DAYPLAN_REQUIRED_COLUMNS` (plus the optional ones where present, text
+            columns as plain strings), or ``None`` when the log is absent or lacks a column.
     """
 
     run_dir: Path
@@ -89,6 +100,7 @@ class RunFiles:
     alert_events: pd.DataFrame | None = None
     ota_events: pd.DataFrame | None = None
     vehicle_hw: pd.Series | None = None
+    dayplan_events: pd.DataFrame | None = None
 
 
 def expected_files_text() -> str:
@@ -129,6 +141,7 @@ def load_run(run_dir: str | Path) -> RunFiles:
     return RunFiles(
         root, kpis, run, daily, job_events, service_events, tuple(notes), alert_events,
         _read_ota_events(root / EVENTS_FILE), _read_vehicle_hw(root / FLEET_STATE_FILE),
+        _read_dayplan_events(root / EVENTS_FILE),
     )
 
 
@@ -224,6 +237,22 @@ def _read_ota_events(path: Path) -> pd.DataFrame | None:
     # Strings, not categories: the report compares and groups them as plain text.
     for column in ("event", "component", "cause", "severity", "channel", "outcome"):
         table[column] = table[column].astype(object).fillna("").astype(str)
+    return table.sort_values("time_d", kind="stable").reset_index(drop=True)
+
+
+def _read_dayplan_events(path: Path) -> pd.DataFrame | None:
+    """Return the van-day and channel rows, or ``None`` without a usable log."""
+    if not path.is_file():
+        return None
+    present = _parquet_columns(path)
+    if not all(c in present for c in DAYPLAN_REQUIRED_COLUMNS):
+        return None
+    columns = [*DAYPLAN_REQUIRED_COLUMNS, *(c for c in DAYPLAN_OPTIONAL_COLUMNS if c in present)]
+    filters = [("event", "in", list(DAYPLAN_EVENT_TYPES))]
+    table = _read_parquet(path, columns=columns, filters=filters).to_pandas()
+    for column in ("event", "channel", "outcome", "region"):
+        if column in table:
+            table[column] = table[column].astype(object).fillna("").astype(str)
     return table.sort_values("time_d", kind="stable").reset_index(drop=True)
 
 

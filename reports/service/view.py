@@ -54,9 +54,10 @@ class ServiceView:
     booked_visits: int
 
     def channel_share(self, channel: str) -> float:
-        """Share of triaged jobs (remote fixes excluded) sent to ``channel``; NaN if none."""
-        visited = self.jobs["channel"].isin(_VISIT_CHANNELS)
-        return _ratio(int((self.jobs["channel"] == channel).sum()), int(visited.sum()))
+        """Share of triaged jobs (remote fixes excluded) sent to ``channel`` by triage; NaN
+        if none (a job rebooked after a wasted trip counts where triage sent it)."""
+        visited = self.jobs["triaged"].isin(_VISIT_CHANNELS)
+        return _ratio(int((self.jobs["triaged"] == channel).sum()), int(visited.sum()))
 
     def remote_share(self) -> float:
         """Share of all jobs fixed by remote diagnosis; NaN without jobs."""
@@ -112,6 +113,8 @@ def job_table(events: pd.DataFrame) -> pd.DataFrame:
     # Triage sets the channel; a remote fix closes the job on channel "remote".
     channels = ev[ev["channel"] != ""].groupby("job")["channel"].last()
     jobs["channel"] = channels.reindex(jobs.index).fillna("").astype(str)
+    triaged = ev[ev["event"] == "job_triaged"].groupby("job")["channel"].first()
+    jobs["triaged"] = triaged.reindex(jobs.index).fillna(jobs["channel"]).astype(str)
     finished = ev[ev["event"] == "job_finished"]
     final = finished[finished["outcome"].isin(["fixed", "remote_fixed"])]
     outcome = final.groupby("job")["outcome"].first().reindex(jobs.index).fillna("open")
@@ -158,9 +161,12 @@ def _booked_arrivals(events: pd.DataFrame) -> tuple[int, int]:
         return 0, 0
     arrived = events[(events["event"].astype(str) == "job_arrived") & events["due_d"].notna()]
     booked = arrived[_text(arrived["channel"]) == "mobile"]
+    # A planned visit the van's shift could not reach (routed van days) broke its promise.
+    rolled = events[events["event"].astype(str) == "job_rolled"]
     if "severity" in events.columns:
         booked = booked[_text(booked["severity"]) != "roadside"]
-    return int((booked["time_d"] <= booked["due_d"]).sum()), len(booked)
+        rolled = rolled[_text(rolled["severity"]) != "roadside"]
+    return int((booked["time_d"] <= booked["due_d"]).sum()), len(booked) + len(rolled)
 
 
 def service_view(events: pd.DataFrame | None) -> ServiceView | None:

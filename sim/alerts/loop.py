@@ -109,7 +109,7 @@ class AlertLoop:
         # job -1: the booked job's own records carry its id (severity "preventive").
         for v, ok, reg in zip(b.vehicles.tolist(), accepted.tolist(), region_of, strict=True):
             self.log.append((t_alert, "alert", v, b.component, b.cause, b.level, -1,
-                             regions[reg], -1, "", ACCEPTED if ok else IGNORED, due))
+                             regions[reg], -1, "", ACCEPTED if ok else IGNORED, due, np.nan))
             heapq.heappush(self._closing, (due, v, b.component, t_alert))
 
     def _learn(self, day: int) -> None:
@@ -126,7 +126,7 @@ class AlertLoop:
     def _record(self, row: tuple) -> None:
         t, event, v, comp, cause, severity = row
         self.log.append((t, event, v, comp, cause, severity, -1, self.fleet.region_name(v), -1,
-                         "", "", np.nan))
+                         "", "", np.nan, np.nan))
 
     # ---------------------------------------------------------------- repairs
     def before_repair(self, component: str, cause: str, severity: str,

@@ -68,7 +68,8 @@ SERVICE: tuple[Row, ...] = (
     ("revisits", "Revisits", "count", ",.0f", "lower",
      "visits that did not fix the car (each leads to another visit)"),
     ("on_time_arrival_rate", "On-time arrival (booked)", "fraction", ".1%", "higher",
-     "booked mobile visits arriving by their appointment window's end"),
+     "booked mobile visits arriving by their promised window's end / booked mobile visits "
+     "(a planned visit the shift could not reach, `job_rolled`, counts as late)"),
     ("rescue_within_target_rate", "Rescues within target", "fraction", ".1%", "higher",
      "roadside jobs reached (van or tow truck) within the region tier's response target; "
      "unanswered at the horizon count as missed"),
@@ -96,6 +97,47 @@ SERVICE: tuple[Row, ...] = (
      "and tows at the unit costs of `service.costs`"),
     ("service_cost_per_vehicle_year", "Service cost per vehicle-year", "CNY/vehicle-year",
      ",.0f", "lower", "`service_cost_total` per vehicle-year"),
+)
+
+_PER_VY = "1/vehicle-year"
+DEMAND: tuple[Row, ...] = (
+    ("service_contacts_per_vehicle_year", "Service contacts per vehicle-year", _PER_VY, ".2f",
+     "", "jobs created (every reason an owner contacts service, remote included) per "
+     "vehicle-year; seed 002: industry 2.1, NIO 8.3"),
+    ("service_visits_per_vehicle_year", "Service visits per vehicle-year", _PER_VY, ".2f", "",
+     "arrivals of a van at the owner or of the car at a center or body shop, per vehicle-year"),
+    ("contacts_faults_per_vehicle_year", "Contacts from faults", _PER_VY, ".2f", "",
+     "jobs created by component failures, per vehicle-year"),
+    ("contacts_alerts_per_vehicle_year", "Contacts from alerts", _PER_VY, ".2f", "",
+     "preventive jobs booked from accepted alerts, per vehicle-year"),
+    ("contacts_maintenance_per_vehicle_year", "Contacts from maintenance", _PER_VY, ".2f", "",
+     "scheduled maintenance and condition-triggered jobs, per vehicle-year"),
+    ("contacts_owner_per_vehicle_year", "Contacts from owner-reported issues", _PER_VY, ".2f",
+     "", "non-breakdown issues owners report (noises, trim, software questions, accessories), "
+     "per vehicle-year"),
+    ("triage_accuracy", "Triage accuracy", "fraction", ".1%", "higher",
+     "jobs remote diagnosis sent to the channel that can do them / jobs triaged"),
+    ("wasted_trips", "Wasted trips", "count", ",.0f", "lower",
+     "visits sent where the job could not be done (a wrong triage: a lift job to a van, body "
+     "work to a center); each is rebooked"),
+    ("no_shows", "No-shows", "count", ",.0f", "lower",
+     "van visits where the owner was not there (rebooked)"),
+    ("rain_blocked_visits", "Visits blocked by rain", "count", ",.0f", "lower",
+     "van visits to outdoor jobs on a rain day (rebooked)"),
+    ("mobile_share_of_visits", "Mobile share of visits", "fraction", ".1%", "",
+     "van arrivals / all visits (van, center, body shop); seed 001: 40 % in 2023, target 50 %"),
+    ("center_booking_lead_days", "Center booking lead", "d", ".2f", "lower",
+     "booking to appointment at the service center, mean; J.D. Power 4.8 days without remote "
+     "diagnosis"),
+    ("jobs_per_van_day", "Jobs per van-day", "1/(van-day)", ".2f", "higher",
+     "van arrivals at owners per van per working day; seeds: 3-5"),
+    ("technician_productive_hours_per_day", "Productive hours per van-day", "h", ".2f",
+     "higher", "hands-on hours (job started to finished) per van per working day; seed 001: "
+     "5.2 (manual) -> 7.1 (engine) -> +0.8 (traffic-aware)"),
+    ("travel_hours_per_van_day", "Driving per van-day", "h", ".2f", "lower",
+     "hours on the road (van legs, the return to the depot included) per van per working day"),
+    ("km_per_job", "Road km per job", "km", ".1f", "lower",
+     "road km of all van legs / van arrivals"),
 )
 
 ALERTS: tuple[Row, ...] = (
@@ -157,6 +199,6 @@ OTA: tuple[Row, ...] = (
 )
 
 DOMAINS: dict[str, tuple[Row, ...]] = {
-    "run": RUN, "fleet": FLEET, "battery": BATTERY, "service": SERVICE, "alerts": ALERTS,
-    "ota": OTA,
+    "run": RUN, "fleet": FLEET, "battery": BATTERY, "service": SERVICE, "demand": DEMAND,
+    "alerts": ALERTS, "ota": OTA,
 }

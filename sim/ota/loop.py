@@ -96,7 +96,7 @@ class OtaLoop:
             self._apply(day, name, ev)
         for d in out.decisions:
             self.log.append((float(day), f"ota_{d.action}", -1, COMPONENT, d.release, "", -1,
-                             "", -1, d.hw_config or d.cohort, d.reason, np.nan))
+                             "", -1, d.hw_config or d.cohort, d.reason, np.nan, np.nan))
         return out
 
     def _apply(self, day: int, release: str, ev) -> None:
@@ -124,7 +124,8 @@ class OtaLoop:
             for v in vehicles.tolist():
                 outcome = FAILURE_MODES[modes[v]] if field == "install_failed" else ""
                 self.log.append((day + 0.5, event, v, COMPONENT, release, "", -1,
-                                 self.fleet.region_name(v), -1, "", outcome, np.nan))
+                                 self.fleet.region_name(v), -1, "", outcome,
+                                 np.nan, np.nan))
 
     def _effects(self, vehicles: np.ndarray, rel, sign: int) -> None:
         """Apply (sign +1) or take back (-1) a release's effects on ``vehicles``' twins."""
@@ -150,4 +151,5 @@ class OtaLoop:
                 now = float(self.campaigns.day + 1)   # applied at the end of the day
                 for v in arr.tolist():
                     self.log.append((now, "ota_installed", v, COMPONENT, release, "", -1,
-                                     self.fleet.region_name(v), -1, "", "dealer_flash", np.nan))
+                                     self.fleet.region_name(v), -1, "", "dealer_flash",
+                                     np.nan, np.nan))

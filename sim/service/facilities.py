@@ -22,8 +22,13 @@ class Facility:
     """
 
     def __init__(self, env: simpy.Environment, bay_ids: list[int], shift: Shift,
-                 appointment_lead_days: float, first_time_fix_prob: float) -> None:
+                 appointment_lead_days: float, first_time_fix_prob: float,
+                 walk_in_share: float = 0.0, booking_fill_frac: float = 1.0) -> None:
         self.env, self.shift = env, shift
+        self.walk_in_share = walk_in_share
+        self.full_h = max(len(bay_ids), 1) * shift.hours_per_day
+        self.capacity_h = self.full_h * booking_fill_frac
+        self.booked_h: dict[int, float] = {}
         self.bays = simpy.PriorityResource(env, capacity=max(len(bay_ids), 1))
         self.free = list(reversed(bay_ids))
         self.size = len(bay_ids)
@@ -35,6 +40,25 @@ class Facility:
         day = math.floor(t + self.lead_days)
         start = max(day + hours(self.shift.start_h), t)
         return self.shift.next_open(start)
+
+    def book(self, t: float, planned_h: float, urgent: bool = False) -> float:
+        """Appointment time of a job booked at ``t``: the first working day at least
+        ``lead_days`` ahead whose bookings leave ``planned_h`` bay-hours free; within the
+        day, appointments are spread as the bays' booked hours fill. Routine bookings
+        fill ``booking_fill_frac`` of the bay-hours; an ``urgent`` one (a predicted
+        failure) may take the reserve kept for walk-ins and rescues.
+        """
+        cap = self.full_h if urgent else self.capacity_h
+        day = math.floor(t + self.lead_days)
+        while True:
+            used = self.booked_h.get(day, 0.0)
+            start = day + hours(self.shift.start_h)
+            if (self.shift.works_on(day) and start >= t
+                    and (used + planned_h <= cap or used == 0.0)):
+                self.booked_h[day] = used + planned_h
+                bays = max(self.bays.capacity, 1)
+                return start + hours(min(used / bays, self.shift.hours_per_day - 1e-6))
+            day += 1
 
     def busy(self) -> int:
         """Bays in use now."""

@@ -22,9 +22,10 @@ import numpy as np
 import simpy
 
 from sim.clock import hours
-from sim.records import PREVENTIVE
+from sim.records import NOT_FAILURES, PREVENTIVE
 from sim.service.calendar import Travel
 from sim.service.dispatch import Dispatcher, Request, Tech
+from sim.service.triage import assign, can_do, draws, prefers_mobile
 
 SKILL_LEVEL = {"junior": 0, "senior": 1, "expert": 2}
 MINUTES_PER_HOUR = 60.0
@@ -48,6 +49,8 @@ class Job:
     min_skill: int = 0
     visits: int = 0
     red_alert: bool = False   # a preventive job from a red alert: red-alert priority, no window
+    true_channel: str = ""    # where it can be done: remote | mobile | center | body
+    extra_h: float = 0.0      # hands-on hours on top of the job type's (bundled maintenance items)
 
     @property
     def rescue(self) -> bool:
@@ -78,6 +81,7 @@ class Network(Protocol):
     tow_fleets: list[Any]
     parts: Any
     travel: Travel
+    radius_km: np.ndarray
     jobs_created: int
 
     def book_window(self, region: int, t: float) -> tuple[float, float]: ...
@@ -85,11 +89,12 @@ class Network(Protocol):
     def mobile_ftf(self, skill: int, job: Job) -> float: ...
     def repair_h(self, job: Job) -> float: ...
     def response_target_h(self, region: int) -> float: ...
-    def triage(self, job: Job) -> str: ...
+    def has_vans(self, region: int) -> bool: ...
+    def routed(self, region: int) -> Any: ...
 
 
 def log_event(net: Network, job: Job, event: str, technician: int = -1, outcome: str = "",
-        due: float = math.nan, at: float | None = None) -> None:
+              due: float = math.nan, at: float | None = None, value: float = math.nan) -> None:
     """Append one event record of ``job`` at the current time (or at ``at``).
 
     ``at`` is for times already fixed: the job's creation (within the current
@@ -99,7 +104,7 @@ def log_event(net: Network, job: Job, event: str, technician: int = -1, outcome:
     # A plain tuple in Event's field order: records are the hot path of the job layer.
     net.record((net.env.now if at is None else at, event, job.vehicle, job.component,
                 job.cause, job.severity, job.id, net.region_names[job.region], technician,
-                job.channel, outcome, due))
+                job.channel, outcome, due, value))
 
 
 def run_job(net: Network, job: Job):
@@ -107,35 +112,74 @@ def run_job(net: Network, job: Job):
     env, cfg = net.env, net.cfg
     # The failure's time within today is known now: record the creation at it and
     # wait for it together with the remote diagnosis (one simpy event, not two).
-    if job.vehicle >= 0 and job.severity != PREVENTIVE:  # a preventive job has no failure
+    if job.vehicle >= 0 and job.severity not in NOT_FAILURES:
         log_event(net, job, "failure", at=job.created)
     log_event(net, job, "job_created", at=job.created)
     net.jobs_created += 1
     delay = max(job.created - env.now, 0.0)
-    fixed_remotely = False
+    u_fix, u_conf, u_pref = draws(net.rng)
+    job.true_channel = job.job_type.channel
+    assigned = job.true_channel
     if cfg.remote.enabled:
         remote_min = cfg.remote.diagnosis_min
-        fixed_remotely = net.rng.random() < job.job_type.remote_fix_prob
-        if fixed_remotely:
+        if u_fix < job.job_type.remote_fix_prob:
+            job.true_channel = "remote"
+        assigned = assign(cfg.triage.confusion, job.true_channel, u_conf)
+        if assigned == "remote":
             remote_min += cfg.remote.fix_min
         delay += hours(remote_min / MINUTES_PER_HOUR)
     if delay > 0:
         yield env.timeout(delay)
-    if fixed_remotely:
+    if assigned == "remote":
         job.channel = "remote"
         net.finish(job, "remote_fixed")
         return
-    job.channel = net.triage(job)
-    log_event(net, job, "job_triaged")
+    job.channel = _channel(net, job, assigned, u_pref)
+    log_event(net, job, "job_triaged", outcome="correct" if assigned == job.true_channel
+              or (job.true_channel == "remote" and not cfg.remote.enabled) else "wrong")
     if job.channel != "mobile" and job.rescue:
         yield from tow(net, job)  # a stranded car is towed in first; the part is awaited there
     yield from reserve_part(net, job)
     if job.channel == "mobile":
-        yield from mobile_visits(net, job)
-        return
+        done = yield from (routed_visits(net, job) if net.routed(job.region) is not None
+                           else mobile_visits(net, job))
+        if done:
+            return
+        job.channel = job.true_channel       # the van could not do it: rebook where it can be done
+        log_event(net, job, "job_rebooked")
+        if job.rescue:
+            yield from tow(net, job)
     yield from facility_visits(net, job, booked=not job.rescue)
 
 
+def _channel(net: Network, job: Job, assigned: str, u_pref: float) -> str:
+    """The channel a job goes to: triage's, the owner's choice between van and center."""
+    if assigned == "mobile" and not net.has_vans(job.region):
+        return "center"            # no mobile service here (remote region): tow or drive in
+    if (assigned == "mobile" and not job.urgent and job.vehicle >= 0
+            and can_do("mobile", job.true_channel)):  # a synthetic arrival has no owner
+        region = job.region
+        if not prefers_mobile(net.cfg, net.region_tier[region], job.pos,
+                              float(net.radius_km[region]), u_pref):
+            return "center"
+    return assigned
+
+
+def routed_visits(net: Network, job: Job):
+    """Visits planned into van days until the car is fixed; False if a van cannot do it."""
+    vans = net.routed(job.region)
+    while True:
+        job.visits += 1
+        visit = vans.urgent(job) if job.urgent and job.visits == 1 else vans.book(job)
+        outcome = yield visit.done
+        if outcome == "fixed":
+            net.finish(job, "fixed", visit.tech_id)
+            return True
+        log_event(net, job, "job_finished", visit.tech_id, outcome=outcome)
+        if outcome == "wasted_trip":
+            return False
+        if outcome == "revisit":
+            job.min_skill = min(job.min_skill + 1, max(SKILL_LEVEL.values()))
 def reserve_part(net: Network, job: Job):
     """Reserve the job's part; a stockout makes the job wait for the delivery."""
     part = job.job_type.part
@@ -150,7 +194,7 @@ def reserve_part(net: Network, job: Job):
 
 
 def mobile_visits(net: Network, job: Job):
-    """Visits by mobile technicians until the car is fixed."""
+    """On-demand visits by mobile technicians until the car is fixed; False if wasted."""
     env, cfg = net.env, net.cfg
     dispatcher = net.dispatchers[job.region]
     while True:
@@ -172,13 +216,18 @@ def mobile_visits(net: Network, job: Job):
         arrived = env.now + drive
         tech.pos = job.pos
         log_event(net, job, "job_arrived", tech.id, due=due, at=arrived)
+        if not can_do("mobile", job.true_channel):   # a wrong triage: nothing to do here
+            yield env.timeout(drive)
+            dispatcher.release(tech)
+            log_event(net, job, "job_finished", tech.id, outcome="wasted_trip")
+            return False
         log_event(net, job, "job_started", tech.id, at=arrived)
         yield env.timeout(drive + hours(net.repair_h(job)))
         fixed = net.rng.random() < net.mobile_ftf(tech.skill, job)
         dispatcher.release(tech)
         if fixed:
             net.finish(job, "fixed", tech.id)
-            return
+            return True
         log_event(net, job, "job_finished", tech.id, outcome="revisit")
         job.min_skill = min(job.min_skill + 1, max(SKILL_LEVEL.values()))
 
@@ -210,26 +259,43 @@ def _truck_returns(net: Network, fleet, truck: int, km: float, req):
 
 
 def facility_visits(net: Network, job: Job, booked: bool):
-    """Visits to the region's service center or body shop until the car is fixed."""
-    env = net.env
+    """Visits to the region's service center or body shop until the car is fixed.
+
+    A booked visit takes the first day with free bay-hours in the calendar
+    (``job_booked`` records the appointment); a walk-in or a towed car comes at
+    the next opening and waits for a bay. A job the site cannot do (a wrong
+    triage) takes a bay for the diagnosis, then is rebooked where it can be done.
+    """
+    env, cfg = net.env, net.cfg
     site = net.facilities[job.channel][job.region]
+    if booked and net.rng.random() < site.walk_in_share:
+        booked = False
     while True:
         job.visits += 1
         if booked:
-            yield env.timeout(site.next_appointment(env.now) - env.now)
+            at = site.book(env.now, job.job_type.repair_h + job.extra_h,
+                           urgent=job.severity == PREVENTIVE)
+            log_event(net, job, "job_booked", due=at)
+            yield env.timeout(at - env.now)
         else:
             yield env.timeout(site.shift.next_open(env.now) - env.now)
         log_event(net, job, "job_arrived")
+        wrong = not can_do(job.channel, job.true_channel)
         with site.bays.request(priority=job.priority) as req:
             yield req
             bay = site.free.pop()
             log_event(net, job, "job_assigned", bay)
             log_event(net, job, "job_started", bay)
-            yield env.timeout(hours(net.repair_h(job)))
-            fixed = net.rng.random() < site.ftf
+            work_h = cfg.remote.diagnosis_min / MINUTES_PER_HOUR if wrong else net.repair_h(job)
+            yield env.timeout(hours(work_h))
+            fixed = not wrong and net.rng.random() < site.ftf
             site.free.append(bay)
         if fixed:
             net.finish(job, "fixed", bay)
             return
-        log_event(net, job, "job_finished", bay, outcome="revisit")
+        log_event(net, job, "job_finished", bay, outcome="wasted_trip" if wrong else "revisit")
+        if wrong:
+            job.channel = job.true_channel if job.true_channel in net.facilities else "center"
+            site = net.facilities[job.channel][job.region]
+            log_event(net, job, "job_rebooked")
         booked = True

@@ -15,6 +15,13 @@ import pandas as pd
 
 from sim.clock import HOURS_PER_DAY
 from sim.records import PREVENTIVE
+from sim.service.dayplan_kpis import (
+    VISIT_OUTCOMES,
+    demand_kpis,
+    hands_on_hours,
+    triage_kpis,
+    van_day_kpis,
+)
 
 
 @dataclass
@@ -97,7 +104,7 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
     n_created = int((~np.isnan(created)).sum())
     fin = ev[ev["event"] == "job_finished"]
     closed = fin[fin["outcome"].isin(["fixed", "remote_fixed"])]
-    visits = fin[fin["outcome"].isin(["fixed", "revisit"])]
+    visits = fin[fin["outcome"].isin(VISIT_OUTCOMES)]
     triaged = ev[ev["event"] == "job_triaged"]
     revisit_jobs = set(fin.loc[fin["outcome"] == "revisit", "job"])
     fixed_jobs = closed.loc[closed["outcome"] == "fixed", "job"]
@@ -108,6 +115,8 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
 
     arrived = ev[(ev["event"] == "job_arrived") & ev["due_d"].notna()]
     booked = arrived[(arrived["channel"] == "mobile") & (arrived["severity"] != "roadside")]
+    # A planned visit the van's shift could not reach broke its promise too.
+    rolled = int(((ev["event"] == "job_rolled") & (ev["severity"] != "roadside")).sum())
     road = ev[(ev["event"].isin(["job_arrived", "tow_arrived"])) & ev["due_d"].notna()
               & (ev["severity"] == "roadside")].sort_values("time_d").groupby("job").first()
     road_jobs = ev.loc[(ev["event"] == "job_created") & (ev["severity"] == "roadside"), "job"]
@@ -142,12 +151,13 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
         "first_time_fix_rate": _rate(sum(j not in revisit_jobs for j in fixed_jobs),
                                      len(fixed_jobs)),
         "revisits": int((fin["outcome"] == "revisit").sum()),
-        "on_time_arrival_rate": _rate((booked["time_d"] <= booked["due_d"]).sum(), len(booked)),
+        "on_time_arrival_rate": _rate((booked["time_d"] <= booked["due_d"]).sum(),
+                                      len(booked) + rolled),
         "rescue_within_target_rate": _rate(within, len(road) + max(missed_open, 0)),
         "mean_wait_h": _mean(wait_h),
         "p90_wait_h": float(np.quantile(wait_h, 0.9)) if len(wait_h) else math.nan,
         "mean_response_h": _mean(response_h),
-        "mean_repair_h": _mean(_visit_hours(ev, "job_started", cap.horizon_days)),
+        "mean_repair_h": _mean(_finite(hands_on_hours(ev, cap.horizon_days).to_numpy())),
         "technicians": cap.vans,
         "technician_utilization": _rate(mobile_visit_h.sum(),
                                         tech_days * cap.shift_h_per_day),
@@ -156,4 +166,5 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
         "parts_stockouts": int((ev["event"] == "part_wait").sum()),
         "service_cost_total": float(cost),
         "service_cost_per_vehicle_year": _rate(cost, vehicle_years),
-    }
+    } | (demand_kpis(ev, vehicle_years) | triage_kpis(ev)
+         | van_day_kpis(events, tech_days, cap.horizon_days))

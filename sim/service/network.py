@@ -12,16 +12,20 @@ import numpy as np
 import simpy
 
 from configs.service_schema import JobTypeConfig
+from configs.vanday_schema import ROUTED
 from sim.clock import HOURS_PER_DAY
-from sim.records import EventLog
+from sim.records import REPORTED, SCHEDULED, EventLog
 from sim.service.calendar import Shift, Travel, WindowBook
+from sim.service.city import City, customer_radius_km
 from sim.service.dispatch import Dispatcher, Tech
 from sim.service.facilities import Facility, TowFleet
 from sim.service.jobs import SKILL_LEVEL, Job, log_event, run_job
 from sim.service.parts import PartsStore
+from sim.service.vanday import RegionVans
 
 RepairFn = Callable[[int, str, str, str], None]
 SKILLS = ("junior", "senior", "expert")
+NO_TWIN_REPAIR = frozenset({SCHEDULED, REPORTED})   # maintenance and owner issues: no twin to reset
 POISSON_JOB = JobTypeConfig(channel="mobile", skill="junior", part="", repair_h=1.0)
 
 
@@ -52,12 +56,21 @@ class ServiceNetwork:
         log: the event log.
         rng: the service stream (positions, durations, fix outcomes).
         on_repair: called as ``on_repair(vehicle, component, cause, severity)`` when fixed.
+        job_types: more job types (component -> cause -> row), e.g. of maintenance demand.
+        rain: rain days per region, ``(regions, days)`` booleans (routed van days).
+        traffic: each region-day's travel-time factor, ``(regions, days)`` (routed van days).
+        vans_by_region: van count per region, overriding ``mobile.vans_per_10000_vehicles``
+            (``mobile.sizing: auto``); ``bays_by_region`` likewise for center bays.
     """
 
     def __init__(self, env: simpy.Environment, cfg: Any, region_names: list[str],
                  region_tier: list[int], radius_km: np.ndarray, vehicle_region: np.ndarray,
-                 log: EventLog, rng: np.random.Generator, on_repair: RepairFn) -> None:
-        self.env, self.cfg, self.log, self.rng = env, cfg, log, rng
+                 log: EventLog, rng: np.random.Generator, on_repair: RepairFn,
+                 job_types: dict[str, dict[str, Any]] | None = None,
+                 rain: np.ndarray | None = None, traffic: np.ndarray | None = None,
+                 vans_by_region: list[int] | None = None,
+                 bays_by_region: list[int] | None = None) -> None:
+        self.env, self.cfg, self.event_log, self.rng = env, cfg, log, rng
         self.record = log.append  # bound once: one call per record on the job hot path
         self.on_repair = on_repair
         self.poisson = cfg.demand == "poisson"
@@ -71,9 +84,21 @@ class ServiceNetwork:
         self.shift = Shift(m.shift_start_h, m.shift_end_h, m.days_off_per_week)
         self.travel = Travel(m.travel, m.travel_speed_kmh, m.rush_hour_factor, list(m.rush_hours))
         self._ids = itertools.count()
+        self.vans_by_region = vans_by_region
+        self.overhead_h = {"mobile": cfg.mobile.visit_overhead_h,
+                           "center": cfg.center.visit_overhead_h,
+                           "body": cfg.body_shop.visit_overhead_h}
+        self.density_scale_km = 0.0 if self.poisson else float(cfg.city.customer_density_scale_km)
+        self.solver = cfg.solver
+        self.routed_mode = cfg.dispatch in ROUTED and not self.poisson
+        self.rain = (rain if rain is not None
+                     else np.zeros((len(self.region_names), 1), dtype=bool))
+        self.traffic = (traffic if traffic is not None
+                        else np.ones((len(self.region_names), 1)))
         self.dispatchers = [self._mobile(r, int(c)) for r, c in enumerate(counts)]
         self.facilities = {
-            "center": [self._facility(cfg.center, int(c)) for c in counts],
+            "center": [self._facility(cfg.center, int(c), None if bays_by_region is None
+                                      else bays_by_region[r]) for r, c in enumerate(counts)],
             "body": [self._facility(cfg.body_shop, int(c)) for c in counts]}
         self.tow_fleets = [TowFleet(env, self._take_ids(scaled_count(
             int(c), cfg.tow.trucks_per_10000_vehicles, cfg.tow.min_trucks_per_region)))
@@ -85,6 +110,10 @@ class ServiceNetwork:
         self._job_ids = itertools.count()
         self._job_types = {comp: {cause: JobTypeConfig(**dict(row)) for cause, row in rows.items()}
                            for comp, rows in cfg.job_types.items()}
+        for comp, rows in (job_types or {}).items():
+            self._job_types.setdefault(comp, {}).update(
+                {cause: row if isinstance(row, JobTypeConfig) else JobTypeConfig(**dict(row))
+                 for cause, row in rows.items()})
         self.windows = [WindowBook(self.shift, m.window_h, m.booking_lead_h, len(d.techs))
                         for d in self.dispatchers]
         if self.poisson:
@@ -94,21 +123,29 @@ class ServiceNetwork:
     def _take_ids(self, k: int) -> list[int]:
         return [next(self._ids) for _ in range(k)]
 
-    def _mobile(self, region: int, vehicles: int) -> Dispatcher:
+    def _mobile(self, region: int, vehicles: int) -> Dispatcher | RegionVans:
         m = self.cfg.mobile
         count = (self.cfg.poisson.servers if self.poisson
                  else 0 if self.region_tier[region] == 0
+                 else self.vans_by_region[region] if self.vans_by_region is not None
                  else scaled_count(vehicles, m.vans_per_10000_vehicles, m.min_vans_per_region))
         mix = (m.skill_mix_junior, m.skill_mix_senior, m.skill_mix_expert)
         techs = [Tech(i, region, s) for i, s in zip(self._take_ids(count),
                                                     skill_levels(count, mix), strict=True)]
+        if self.routed_mode:
+            c = self.cfg.city
+            city = City(float(self.radius_km[region]), c.detour_factor,
+                        tuple(float(x) for x in c.speed_kmh_by_hour), c.rain_speed_factor)
+            return RegionVans(self, region, techs, city, self.cfg.generations[self.cfg.dispatch],
+                              self.rain[region], self.traffic[region], self.rng)
         return Dispatcher(self.env, techs, self.cfg.dispatch, self.shift, self.travel,
                           self.cfg.nearest_skill_overqualified_penalty_h)
 
-    def _facility(self, fc: Any, vehicles: int) -> Facility:
-        bays = scaled_count(vehicles, fc.bays_per_10000_vehicles, fc.min_bays_per_region)
+    def _facility(self, fc: Any, vehicles: int, bays: int | None = None) -> Facility:
+        if bays is None:
+            bays = scaled_count(vehicles, fc.bays_per_10000_vehicles, fc.min_bays_per_region)
         return Facility(self.env, self._take_ids(bays), self.shift, fc.appointment_lead_days,
-                        fc.first_time_fix_prob)
+                        fc.first_time_fix_prob, fc.walk_in_share, fc.booking_fill_frac)
 
     def _parts(self, counts: np.ndarray) -> PartsStore:
         pc = self.cfg.parts
@@ -129,12 +166,19 @@ class ServiceNetwork:
         """Rescue response target of a region's city tier."""
         return float(self.cfg.response_target_h_by_tier[self.region_tier[region]])
 
-    def triage(self, job: Job) -> str:
-        """Channel of a job that was not fixed remotely: mobile, center or body."""
-        channel = job.job_type.channel
-        if channel == "mobile" and not self.dispatchers[job.region].techs:
-            channel = "center"  # no mobile service here (remote region): tow or drive in
-        return channel
+    def has_vans(self, region: int) -> bool:
+        """Whether the region has mobile service."""
+        return bool(self.dispatchers[region].techs)
+
+    def routed(self, region: int) -> RegionVans | None:
+        """The region's routed van day, or None under an on-demand dispatch policy."""
+        d = self.dispatchers[region]
+        return d if isinstance(d, RegionVans) else None
+
+    def log(self, job: Job, event: str, technician: int = -1, outcome: str = "",
+            due: float = math.nan, value: float = math.nan) -> None:
+        """Append one event record of ``job`` now."""
+        log_event(self, job, event, technician, outcome, due, value=value)
 
     def mobile_ftf(self, skill: int, job: Job) -> float:
         """First-time-fix probability of a mobile visit by a technician of ``skill``."""
@@ -146,7 +190,8 @@ class ServiceNetwork:
 
     def repair_h(self, job: Job) -> float:
         """Hands-on hours of one visit (gamma with ``repair_cv``, or exponential)."""
-        mean = self.cfg.poisson.mean_service_h if self.poisson else job.job_type.repair_h
+        mean = (self.cfg.poisson.mean_service_h if self.poisson
+                else job.job_type.repair_h + job.extra_h + self.overhead_h.get(job.channel, 0.0))
         if self.cfg.repair_distribution == "exponential":
             return float(self.rng.exponential(mean))
         cv = self.cfg.repair_cv
@@ -163,43 +208,49 @@ class ServiceNetwork:
         self._start(t, vehicle, component, cause, severity, region, job_type)
 
     def submit_many(self, times: np.ndarray, vehicles: np.ndarray, component: str, cause: str,
-                    severity: str, red_alert: bool = False) -> list[int]:
+                    severity: str, red_alert: bool = False,
+                    extra_h: np.ndarray | None = None) -> list[int]:
         """New service needs of ``vehicles`` (one each) at ``times`` (days), all of one kind.
 
         ``severity`` is the failure's (``roadside``, ``drivable``) or ``preventive``
         for a job booked from an accepted alert; ``red_alert`` marks a preventive
         job from a red alert (red-alert priority, served without a booked window).
-        Positions are drawn for the whole batch at once; then one job process
-        each. Returns the new jobs' ids.
+        ``extra_h`` adds hands-on hours per job (items bundled into a maintenance
+        visit). Positions are drawn for the whole batch at once; then one job
+        process each. Returns the new jobs' ids.
         """
         job_type = self._job_types[component][cause]
         regions = self.vehicle_region[vehicles]
         u = self.rng.random((2, len(vehicles)))
-        r = self.radius_km[regions] * np.sqrt(u[0])
+        r = customer_radius_km(u[0], self.radius_km[regions], self.density_scale_km)
         phi = 2.0 * np.pi * u[1]
-        return [self._start(t, v, component, cause, severity, reg, job_type, (x, y), red_alert)
-                for t, v, reg, x, y in zip(times.tolist(), vehicles.tolist(), regions.tolist(),
-                                           (r * np.cos(phi)).tolist(),
-                                           (r * np.sin(phi)).tolist(), strict=True)]
+        extra = (np.zeros(len(vehicles)) if extra_h is None
+                 else np.asarray(extra_h, dtype=np.float64)).tolist()
+        return [self._start(t, v, component, cause, severity, reg, job_type, (x, y), red_alert, e)
+                for t, v, reg, x, y, e in zip(times.tolist(), vehicles.tolist(), regions.tolist(),
+                                              (r * np.cos(phi)).tolist(),
+                                              (r * np.sin(phi)).tolist(), extra, strict=True)]
 
     def _start(self, t, vehicle, component, cause, severity, region, job_type,
-               pos: tuple[float, float] | None = None, red_alert: bool = False) -> int:
+               pos: tuple[float, float] | None = None, red_alert: bool = False,
+               extra_h: float = 0.0) -> int:
         c = self.cfg
         prio = (c.priority_rescue if severity == "roadside"
                 else c.priority_red_alert if red_alert else c.priority_booked)
         if pos is None:
-            r = self.radius_km[region] * math.sqrt(self.rng.random())
+            r = float(customer_radius_km(self.rng.random(), self.radius_km[region],
+                                         self.density_scale_km))
             phi = 2.0 * math.pi * self.rng.random()
             pos = (r * math.cos(phi), r * math.sin(phi))
         job = Job(next(self._job_ids), vehicle, component, cause, severity, region, t,
                        job_type, pos, prio, min_skill=SKILL_LEVEL[job_type.skill],
-                       red_alert=red_alert)
+                       red_alert=red_alert, extra_h=extra_h)
         self.env.process(run_job(self, job))
         return job.id
 
     def finish(self, job: Job, outcome: str, technician: int = -1) -> None:
         """Close a job: reset the component in its twin and log ``job_finished``."""
-        if job.vehicle >= 0:
+        if job.vehicle >= 0 and job.severity not in NO_TWIN_REPAIR:
             self.on_repair(job.vehicle, job.component, job.cause, job.severity)
         self.jobs_finished += 1
         log_event(self, job, "job_finished", technician, outcome=outcome)

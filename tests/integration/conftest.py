@@ -57,6 +57,13 @@ def cli_run(tmp_path_factory) -> CliRun:
 # -------------------------------------------------------- service network run
 SERVICE_OVERRIDES = [
     "fleet.size=6000", "horizon_days=300", "seed=4242", "output.progress=false",
+    # The on-demand network (a free technician takes the next waiting job) on fault demand
+    # alone; the routed van day and the other demand have tests/integration/test_van_day.py.
+    "service.dispatch=priority", "demand.enabled=false",
+    # Triage that never errs: no wasted trip or rebooking (test_van_day.py has those).
+    "service.triage.confusion.remote.mobile=0", "service.triage.confusion.remote.center=0",
+    "service.triage.confusion.mobile.center=0", "service.triage.confusion.center.mobile=0",
+    "service.triage.confusion.body.center=0",
     # An old fleet with many electrical faults, served by two vans per region (a junior and
     # a senior), so jobs queue, wait for the shift, revisit and escalate.
     "fleet.age_min_years=4", "fleet.age_max_years=8",

@@ -9,8 +9,10 @@ import sim
 from sim.engine import build, collect, run_clock
 from sim.ota.kpis import OTA_JOB_CAUSES
 
+# Without the non-fault demand: a BMS update changes SOH, hence battery-check contacts and
+# every later service draw, which would blur the install-by-install comparisons below.
 BASE = ["fleet.size=5000", "horizon_days=120", "seed=31", "output.progress=false",
-        "alerts=none"]
+        "alerts=none", "demand.enabled=false"]
 # Many install problems, so every consequence path runs: ECU errors with one retry (dealer
 # flashes), bricks (rescues), boot failures (A/B rollbacks).
 ROUGH = ["ota.ecu_comm_error_prob_per_attempt=0.2", "ota.max_retries=1",
@@ -126,7 +128,8 @@ def test_a_paused_wave_is_rolled_back_from_the_cloud_in_order():
     # Every vehicle that had installed is reverted, and no install happens afterwards.
     installed = set(ota.loc[ota["event"] == "ota_installed", "vehicle"])
     assert set(reverted["vehicle"]) == installed and len(installed) > 10
-    assert ota.loc[ota["event"] == "ota_installed", "time_d"].max() < t_back
+    # (a dealer flash done during the day before is recorded at that day's end, t_back at most)
+    assert ota.loc[ota["event"] == "ota_installed", "time_d"].max() <= t_back
     assert k["ota_rollbacks"] == len(reverted) + (ota["event"] == "ota_rolled_back").sum()
     # The reverted vehicles run the old software again: its fault-rate factor is back to 1.
     rate = res.fleet_state["software.fault_rate_factor"].to_numpy()

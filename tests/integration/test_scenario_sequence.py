@@ -40,6 +40,8 @@ OVERRIDES = [
     "service.mobile.rush_hour_factor=1", "service.remote.enabled=false",
     "service.parts.enabled=false", "service.first_time_fix.junior=1",
     f"service.job_types.aux12v.no_start.repair_h={REPAIR_H}", "service.repair_cv=0",
+    # The on-demand dispatcher on fault demand only, no visit overhead: the hand derivation.
+    "service.dispatch=priority", "demand.enabled=false", "service.mobile.visit_overhead_h=0",
     "output.progress=false",
 ]
 JOB_STEPS = ["failure", "job_created", "job_triaged", "job_assigned", "job_arrived",

@@ -27,21 +27,21 @@ TERMINAL = ("fixed", "remote_fixed")
 # Each job's records, in the exported (time-sorted, stable) order, as one letter each.
 CODE = {"failure": "X", "job_created": "C", "job_triaged": "T", "part_wait": "W",
         "part_ready": "P", "tow_assigned": "G", "tow_arrived": "H", "tow_delivered": "D",
-        "job_assigned": "A", "job_arrived": "R", "job_started": "S"}
+        "job_assigned": "A", "job_arrived": "R", "job_started": "S", "job_booked": "B"}
 FINISH = {"fixed": "f", "revisit": "r", "remote_fixed": "m"}
 PRE = r"X?C"                    # a failure's job starts with it; a preventive job has none
 PARTS = r"(?:WP)?"
 MOBILE = r"(?:ARSr)*"           # mobile: assigned -> arrived (after travel) -> started
 TOW = r"(?:GHD)?"               # a stranded car bound for a facility is towed in first
-CENTER = r"(?:RASr)*"           # facility: arrived at the site -> bay assigned -> started
+CENTER = r"(?:B?RASr)*"         # facility: (booked ->) arrived at the site -> bay -> started
 GRAMMAR = {  # (closed, open at the horizon)
     "": (None, re.compile(PRE)),  # still in remote diagnosis
     "remote": (re.compile(PRE + "m"), None),
     "mobile": (re.compile(PRE + "T" + PARTS + MOBILE + "ARSf"),
                re.compile(PRE + "T(?:W|" + PARTS + MOBILE + "(?:A|AR|ARS)?)")),
-    "center": (re.compile(PRE + "T" + TOW + PARTS + CENTER + "RASf"),
+    "center": (re.compile(PRE + "T" + TOW + PARTS + CENTER + "B?RASf"),
                re.compile(PRE + "T(?:G|GH|" + TOW + "(?:W|" + PARTS + CENTER
-                          + "(?:R|RA|RAS)?))")),
+                          + "(?:B|B?R|B?RA|B?RAS)?))")),
 }
 GRAMMAR["body"] = GRAMMAR["center"]
 

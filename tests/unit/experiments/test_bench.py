@@ -10,7 +10,7 @@ from experiments.bench import cli as bench
 
 KEYS = {"vehicles", "days", "vehicle_days", "wall_s", "vehicle_days_per_s", "naive_vehicles",
         "naive_days", "naive_wall_s", "naive_vehicle_days_per_s", "speedup", "peak_rss_mb",
-        "cpu_count", "python", "numpy", "overrides"}
+        "cpu_count", "python", "numpy", "overrides", "routing_s", "routing_share"}
 
 
 def run(capsys, *args: str) -> dict:
@@ -33,6 +33,9 @@ def test_prints_one_consistent_json_record(capsys, tmp_path):
                                                             rel=1e-2)
     assert rec["speedup"] == pytest.approx(
         rec["vehicle_days_per_s"] / rec["naive_vehicle_days_per_s"], rel=1e-3)
+    # The routed van days plan once per region-day: part of the wall time, never more.
+    assert 0.0 < rec["routing_s"] < rec["wall_s"]
+    assert rec["routing_share"] == pytest.approx(rec["routing_s"] / rec["wall_s"], rel=1e-2)
     assert rec["peak_rss_mb"] > 10
     assert json.loads(target.read_text()) == rec
     assert rec["overrides"] == []

@@ -57,7 +57,7 @@ def test_queued_repairs_wait_for_apply_then_reset_the_twin():
 def test_the_log_export_drops_records_past_the_horizon_and_sorts_by_time():
     log = EventLog()
     for t, name in [(2.5, "b"), (0.5, "a"), (3.25, "late"), (2.5, "c")]:
-        log.append((t, name, 1, "", "", "", 0, "", -1, "", "", np.nan))
+        log.append((t, name, 1, "", "", "", 0, "", -1, "", "", np.nan, np.nan))
     ev = log.to_frame(until=3.0)
     assert ev["event"].tolist() == ["a", "b", "c"]  # stable for equal times
     assert log.to_frame()["event"].tolist() == ["a", "b", "c", "late"]

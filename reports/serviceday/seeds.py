@@ -1,0 +1,125 @@
+"""The "seeds vs this run" table: each figure, the seed value with its source, this run's value.
+
+A row's mark says where the run's value lies: in the seed's band, below or above
+it, under or over a one-sided target, or "context" for a figure that is not
+comparable with a KPI of the simulation (it is shown to read the value by).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from reports.page.findings import Kpis, band_verdict, kpi_value
+from reports.page.formatting import fmt_num, fmt_pct
+from reports.page.targets import Reference
+from reports.page.tiles import kpi_label
+from reports.serviceday import targets
+from reports.serviceday.targets import GENERATIONS, generation_band
+
+
+@dataclass(frozen=True)
+class SeedRow:
+    """One row of the table.
+
+    Attributes:
+        key: The KPI in kpis.json.
+        label: The KPI catalogue's label.
+        seed: The seed figure(s), as text.
+        source: Where the figure comes from.
+        value: This run's value, formatted (``"n/a"`` when kpis.json lacks it).
+        mark: ``"in band 3.0–5.0"``, ``"below 40–60 %"``, ``"over 4.8 d"``, ``"context"``, ``"—"``.
+        level: ``ok`` (in band / target met), ``watch`` (outside), ``""`` (not judged).
+    """
+
+    key: str
+    label: str
+    seed: str
+    source: str
+    value: str
+    mark: str
+    level: str
+
+
+def _pct(value: float | None) -> str:
+    return fmt_pct(value, 1)
+
+
+def _num(digits: int) -> Callable[[float | None], str]:
+    return lambda value: fmt_num(value, digits)
+
+
+def _band_mark(value: float | None, ref: Reference | None, band: str) -> tuple[str, str]:
+    if value is None or ref is None:
+        return "—", ""
+    verdict, level = band_verdict(value, value, ref)
+    word = "in band" if level == "ok" else verdict
+    return f"{word} {band}", level
+
+
+def _row(kpis: Kpis, key: str, seed: str, source: str, fmt: Callable[[float | None], str],
+         ref: Reference | None, band: str) -> SeedRow:
+    value = kpi_value(kpis, key)
+    mark, level = _band_mark(value, ref, band)
+    return SeedRow(key, kpi_label(key), seed, source, fmt(value), mark, level)
+
+
+def _by_generation(kpis: Kpis, key: str, figures: Mapping[str, float], dispatch: str | None,
+                   fmt: Callable[[float | None], str], scale: float, unit: str) -> SeedRow:
+    """A figure of each dispatch generation, compared with the run's generation."""
+    seed = " / ".join(f"{fmt(v)} {GENERATIONS[g]}" for g, v in figures.items())
+    ref = generation_band(figures, dispatch) if dispatch is not None else None
+    value = kpi_value(kpis, key)
+    if ref is None or dispatch is None:
+        why = f"dispatch {dispatch} is no generation" if dispatch else "dispatch unknown"
+        return SeedRow(key, kpi_label(key), seed, targets.GENERATION_SOURCE, fmt(value),
+                       f"— ({why})", "")
+    seed += f"; this run's dispatch: {GENERATIONS[dispatch]}, {fmt(figures[dispatch])}"
+    band = ref.band_text(1 if scale == 1 else 0, scale, unit)
+    mark, level = _band_mark(value, ref, f"{band} ({GENERATIONS[dispatch]})")
+    return SeedRow(key, kpi_label(key), seed, targets.GENERATION_SOURCE, fmt(value), mark, level)
+
+
+def _lead_row(kpis: Kpis) -> SeedRow:
+    key, target = "center_booking_lead_days", targets.CENTER_BOOKING_LEAD_DAYS
+    value = kpi_value(kpis, key)
+    bound = f"{target.bound:g} d"
+    if value is None:
+        mark, level = "—", ""
+    elif target.met(value):
+        mark, level = f"under {bound}", "ok"
+    else:
+        mark, level = f"over {bound}", "watch"
+    return SeedRow(key, kpi_label(key), f"{bound} without remote diagnosis", target.source,
+                   "n/a" if value is None else f"{fmt_num(value, 1)} d", mark, level)
+
+
+def seed_rows(kpis: Kpis, dispatch: str | None) -> list[SeedRow]:
+    """The table's rows, in a fixed order (values ``"n/a"`` where kpis.json lacks them).
+
+    Args:
+        kpis: KPI name -> value.
+        dispatch: The run's ``service.dispatch`` (the generation of the productive-hours
+            and on-time rows), ``None`` when unknown.
+    """
+    contacts = targets.CONTACTS_PER_VEHICLE_YEAR
+    share = targets.MOBILE_SHARE_OF_VISITS
+    jobs = targets.JOBS_PER_VAN_DAY
+    triage = kpi_value(kpis, "triage_accuracy")
+    return [
+        _row(kpis, "service_contacts_per_vehicle_year", "2.1 industry, 8.3 NIO",
+             contacts.source, _num(2), contacts, contacts.band_text(1)),
+        _row(kpis, "mobile_share_of_visits",
+             f"40 % in 2023, target {targets.MOBILE_SHARE_TARGET * 100:.0f} %, Norway 60 %",
+             share.source, _pct, share, share.band_text(0, 100, " %")),
+        _row(kpis, "jobs_per_van_day", "3–5", jobs.source, _num(2), jobs, jobs.band_text(1)),
+        _by_generation(kpis, "technician_productive_hours_per_day",
+                       targets.PRODUCTIVE_HOURS_BY_GENERATION, dispatch, _num(1), 1, " h"),
+        _by_generation(kpis, "on_time_arrival_rate", targets.ON_TIME_BY_GENERATION, dispatch,
+                       lambda v: fmt_pct(v, 0), 100, " %"),
+        _lead_row(kpis),
+        SeedRow("triage_accuracy", kpi_label("triage_accuracy"),
+                f"an AI assistant adds +{targets.TRIAGE_AI_GAIN_POINTS:.0f} points of "
+                "first-diagnosis accuracy", targets.TRIAGE_SOURCE, _pct(triage),
+                "context" if triage is not None else "—", ""),
+    ]
