@@ -35,12 +35,6 @@ class Facility:
         self.lead_days = appointment_lead_days
         self.ftf = first_time_fix_prob
 
-    def next_appointment(self, t: float) -> float:
-        """Opening time of the first working day at least ``lead_days`` after ``t``."""
-        day = math.floor(t + self.lead_days)
-        start = max(day + hours(self.shift.start_h), t)
-        return self.shift.next_open(start)
-
     def book(self, t: float, planned_h: float, urgent: bool = False) -> float:
         """Appointment time of a job booked at ``t``: the first working day at least
         ``lead_days`` ahead whose bookings leave ``planned_h`` bay-hours free; within the
