@@ -89,13 +89,20 @@ class ChannelConfig:
         return []
 
 
+# Targets read off the demand of one pilot, then targets met by pilot runs at candidate counts.
+SIZING_TARGETS = ("utilization", "jobs_per_van_day", "p90_wait_h", "rescue_within_target_rate")
+
+
 @dataclass
 class SizingConfig:
     """``sizing: auto``: vans per region chosen for a target (see sim.service.sizing)."""
 
-    target: str = choice("utilization", "utilization", "jobs_per_van_day")
+    target: str = choice("utilization", *SIZING_TARGETS)
     utilization: float = num(0.8, 0.05, 1.0)
     jobs_per_van_day: float = num(4.0, 0.1, 100.0)
+    p90_wait_h: float = num(72.0, 1.0, 10000.0)
+    rescue_within_target_rate: float = num(0.9, 0.0, 1.0)
+    max_pilots: int = num(8, 1, 100)
     bay_utilization: float = num(0.75, 0.05, 1.0)
     pilot_days: int = num(60, 7, 3650)
     pilot_capacity_factor: float = num(3.0, 1.0, 100.0)

@@ -215,7 +215,7 @@ def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     """
     validate(cfg)
     t0 = time.perf_counter()
-    sizing = (auto_size(cfg, simulate) if cfg.service.mobile.sizing == "auto"
+    sizing = (auto_size(cfg, run_sized) if cfg.service.mobile.sizing == "auto"
               and cfg.service.dispatch in ROUTED else None)
     sim = build(cfg, sizing)
     mark_sample_day(sim)
@@ -229,6 +229,14 @@ def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     routed = [sim.service.routed(r) for r in range(len(sim.service.dispatchers))]
     result.meta["routing_wall_s"] = round(sum(v.plan_s for v in routed if v is not None), 6)
     return result
+
+
+def run_sized(cfg: DictConfig, sizing: dict | None = None) -> RunResult:
+    """A quiet run with ``sizing``'s vans and bays per region (the sizing pilots)."""
+    sim = build(cfg, sizing)
+    t0 = time.perf_counter()
+    run_clock(sim, False)
+    return collect(sim, time.perf_counter() - t0)
 
 
 def mark_sample_day(sim: Simulation) -> None:

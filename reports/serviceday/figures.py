@@ -136,7 +136,8 @@ def sizing_figure(sizing: Sizing) -> str | None:
     if not sizing.curves:
         return None
     fig = Figure(figsize=(WIDTH_IN, 3.3), layout="constrained")
-    util_ax, jobs_ax = fig.subplots(1, 2)
+    axes = fig.subplots(1, 3 if sizing.trials else 2)
+    util_ax, jobs_ax = axes[0], axes[1]
     colors = [*LINE_COLORS, "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
     for i, (region, curve) in enumerate(sorted(sizing.curves.items())):
         color = colors[i % len(colors)]
@@ -166,4 +167,25 @@ def sizing_figure(sizing: Sizing) -> str | None:
         ax.xaxis.get_major_locator().set_params(integer=True)
     util_ax.legend(fontsize=7, frameon=False)
     jobs_ax.legend(handles=jobs_marks, fontsize=7, frameon=False)
+    if sizing.trials:
+        _trials_axes(axes[2], sizing, colors)
     return to_base64_png(fig)
+
+
+TRIAL_LABELS = {"p90_wait_h": ("p90 wait of van jobs (h)", 1.0, "{:.0f} h"),
+                "rescue_within_target_rate": ("rescues within target (%)", 100.0, "{:.0f} %")}
+
+
+def _trials_axes(ax, sizing: Sizing, colors: list[str]) -> None:
+    """The searched target's pilot runs: the level measured at each van count tried."""
+    ylabel, scale, fmt = TRIAL_LABELS.get(sizing.target, (sizing.target, 1.0, "{:g}"))
+    for i, (region, trial) in enumerate(sorted(sizing.trials.items())):
+        ax.plot(trial["vans"], trial["value"] * scale, color=colors[i % len(colors)], lw=1.4,
+                marker="s", ms=4, label=region if sizing.met.get(region, True)
+                else f"{region} (target missed)")
+    if sizing.target_value is not None:
+        ax.axhline(sizing.target_value * scale, color=TARGET_COLOR, ls="--", lw=1.2,
+                   label="target " + fmt.format(sizing.target_value * scale))
+    style(ax, "Pilot runs of the search", "vans in the region", ylabel)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=7, frameon=False)

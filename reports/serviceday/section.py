@@ -220,14 +220,38 @@ def sizing_block(files: RunFiles) -> tuple[Block | None, str]:
     return Block("service-day-sizing", title, image, sizing_caption(sizing)), ""
 
 
+def searched_caption(sizing: Sizing) -> str:
+    """The caption of a searched target (p90 wait, rescues within target)."""
+    value = sizing.target_value
+    if sizing.target == "p90_wait_h":
+        target = (f"a 90th-percentile wait of its van jobs of at most {fmt_num(value, 0)} h"
+                  if value is not None else "a p90 wait target")
+    else:
+        target = (f"at least {fmt_pct(value, 0)} of rescues within their response target"
+                  if value is not None else "a rescue target")
+    missed = [r for r, ok in sizing.met.items() if not ok]
+    vans = ", ".join(f"{r} {n}" for r, n in sizing.vans.items())
+    bays = ", ".join(f"{r} {n}" for r, n in sizing.bays.items())
+    return (
+        "service.mobile.sizing=auto: a pilot run measured each region's demand (left and middle: "
+        "utilization and jobs per van-day over 1 to twice the starting number of vans); then "
+        "pilot runs searched, adding a van to every region that missed "
+        f"{target} (right: the level each count gave). "
+        + (f"Target still missed after the last pilot in: {', '.join(missed)}. " if missed
+           else "")
+        + f"Vans: {vans or 'none'}. Center bays: {bays or 'none'}.")
+
+
 def sizing_caption(sizing: Sizing) -> str:
     """The target and the chosen vans and bays."""
     value = sizing.target_value
     if sizing.target == "utilization":
         target = f"utilization at or under {fmt_pct(value, 0)}" if value else "a utilization"
-    else:
+    elif sizing.target == "jobs_per_van_day":
         target = (f"no more than {fmt_num(value, 1)} jobs per van-day" if value
                   else "a jobs-per-van-day target")
+    else:
+        return searched_caption(sizing)
     vans = ", ".join(f"{r} {n}" for r, n in sizing.vans.items())
     bays = ", ".join(f"{r} {n}" for r, n in sizing.bays.items())
     return (

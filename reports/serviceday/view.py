@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -326,10 +326,13 @@ class Sizing:
     """``service.mobile.sizing=auto``: the chosen vans and each region's curve.
 
     Attributes:
-        target: ``utilization`` or ``jobs_per_van_day``.
+        target: ``utilization``, ``jobs_per_van_day``, ``p90_wait_h`` or
+            ``rescue_within_target_rate``.
         target_value: The config's value for that target (``None`` when run.json lacks it).
         curves: Region -> ``vans``, ``utilization`` (0..1), ``jobs_per_van_day``.
         vans, bays: Region -> chosen count.
+        trials: Region -> the searched targets' pilot runs, ``vans`` and ``value``.
+        met: Region -> whether the search met the target (empty for the demand targets).
     """
 
     target: str
@@ -337,6 +340,8 @@ class Sizing:
     curves: dict[str, pd.DataFrame]
     vans: dict[str, int]
     bays: dict[str, int]
+    trials: dict[str, pd.DataFrame] = field(default_factory=dict)
+    met: dict[str, bool] = field(default_factory=dict)
 
 
 def sizing_of(run: Mapping[str, Any]) -> tuple[Sizing | None, str]:
@@ -353,7 +358,10 @@ def sizing_of(run: Mapping[str, Any]) -> tuple[Sizing | None, str]:
                   for r, c in found["curves"].items()}
         vans = {str(r): int(n) for r, n in found.get("vans", {}).items()}
         bays = {str(r): int(n) for r, n in found.get("bays", {}).items()}
+        trials = {str(r): pd.DataFrame({k: [float(x) for x in t[k]] for k in ("vans", "value")})
+                  for r, t in found.get("trials", {}).items()}
+        met = {str(r): bool(m) for r, m in found.get("met", {}).items()}
     except (KeyError, TypeError, ValueError, AttributeError):
         return None, "run.json's sizing is malformed."
     value = _number(_get(service_config(run), "sizing", target)) if target else None
-    return Sizing(target, value, curves, vans, bays), ""
+    return Sizing(target, value, curves, vans, bays, trials, met), ""

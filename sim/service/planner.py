@@ -25,7 +25,8 @@ import numpy as np
 
 from sim.records import PREVENTIVE
 from sim.service.city import City
-from sim.service.routing import DayPlan, DayProblem, plan_engine, plan_manual
+from sim.service.routing import DayPlan, DayProblem, plan_manual
+from sim.service.zones import plan_zoned
 
 MAX_PRIORITY = 100
 AGE_PRIORITY_PER_DAY = 10      # a visit waiting one more day outranks a fresher one of its class
@@ -69,8 +70,8 @@ class PlanInput:
 
 
 def plan_region_day(gen: Any, city: City, depot: np.ndarray, inp: PlanInput,
-                    durations: DurationModel, solver: str, exploration_level: int = 1
-                    ) -> tuple[DayPlan, np.ndarray]:
+                    durations: DurationModel, solver: str, exploration_level: int = 1,
+                    zone_vans: int = 1000) -> tuple[DayPlan, np.ndarray]:
     """Plan ``inp`` under generation ``gen``; returns the plan and each visit's planned hours."""
     visits = inp.visits
     n_vans = len(inp.van_skill)
@@ -105,7 +106,7 @@ def plan_region_day(gen: Any, city: City, depot: np.ndarray, inp: PlanInput,
         travel=travel)
     if not gen.route_optimisation:
         return plan_manual(problem, gen.manual_slot_h), planned
-    plan = plan_engine(problem, solver, exploration_level=exploration_level)
+    plan = plan_zoned(problem, zone_vans, solver, exploration_level=exploration_level)
     if gen.hourly_traffic:
         plan = retime(plan, problem, city, rain, traffic * (1.0 + gen.travel_buffer_frac),
                       end_h + inp.overtime_h)

@@ -13,6 +13,7 @@ The solvers are imported on first use, so the simulator imports without them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,6 +22,17 @@ import numpy as np
 # VROOM's search effort, 1..5 (its CLI default is 5). On region-days of 15-70 jobs, 2 is
 # ~4x faster than 5 for ~0.5 % fewer jobs served (experiments/bench/routing_compare.py).
 VROOM_EXPLORATION_LEVEL = 2
+
+# VROOM returns one of several equal-cost plans (a route and its reverse, two identical vans
+# swapping routes) depending on how its threads run: on a loaded 2-core machine 6 % of repeat
+# solves of one 4-job day came back reversed, and one seed gave different KPIs. Its cost
+# matrix is therefore travel seconds x scale plus a fixed pseudo-random pattern below the scale
+# (under one second per leg): the cheapest plan becomes unique. The pattern must not be linear
+# in the node numbers: a linear one sums to the same total over any plan visiting the same
+# nodes. TIE_BREAK_SCALE is the largest scale, halved until VROOM's cost sums fit in 32 bits.
+TIE_BREAK_SCALE = 1 << 16
+COST_BOUND = 1 << 31   # half of VROOM's 32-bit cost range: its sums stay clear of overflow
+TIE_BREAK_SEED = 20261205
 
 
 class NodeIndex:
@@ -57,6 +69,35 @@ class SecondsProblem(NodeIndex):
     job_part: np.ndarray      # (J,) int part index or -1
 
 
+def tie_broken_costs(durations: np.ndarray) -> np.ndarray:
+    """Travel seconds x scale plus a fixed pseudo-random pattern in [0, scale) (see above)."""
+    n = durations.shape[0]
+    scale = tie_break_scale(durations)
+    pattern = _pattern(n) % np.uint64(scale)
+    return (durations.astype(np.uint64) * np.uint64(scale) + pattern).astype(np.uint32)
+
+
+def tie_break_scale(durations: np.ndarray) -> int:
+    """TIE_BREAK_SCALE, halved until VROOM's cost sums fit (it adds up every row's and
+    column's largest cost in 32 bits and refuses with "Too high cost values")."""
+    d = durations.astype(np.int64) + 1
+    bound = int(d.max(axis=1, initial=0).sum() + d.max(axis=0, initial=0).sum())
+    scale = TIE_BREAK_SCALE
+    while scale > 1 and bound * scale > COST_BOUND:
+        scale //= 2
+    return scale
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(n: int) -> np.ndarray:
+    """The (n, n) tie-break pattern: seeded, zero on the diagonal, read-only."""
+    pattern = np.random.default_rng([TIE_BREAK_SEED, n]).integers(
+        0, TIE_BREAK_SCALE, (n, n), dtype=np.uint64)
+    np.fill_diagonal(pattern, 0)
+    pattern.flags.writeable = False
+    return pattern
+
+
 def solve_vroom(p: SecondsProblem, exploration_level: int = VROOM_EXPLORATION_LEVEL,
                 timeout_s: float | None = None) -> list[list[int]]:
     """Each van's job order by VROOM (one thread: the simulator parallelises over runs)."""
@@ -65,6 +106,7 @@ def solve_vroom(p: SecondsProblem, exploration_level: int = VROOM_EXPLORATION_LE
     v_n, n_parts = p.n_vans, p.van_parts.shape[1]
     inp = vroom.Input()
     inp.set_durations_matrix(profile="car", matrix_input=p.durations.astype(np.uint32))
+    inp.set_costs_matrix(profile="car", matrix_input=tie_broken_costs(p.durations))
     for v in range(v_n):
         inp.add_vehicle(vroom.Vehicle(
             id=v, start=v, end=v_n,

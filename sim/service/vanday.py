@@ -198,7 +198,8 @@ class RegionVans:
                         self.part_names, ready)
         t0 = time.perf_counter()
         plan, planned = plan_region_day(self.gen, self.city, self.depot, inp, self.durations,
-                                        self.net.solver, self.cfg.solver_exploration_level)
+                                        self.net.solver, self.cfg.solver_exploration_level,
+                                        self.cfg.solver_zone_vans)
         self.plan_s += time.perf_counter() - t0
         half = hours(self.mobile.window_h) / 2.0
         routes: dict[int, list[Visit]] = {}

@@ -206,3 +206,24 @@ def test_auto_sizing_meets_its_utilization_target():
     assert curve["utilization"][chosen - 1] <= 0.6 < (curve["utilization"][chosen - 2]
                                                       if chosen > 1 else 1.0)
     assert loose.kpis["technician_utilization"] > strict.kpis["technician_utilization"]
+
+
+def test_auto_sizing_searches_vans_for_a_p90_wait_target():
+    from sim.engine import simulate
+
+    runs = {}
+    for target_h in (48.0, 150.0):
+        runs[target_h] = simulate(load_config([
+            "fleet.size=6000", "horizon_days=40", "output.progress=false",
+            "service.mobile.sizing=auto", "service.sizing.pilot_days=30",
+            "service.sizing.target=p90_wait_h", f"service.sizing.p90_wait_h={target_h}"]))
+    strict, loose = (runs[48.0].meta["sizing"], runs[150.0].meta["sizing"])
+    assert sum(strict["vans"].values()) > sum(loose["vans"].values())
+    for sizing, target_h in ((strict, 48.0), (loose, 150.0)):
+        for region, trial in sizing["trials"].items():
+            assert trial["vans"] == sorted(trial["vans"])           # the search only adds vans
+            if sizing["met"][region]:
+                assert trial["value"][-1] <= target_h
+                assert sizing["vans"][region] == trial["vans"][-1]
+                assert all(v > target_h for v in trial["value"][:-1])
+    assert runs[48.0].kpis["technicians"] == sum(strict["vans"].values())

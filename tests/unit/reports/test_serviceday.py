@@ -322,6 +322,27 @@ def test_sizing_curves_and_target() -> None:
     assert "Vans: north 2, south 1. Center bays: north 3, south 1." in block.caption
 
 
+def test_searched_sizing_keeps_its_trials_and_names_missed_regions() -> None:
+    config = {**CONFIG, "service": {**CONFIG["service"], "sizing": {"p90_wait_h": 72.0}}}
+    searched = {**SIZING, "target": "p90_wait_h",
+                "trials": {"north": {"vans": [1, 2], "value": [130.0, 60.0]},
+                           "south": {"vans": [1], "value": [95.0]}},
+                "met": {"north": True, "south": False}}
+    sizing, why = sizing_of({"config": config, "sizing": searched})
+    assert sizing is not None and why == ""
+    assert sizing.target_value == 72.0
+    assert sizing.trials["north"]["value"].tolist() == [130.0, 60.0]
+    assert sizing.met == {"north": True, "south": False}
+    block, _ = serviceday.sizing_block(_files(None, {"config": config, "sizing": searched}))
+    assert block is not None and block.image is not None
+    assert "90th-percentile wait of its van jobs of at most 72 h" in block.caption
+    assert "Target still missed after the last pilot in: south." in block.caption
+    plain, _ = serviceday.sizing_block(_files(None, {"config": CONFIG, "sizing": SIZING}))
+    assert len(block.image) > len(plain.image)          # a third panel: the pilot runs
+    bad = {**searched, "trials": {"north": {"vans": [1]}}}
+    assert sizing_of({"config": config, "sizing": bad})[1] == "run.json's sizing is malformed."
+
+
 def test_no_sizing_gives_a_note() -> None:
     block, note = serviceday.sizing_block(_files(None))
     assert block is None
