@@ -28,6 +28,9 @@ CONFIGS: dict[str, Planner] = {
     "zones of 4, level 1": lambda p: plan_zoned(p, 4, exploration_level=1),
     "zones of 6, level 0": lambda p: plan_zoned(p, 6, exploration_level=0),
     "zones of 3, level 0": lambda p: plan_zoned(p, 3, exploration_level=0),
+    "zones of 2, level 0": lambda p: plan_zoned(p, 2, exploration_level=0),
+    "zones of 1, level 1": lambda p: plan_zoned(p, 1, exploration_level=1),
+    "zones of 1, level 0": lambda p: plan_zoned(p, 1, exploration_level=0),
 }
 
 
