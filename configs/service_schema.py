@@ -122,6 +122,29 @@ class FirstTimeFixConfig:
 
 
 @dataclass
+class ExpertsConfig:
+    """Remote experts behind the video link (seed 001): instant help, or a finite pool."""
+
+    mode: str = choice("instant", "instant", "pool")
+    per_100_vans: float = num(5.0, 0.01, 1000.0)
+    min_experts: int = num(1, 1, 10000)
+    shift_start_h: float = num(8.0, 0.0, 24.0)
+    shift_end_h: float = num(20.0, 0.0, 24.0)
+    ask_prob_by_skill: list[float] = field(default_factory=lambda: [0.6, 0.35, 0.15])
+    answer_min: float = num(20.0, 0.1, 600.0)
+    patience_min: float = num(30.0, 0.0, 1440.0)
+
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        errs = must_be_below(cfg, path, "shift_start_h", "shift_end_h")
+        asks = list(cfg.ask_prob_by_skill)
+        if len(asks) != len(SKILLS) or not all(0.0 <= p <= 1.0 for p in asks):
+            errs.append(f"{path}.ask_prob_by_skill={asks}: give {len(SKILLS)} probabilities "
+                        f"in [0, 1] ({', '.join(SKILLS)})")
+        return errs
+
+
+@dataclass
 class PartsConfig:
     """Regional parts stock (simpy Containers) with reorder point and lead time."""
 
@@ -194,6 +217,7 @@ class ServiceConfig:
     body_shop: FacilityConfig = field(default_factory=FacilityConfig)
     tow: TowConfig = field(default_factory=TowConfig)
     first_time_fix: FirstTimeFixConfig = field(default_factory=FirstTimeFixConfig)
+    experts: ExpertsConfig = field(default_factory=ExpertsConfig)
     parts: PartsConfig = field(default_factory=PartsConfig)
     costs: CostConfig = field(default_factory=CostConfig)
     poisson: PoissonDemandConfig = field(default_factory=PoissonDemandConfig)

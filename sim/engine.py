@@ -95,7 +95,8 @@ def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
                              job_types=demand.job_types() if demand else None,
                              rain=rain, traffic=traffic,
                              vans_by_region=list(sizing["vans"].values()) if sizing else None,
-                             bays_by_region=list(sizing["bays"].values()) if sizing else None)
+                             bays_by_region=list(sizing["bays"].values()) if sizing else None,
+                             expert_rng=streams.get("experts"))
     ota = None
     if cfg.ota.enabled and cfg.ota.releases and cfg.service.demand == "failures":
         ota = OtaLoop(OmegaConf.to_object(cfg.ota), fleet, service, log, streams)
@@ -193,9 +194,13 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
     events = sim.log.to_frame(until=horizon)
     daily = sim.collector.to_frame()
     svc = sim.service
+    desk = svc.experts
     capacity = ServiceCapacity(vans=svc.technicians, shift_h_per_day=svc.shift.hours_per_day,
                                working_days=svc.shift.working_days(horizon),
-                               horizon_days=horizon, costs=svc.cfg.costs)
+                               horizon_days=horizon, costs=svc.cfg.costs,
+                               experts=desk.experts if desk else 0,
+                               expert_shift_h=desk.shift_h if desk else 0.0,
+                               expert_answer_min=float(desk.cfg.answer_min) if desk else 0.0)
     kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts, cfg.ota)
     return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
                      meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]),

@@ -89,6 +89,14 @@ SERVICE: tuple[Row, ...] = (
     ("jobs_per_technician_day", "Visits per van-day", "1/(technician-day)", ".2f", "higher",
      "mobile visits per van per working day"),
     ("tows", "Tows", "count", ",.0f", "lower", "tow-truck rescues"),
+    ("help_requests_per_job", "Expert calls per mobile job", "1/job", ".2f", "",
+     "calls to the remote expert desk / mobile jobs started (`service.experts.mode: pool`; "
+     "NaN with instant help)"),
+    ("expert_response_min_p90", "Expert answer time, p90", "min", ".1f", "lower",
+     "minutes a technician waited for an expert, 90th percentile over calls made while "
+     "experts were on duty (an unanswered call counts with its wait, the patience)"),
+    ("expert_utilization", "Expert utilization", "fraction", ".1%", "",
+     "answered calls x `experts.answer_min` / (experts x on-duty hours x simulated days)"),
     ("parts_stockouts", "Parts stock-outs", "count", ",.0f", "lower",
      "part reservations that found the regional stock empty (the job waited for the "
      "delivery)"),

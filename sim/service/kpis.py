@@ -33,6 +33,9 @@ class ServiceCapacity:
     working_days: int
     horizon_days: float
     costs: object
+    experts: int = 0                 # the expert desk (``experts.mode: pool``); 0 without one
+    expert_shift_h: float = 0.0
+    expert_answer_min: float = 0.0
 
 
 def _rate(num: float, den: float) -> float:
@@ -167,4 +170,23 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
         "service_cost_total": float(cost),
         "service_cost_per_vehicle_year": _rate(cost, vehicle_years),
     } | (demand_kpis(ev, vehicle_years) | triage_kpis(ev)
-         | van_day_kpis(events, tech_days, cap.horizon_days))
+         | van_day_kpis(events, tech_days, cap.horizon_days) | expert_kpis(ev, cap))
+
+
+def expert_kpis(ev: pd.DataFrame, cap: ServiceCapacity) -> dict:
+    """The expert desk's load and answer times (NaN without a desk)."""
+    if cap.experts <= 0:
+        return dict.fromkeys(("help_requests_per_job", "expert_response_min_p90",
+                              "expert_utilization"), math.nan)
+    requests = int((ev["event"] == "help_requested").sum())
+    answered = ev[ev["event"] == "help_answered"]
+    waited = ev.loc[(ev["event"] == "help_answered")
+                    | ((ev["event"] == "help_abandoned") & (ev["outcome"] == "no_answer")),
+                    "value"].to_numpy(float)
+    started = int(((ev["event"] == "job_started") & (ev["channel"] == "mobile")).sum())
+    desk_min = cap.experts * cap.expert_shift_h * 60.0 * cap.horizon_days
+    return {
+        "help_requests_per_job": _rate(requests, started),
+        "expert_response_min_p90": float(np.quantile(waited, 0.9)) if len(waited) else math.nan,
+        "expert_utilization": _rate(len(answered) * cap.expert_answer_min, desk_min),
+    }

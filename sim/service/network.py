@@ -18,6 +18,7 @@ from sim.records import REPORTED, SCHEDULED, EventLog
 from sim.service.calendar import Shift, Travel, WindowBook
 from sim.service.city import City, customer_radius_km
 from sim.service.dispatch import Dispatcher, Tech
+from sim.service.experts import ExpertDesk
 from sim.service.facilities import Facility, TowFleet
 from sim.service.jobs import SKILL_LEVEL, Job, log_event, run_job
 from sim.service.parts import PartsStore
@@ -61,6 +62,7 @@ class ServiceNetwork:
         traffic: each region-day's travel-time factor, ``(regions, days)`` (routed van days).
         vans_by_region: van count per region, overriding ``mobile.vans_per_10000_vehicles``
             (``mobile.sizing: auto``); ``bays_by_region`` likewise for center bays.
+        expert_rng: the stream of the expert desk (``experts.mode: pool``).
     """
 
     def __init__(self, env: simpy.Environment, cfg: Any, region_names: list[str],
@@ -69,7 +71,8 @@ class ServiceNetwork:
                  job_types: dict[str, dict[str, Any]] | None = None,
                  rain: np.ndarray | None = None, traffic: np.ndarray | None = None,
                  vans_by_region: list[int] | None = None,
-                 bays_by_region: list[int] | None = None) -> None:
+                 bays_by_region: list[int] | None = None,
+                 expert_rng: np.random.Generator | None = None) -> None:
         self.env, self.cfg, self.event_log, self.rng = env, cfg, log, rng
         self.record = log.append  # bound once: one call per record on the job hot path
         self.on_repair = on_repair
@@ -105,6 +108,10 @@ class ServiceNetwork:
             for c in counts]
         self.parts = self._parts(counts) if cfg.parts.enabled and not self.poisson else None
         self.technicians = sum(len(d.techs) for d in self.dispatchers)
+        x = cfg.experts
+        self.experts = (ExpertDesk(env, x, self.technicians, expert_rng or rng)
+                        if x.mode == "pool" and cfg.first_time_fix.remote_expert_support
+                        and not self.poisson else None)
         self.jobs_created = 0
         self.jobs_finished = 0
         self._job_ids = itertools.count()
@@ -180,11 +187,15 @@ class ServiceNetwork:
         """Append one event record of ``job`` now."""
         log_event(self, job, event, technician, outcome, due, value=value)
 
-    def mobile_ftf(self, skill: int, job: Job) -> float:
-        """First-time-fix probability of a mobile visit by a technician of ``skill``."""
+    def mobile_ftf(self, skill: int, job: Job, helped: bool | None = None) -> float:
+        """First-time-fix probability of a mobile visit by a technician of ``skill``.
+
+        ``helped``: whether an expert of the desk helped (``experts.mode: pool``); ``None``
+        with ``mode: instant``, where every job has the platform's average effect.
+        """
         f = self.cfg.first_time_fix
         fail = (1.0 - getattr(f, SKILLS[skill])) * job.job_type.fix_difficulty
-        if f.remote_expert_support:
+        if f.remote_expert_support if helped is None else helped:
             fail *= f.expert_support_failure_factor
         return min(max(1.0 - fail, 0.0), 1.0)
 

@@ -300,7 +300,9 @@ class RegionVans:
             work_h = net.repair_h(job)
             yield env.timeout(hours(work_h))
             self.durations.observe((job.component, job.cause), work_h)
-            outcome = "fixed" if self.rng.random() < net.mobile_ftf(tech.skill, job) else "revisit"
+            helped = (yield from net.experts.help(net, tech, job)) if net.experts else None
+            fixed = self.rng.random() < net.mobile_ftf(tech.skill, job, helped)
+            outcome = "fixed" if fixed else "revisit"
         van.busy = False
         visit.done.succeed(outcome)
 
