@@ -155,6 +155,10 @@ EXPECTED = {
     "technician_productive_hours_per_day": MOBILE_HANDS_ON_H / 12,
     "travel_hours_per_van_day": 0.0,
     "km_per_job": 0.0,
+    # no expert desk (experts.mode instant): the desk's KPIs are not defined
+    "help_requests_per_job": math.nan,
+    "expert_response_min_p90": math.nan,
+    "expert_utilization": math.nan,
 }
 
 
