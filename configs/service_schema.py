@@ -145,6 +145,22 @@ class ExpertsConfig:
 
 
 @dataclass
+class EconomicsConfig:
+    """What the service line costs and earns, from the resources a run used (CNY)."""
+
+    technician_cost_per_h: float = num(100.0, 0.0, 1e6)
+    energy_cost_per_km: float = num(1.0, 0.0, 1e4)
+    consumables_per_visit: float = num(300.0, 0.0, 1e6)
+    management_per_visit: float = num(30.0, 0.0, 1e6)
+    van_fitout: float = num(200_000.0, 0.0, 1e9)
+    van_tools: float = num(50_000.0, 0.0, 1e9)
+    van_life_years: float = num(5.0, 0.1, 100.0)
+    bay_cost_per_h: float = num(140.0, 0.0, 1e6)
+    revenue_per_visit: float = num(600.0, 0.0, 1e6)
+    mobile_service_fee: float = num(100.0, 0.0, 1e6)
+
+
+@dataclass
 class PartsConfig:
     """Regional parts stock (simpy Containers) with reorder point and lead time."""
 
@@ -218,6 +234,7 @@ class ServiceConfig:
     tow: TowConfig = field(default_factory=TowConfig)
     first_time_fix: FirstTimeFixConfig = field(default_factory=FirstTimeFixConfig)
     experts: ExpertsConfig = field(default_factory=ExpertsConfig)
+    economics: EconomicsConfig = field(default_factory=EconomicsConfig)
     parts: PartsConfig = field(default_factory=PartsConfig)
     costs: CostConfig = field(default_factory=CostConfig)
     poisson: PoissonDemandConfig = field(default_factory=PoissonDemandConfig)

@@ -200,7 +200,9 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
                                horizon_days=horizon, costs=svc.cfg.costs,
                                experts=desk.experts if desk else 0,
                                expert_shift_h=desk.shift_h if desk else 0.0,
-                               expert_answer_min=float(desk.cfg.answer_min) if desk else 0.0)
+                               expert_answer_min=float(desk.cfg.answer_min) if desk else 0.0,
+                               bays=sum(f.size for f in svc.facilities["center"]),
+                               economics=None if svc.poisson else svc.cfg.economics)
     kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts, cfg.ota)
     return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
                      meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]),

@@ -100,6 +100,18 @@ SERVICE: tuple[Row, ...] = (
     ("parts_stockouts", "Parts stock-outs", "count", ",.0f", "lower",
      "part reservations that found the regional stock empty (the job waited for the "
      "delivery)"),
+    ("cost_per_job_mobile", "Cost per mobile visit", "CNY/visit", ",.0f", "lower",
+     "the mobile line's cost (technicians paid every shift hour, van depreciation, energy "
+     "per km, consumables and management per visit; `service.economics`) / mobile visits"),
+    ("cost_per_job_center", "Cost per center visit", "CNY/visit", ",.0f", "lower",
+     "staffed center bays for every open hour plus consumables and management per visit, "
+     "/ center visits"),
+    ("service_margin", "Service margin", "fraction", ".1%", "higher",
+     "(revenue - cost) / revenue of the mobile line and the centers: revenue per visit, "
+     "plus the fee of a visit at home"),
+    ("van_payback_months", "Van payback", "months", ".0f", "lower",
+     "a van's fit-out and tools / its monthly contribution (mobile revenue less technician, "
+     "energy, consumables and management); NaN when the line does not pay for its vans"),
     ("service_cost_total", "Service cost", "CNY", ",.0f", "lower",
      "remote fixes, visits by channel (preventive visits at the preventive price), rescues "
      "and tows at the unit costs of `service.costs`"),

@@ -22,6 +22,7 @@ from sim.service.dayplan_kpis import (
     triage_kpis,
     van_day_kpis,
 )
+from sim.service.economics import economics_kpis
 
 
 @dataclass
@@ -36,6 +37,8 @@ class ServiceCapacity:
     experts: int = 0                 # the expert desk (``experts.mode: pool``); 0 without one
     expert_shift_h: float = 0.0
     expert_answer_min: float = 0.0
+    bays: int = 0                    # center bays (the economics' fixed cost)
+    economics: object = None         # ``service.economics``; None: no economics KPIs
 
 
 def _rate(num: float, den: float) -> float:
@@ -170,7 +173,8 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
         "service_cost_total": float(cost),
         "service_cost_per_vehicle_year": _rate(cost, vehicle_years),
     } | (demand_kpis(ev, vehicle_years) | triage_kpis(ev)
-         | van_day_kpis(events, tech_days, cap.horizon_days) | expert_kpis(ev, cap))
+         | van_day_kpis(events, tech_days, cap.horizon_days) | expert_kpis(ev, cap)
+         | economics_kpis(ev, cap))
 
 
 def expert_kpis(ev: pd.DataFrame, cap: ServiceCapacity) -> dict:

@@ -159,6 +159,11 @@ EXPECTED = {
     "help_requests_per_job": math.nan,
     "expert_response_min_p90": math.nan,
     "expert_utilization": math.nan,
+    # no economics config in this capacity: the economics KPIs are not defined
+    "cost_per_job_mobile": math.nan,
+    "cost_per_job_center": math.nan,
+    "service_margin": math.nan,
+    "van_payback_months": math.nan,
 }
 
 
