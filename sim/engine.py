@@ -198,8 +198,7 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
     capacity = ServiceCapacity(vans=svc.technicians, shift_h_per_day=svc.shift.hours_per_day,
                                working_days=svc.shift.working_days(horizon),
                                horizon_days=horizon, costs=svc.cfg.costs,
-                               experts=desk.experts if desk else 0,
-                               expert_shift_h=desk.shift_h if desk else 0.0,
+                               expert_desk_min_per_day=desk.minutes_per_day if desk else 0.0,
                                expert_answer_min=float(desk.cfg.answer_min) if desk else 0.0,
                                bays=sum(f.size for f in svc.facilities["center"]),
                                economics=None if svc.poisson else svc.cfg.economics)

@@ -143,6 +143,7 @@ def search(cfg: DictConfig, start: dict[str, int], bays: dict[str, int],
     shift = Shift(s.mobile.shift_start_h, s.mobile.shift_end_h, s.mobile.days_off_per_week)
     horizon = int(pilot.horizon_days)
     vans = dict(start)
+    missing: list[str] = []
     trials: dict[str, dict[str, list]] = {r: {"vans": [], "value": []} for r in vans if vans[r]}
     for _ in range(int(s.sizing.max_pilots)):
         result = run(pilot, {"vans": vans, "bays": bays})
@@ -159,9 +160,7 @@ def search(cfg: DictConfig, start: dict[str, int], bays: dict[str, int],
             break
         for r in missing:
             vans[r] += 1
-    met = {r: meets(t["value"][-1], target, wanted) if t["vans"][-1] == vans[r] else False
-           for r, t in trials.items()}
-    return vans, {"trials": trials, "met": met}
+    return vans, {"trials": trials, "met": {r: r not in missing for r in trials}}
 
 
 def auto_size(cfg: DictConfig, run: Callable[[DictConfig, dict | None], Any]) -> dict[str, Any]:

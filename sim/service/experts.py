@@ -40,9 +40,18 @@ class ExpertDesk:
     def __init__(self, env: simpy.Environment, cfg: Any, vans: int,
                  rng: np.random.Generator) -> None:
         self.env, self.cfg, self.rng = env, cfg, rng
-        self.experts = expert_count(cfg.per_100_vans, vans, cfg.min_experts)
-        self.pool = simpy.Resource(env, capacity=self.experts)
-        self.shift_h = float(cfg.shift_end_h) - float(cfg.shift_start_h)
+        self.pool = simpy.Resource(env, capacity=expert_count(cfg.per_100_vans, vans,
+                                                              cfg.min_experts))
+
+    @property
+    def experts(self) -> int:
+        """Experts on the desk."""
+        return self.pool.capacity
+
+    @property
+    def minutes_per_day(self) -> float:
+        """Expert-minutes on duty per day (the denominator of ``expert_utilization``)."""
+        return self.experts * (float(self.cfg.shift_end_h) - float(self.cfg.shift_start_h)) * 60.0
 
     def on_duty(self, t: float) -> bool:
         """Whether experts are on duty at simulation time ``t`` (days)."""

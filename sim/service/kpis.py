@@ -34,8 +34,7 @@ class ServiceCapacity:
     working_days: int
     horizon_days: float
     costs: object
-    experts: int = 0                 # the expert desk (``experts.mode: pool``); 0 without one
-    expert_shift_h: float = 0.0
+    expert_desk_min_per_day: float = 0.0   # experts x on-duty minutes (``experts.mode: pool``)
     expert_answer_min: float = 0.0
     bays: int = 0                    # center bays (the economics' fixed cost)
     economics: object = None         # ``service.economics``; None: no economics KPIs
@@ -179,7 +178,7 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
 
 def expert_kpis(ev: pd.DataFrame, cap: ServiceCapacity) -> dict:
     """The expert desk's load and answer times (NaN without a desk)."""
-    if cap.experts <= 0:
+    if cap.expert_desk_min_per_day <= 0:
         return dict.fromkeys(("help_requests_per_job", "expert_response_min_p90",
                               "expert_utilization"), math.nan)
     requests = int((ev["event"] == "help_requested").sum())
@@ -188,7 +187,7 @@ def expert_kpis(ev: pd.DataFrame, cap: ServiceCapacity) -> dict:
                     | ((ev["event"] == "help_abandoned") & (ev["outcome"] == "no_answer")),
                     "value"].to_numpy(float)
     started = int(((ev["event"] == "job_started") & (ev["channel"] == "mobile")).sum())
-    desk_min = cap.experts * cap.expert_shift_h * 60.0 * cap.horizon_days
+    desk_min = cap.expert_desk_min_per_day * cap.horizon_days
     return {
         "help_requests_per_job": _rate(requests, started),
         "expert_response_min_p90": float(np.quantile(waited, 0.9)) if len(waited) else math.nan,

@@ -98,7 +98,7 @@ def plan_engine(problem: DayProblem, solver: str = "vroom", *,
         orders = solve_ortools(sec, time_limit_s)
     routes = [_timed(problem, v, [int(keep[k]) for k in order])
               for v, order in enumerate(orders)]
-    return DayPlan(routes, _left_out(problem.n_jobs, routes))
+    return DayPlan(routes, left_out(problem.n_jobs, routes))
 
 
 def plan_manual(problem: DayProblem, slot_h: float) -> DayPlan:
@@ -140,7 +140,7 @@ def plan_manual(problem: DayProblem, slot_h: float) -> DayPlan:
             if part >= 0:
                 stock[v, part] -= 1
             break
-    return DayPlan(routes, _left_out(problem.n_jobs, routes))
+    return DayPlan(routes, left_out(problem.n_jobs, routes))
 
 
 def plan_travel_h(problem: DayProblem, plan: DayPlan) -> float:
@@ -238,7 +238,8 @@ def _timed(p: DayProblem, v: int, jobs: list[int]) -> list[Stop]:
     return out
 
 
-def _left_out(n_jobs: int, routes: list[list[Stop]]) -> np.ndarray:
+def left_out(n_jobs: int, routes: list[list[Stop]]) -> np.ndarray:
+    """The jobs no route serves, ascending."""
     served = {j for route in routes for j, _, _ in route}
     return np.array([j for j in range(n_jobs) if j not in served], dtype=np.int64)
 

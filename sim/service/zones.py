@@ -23,7 +23,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sim.service.routing import DayPlan, DayProblem, plan_engine
+from sim.service.routing import DayPlan, DayProblem, left_out, plan_engine
 
 
 def sweep_zones(problem: DayProblem, zone_vans: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -81,6 +81,4 @@ def plan_zoned(problem: DayProblem, zone_vans: int, solver: str = "vroom",
         part = plan_engine(subproblem(problem, vans, jobs), solver, **solver_args)
         for v, route in zip(vans, part.routes, strict=True):
             routes[int(v)] = [(int(jobs[j]), arrive, start) for j, arrive, start in route]
-    served = {j for route in routes for j, _, _ in route}
-    return DayPlan(routes, np.array([j for j in range(problem.n_jobs) if j not in served],
-                                    dtype=np.int64))
+    return DayPlan(routes, left_out(problem.n_jobs, routes))

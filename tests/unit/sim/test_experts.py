@@ -103,7 +103,7 @@ def test_expert_kpis_from_events():
         ("help_abandoned", "mobile", "no_answer", 30.0),
         ("help_abandoned", "mobile", "off_shift", 0.0)]
     ev = pd.DataFrame(rows, columns=["event", "channel", "outcome", "value"])
-    cap = ServiceCapacity(4, 10.0, 10, 2.0, None, experts=2, expert_shift_h=10.0,
+    cap = ServiceCapacity(4, 10.0, 10, 2.0, None, expert_desk_min_per_day=2 * 10.0 * 60.0,
                           expert_answer_min=30.0)
     k = expert_kpis(ev, cap)
     assert k["help_requests_per_job"] == pytest.approx(0.5)
