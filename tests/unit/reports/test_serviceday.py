@@ -1,4 +1,6 @@
-"""The service-day section: route day, van-day hours, channel flow, seeds table, sizing."""
+"""The service-day section: route day, van-day hours, channel flow, seeds table, the part.
+
+The sizing figure and caption are in test_serviceday_sizing.py."""
 
 from __future__ import annotations
 
@@ -25,9 +27,9 @@ from reports.serviceday.view import (
     channel_flow,
     hands_on_h,
     route_day,
-    sizing_of,
     van_hours,
 )
+from tests.unit.reports.serviceday_data import CONFIG, KPIS, SIZING, run_files
 
 if TYPE_CHECKING:
     from conftest import SyntheticRun
@@ -36,13 +38,6 @@ NAN = math.nan
 H = 1 / 24  # one hour in days
 COLUMNS = ["time_d", "event", "job", "region", "technician", "channel", "outcome", "due_d",
            "value"]
-CONFIG = {"horizon_days": 7, "service": {
-    "dispatch": "engine",
-    "mobile": {"shift_start_h": 8.0, "shift_end_h": 18.0, "days_off_per_week": 1,
-               "sizing": "fixed"},
-    "sizing": {"utilization": 0.8, "jobs_per_van_day": 4.0},
-}}
-KPIS = {"horizon_days": 7.0, "technicians": 3.0}
 
 
 def _leg(day: float, depart_h: float, hours: float, van: int, job: int, region: str,
@@ -128,23 +123,6 @@ SAMPLE = {
         "1": _legs((5.0, 0.0, 12), (0.0, 0.0, -1)),
     },
 }
-SIZING = {
-    "target": "utilization", "vans": {"north": 2, "south": 1}, "bays": {"north": 3, "south": 1},
-    "curves": {
-        "north": {"vans": [1, 2, 3, 4], "utilization": [1.4, 0.7, 0.47, 0.35],
-                  "jobs_per_van_day": [8.0, 4.0, 2.67, 2.0]},
-        "south": {"vans": [1, 2], "utilization": [0.6, 0.3], "jobs_per_van_day": [3.0, 1.5]},
-    },
-    "demand": [],
-}
-
-
-def _files(events: pd.DataFrame | None, run: dict | None = None, kpis: dict | None = None,
-           ) -> RunFiles:
-    return RunFiles(Path("run"), dict(KPIS if kpis is None else kpis),
-                    {"config": CONFIG} if run is None else run, dayplan_events=events)
-
-
 # ---------------------------------------------------------------- van hours
 def test_hands_on_pairs_each_start_with_the_jobs_next_finish(events: pd.DataFrame) -> None:
     work = hands_on_h(events).set_index("job")["work_h"]
@@ -192,13 +170,13 @@ def test_hours_caption_names_vans_and_calendar(events: pd.DataFrame) -> None:
 def test_hours_check_against_the_kpis(events: pd.DataFrame) -> None:
     good = KPIS | {"travel_hours_per_van_day": 5.5 / 18,
                    "technician_productive_hours_per_day": 7 / 18}
-    assert serviceday.hours_checks(_files(events, kpis=good)) == []
+    assert serviceday.hours_checks(run_files(events, kpis=good)) == []
     bad = good | {"travel_hours_per_van_day": 0.2}
-    (check,) = serviceday.hours_checks(_files(events, kpis=bad))
+    (check,) = serviceday.hours_checks(run_files(events, kpis=bad))
     assert check.level == "check"
     assert "driving per van-day is 0.20 h in kpis.json but 0.31 h from the event log" in check.text
     # A van that never drove: the denominators differ, no check.
-    assert serviceday.hours_checks(_files(events, kpis=bad | {"technicians": 4.0})) == []
+    assert serviceday.hours_checks(run_files(events, kpis=bad | {"technicians": 4.0})) == []
 
 
 # ---------------------------------------------------------------- channel flow
@@ -309,47 +287,6 @@ def test_seeds_finding_lists_the_rows_outside() -> None:
     assert serviceday.seeds_finding(seed_rows({}, None)) is None
 
 
-# ---------------------------------------------------------------- sizing
-def test_sizing_curves_and_target() -> None:
-    sizing, why = sizing_of({"config": CONFIG, "sizing": SIZING})
-    assert sizing is not None and why == ""
-    assert sizing.target == "utilization" and sizing.target_value == 0.8
-    assert sizing.vans == {"north": 2, "south": 1}
-    assert sizing.curves["north"]["utilization"].tolist() == [1.4, 0.7, 0.47, 0.35]
-    block, note = serviceday.sizing_block(_files(None, {"config": CONFIG, "sizing": SIZING}))
-    assert block is not None and block.image is not None and note == ""
-    assert "utilization at or under 80 %" in block.caption
-    assert "Vans: north 2, south 1. Center bays: north 3, south 1." in block.caption
-
-
-def test_searched_sizing_keeps_its_trials_and_names_missed_regions() -> None:
-    config = {**CONFIG, "service": {**CONFIG["service"], "sizing": {"p90_wait_h": 72.0}}}
-    searched = {**SIZING, "target": "p90_wait_h",
-                "trials": {"north": {"vans": [1, 2], "value": [130.0, 60.0]},
-                           "south": {"vans": [1], "value": [95.0]}},
-                "met": {"north": True, "south": False}}
-    sizing, why = sizing_of({"config": config, "sizing": searched})
-    assert sizing is not None and why == ""
-    assert sizing.target_value == 72.0
-    assert sizing.trials["north"]["value"].tolist() == [130.0, 60.0]
-    assert sizing.met == {"north": True, "south": False}
-    block, _ = serviceday.sizing_block(_files(None, {"config": config, "sizing": searched}))
-    assert block is not None and block.image is not None
-    assert "90th-percentile wait of its van jobs of at most 72 h" in block.caption
-    assert "Target still missed after the last pilot in: south." in block.caption
-    plain, _ = serviceday.sizing_block(_files(None, {"config": CONFIG, "sizing": SIZING}))
-    assert len(block.image) > len(plain.image)          # a third panel: the pilot runs
-    bad = {**searched, "trials": {"north": {"vans": [1]}}}
-    assert sizing_of({"config": config, "sizing": bad})[1] == "run.json's sizing is malformed."
-
-
-def test_no_sizing_gives_a_note() -> None:
-    block, note = serviceday.sizing_block(_files(None))
-    assert block is None
-    assert note == "Vans per region were not sized by the simulator (service.mobile.sizing=fixed)."
-    assert sizing_of({"sizing": {"curves": 3}})[1] == "run.json's sizing is malformed."
-
-
 # ---------------------------------------------------------------- the part
 def _section_html(part) -> str:
     (section,) = part.sections
@@ -358,7 +295,7 @@ def _section_html(part) -> str:
 
 def test_full_part(events: pd.DataFrame) -> None:
     run = {"config": CONFIG, "van_day_sample": SAMPLE, "sizing": SIZING}
-    part = serviceday.build(_files(events, run, KPIS | KPI_VALUES))
+    part = serviceday.build(run_files(events, run, KPIS | KPI_VALUES))
     text = _section_html(part)
     assert text.count('<img src="data:image/png;base64,') == 4
     assert '<tr id="seed-jobs_per_van_day">' in text
