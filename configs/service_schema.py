@@ -14,6 +14,7 @@ from configs.vanday_schema import (
     SizingConfig,
     TriageConfig,
 )
+from configs.workforce_schema import WorkforceConfig
 
 SKILLS = ("junior", "senior", "expert")
 CHANNELS = ("mobile", "center", "body")
@@ -31,6 +32,7 @@ class JobTypeConfig:
     repair_h: float = num(1.0, 0.0, 1000.0)
     remote_fix_prob: float = prob(0.0)
     fix_difficulty: float = num(1.0, 0.0, 100.0)
+    part_risk: float = num(1.0, 0.0, 100.0)   # x first_time_fix.missing_part_prob
     outdoor: bool = False      # done in the open at the owner's: rain blocks it on a van
 
 
@@ -112,13 +114,17 @@ class TowConfig:
 
 @dataclass
 class FirstTimeFixConfig:
-    """First-time-fix probability of a mobile visit by technician skill."""
+    """A mobile visit's chance to fix the car: skill, parts, other causes (sim/service/fix.py)."""
 
     junior: float = prob(0.62)
     senior: float = prob(0.80)
     expert: float = prob(0.90)
     remote_expert_support: bool = True
     expert_support_failure_factor: float = num(0.58, 0.0, 1.0)
+    missing_part_prob: float = prob(0.2)
+    parts_matched_factor: float = num(0.4, 0.0, 1.0)
+    predicted_part_factor: float = num(0.2, 0.0, 1.0)
+    other_fail_prob: float = prob(0.03)
 
 
 @dataclass
@@ -235,6 +241,7 @@ class ServiceConfig:
     first_time_fix: FirstTimeFixConfig = field(default_factory=FirstTimeFixConfig)
     experts: ExpertsConfig = field(default_factory=ExpertsConfig)
     economics: EconomicsConfig = field(default_factory=EconomicsConfig)
+    workforce: WorkforceConfig = field(default_factory=WorkforceConfig)
     parts: PartsConfig = field(default_factory=PartsConfig)
     costs: CostConfig = field(default_factory=CostConfig)
     poisson: PoissonDemandConfig = field(default_factory=PoissonDemandConfig)

@@ -37,6 +37,7 @@ class GenerationConfig:
 
     route_optimisation: bool = True
     skill_matching: bool = True
+    parts_matching: bool = True
     learned_durations: bool = True
     manual_slot_h: float = num(2.0, 0.05, 24.0)
     planned_job_h: float = num(1.0, 0.0, 24.0)

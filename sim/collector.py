@@ -87,6 +87,8 @@ class DailyCollector:
                 ok = values[self._sample][uploaded[self._sample]]
                 name = f"sensed_{key.replace('.', '_')}_mean"
                 row[name] = float(ok.mean()) if ok.size else np.nan
+        if svc.workforce is not None:
+            row.update(svc.workforce.row(day + 1.0))   # headcount, skill mix, tenure
         if extra:
             row.update(extra)  # e.g. the OTA adoption counts per release
         self.rows.append(row)
@@ -96,6 +98,7 @@ class DailyCollector:
         df = pd.DataFrame(self.rows)
         # Count columns; OTA counts start on the release day (NaN before it, so float).
         ints = [c for c in df.columns if c == "day" or c.startswith(("failures", "jobs_"))
+                or (c.startswith(("technicians_", "vans_")) and c != "technician_tenure_days_mean")
                 or c in ("vehicles_on_road", "vehicles_down", "breakdowns", "technicians_busy",
                          "telemetry_uploads")]
         return df.astype({c: "int64" for c in ints})

@@ -96,7 +96,8 @@ def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
                              rain=rain, traffic=traffic,
                              vans_by_region=list(sizing["vans"].values()) if sizing else None,
                              bays_by_region=list(sizing["bays"].values()) if sizing else None,
-                             expert_rng=streams.get("experts"))
+                             expert_rng=streams.get("experts"),
+                             workforce_rng=streams.get("workforce"))
     ota = None
     if cfg.ota.enabled and cfg.ota.releases and cfg.service.demand == "failures":
         ota = OtaLoop(OmegaConf.to_object(cfg.ota), fleet, service, log, streams)
@@ -201,7 +202,9 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
                                expert_desk_min_per_day=desk.minutes_per_day if desk else 0.0,
                                expert_answer_min=float(desk.cfg.answer_min) if desk else 0.0,
                                bays=sum(f.size for f in svc.facilities["center"]),
-                               economics=None if svc.poisson else svc.cfg.economics)
+                               economics=None if svc.poisson else svc.cfg.economics,
+                               staffed_van_days=(float(svc.workforce.staffed_van_days)
+                                                 if svc.workforce is not None else None))
     kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts, cfg.ota)
     return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
                      meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]),

@@ -218,7 +218,39 @@ OTA: tuple[Row, ...] = (
      "GB of full downloads x `service.costs.ota_data_per_gb`"),
 )
 
+WORKFORCE: tuple[Row, ...] = (
+    ("first_time_fix_mobile", "First-time fix, mobile visits", "fraction", ".1%", "higher",
+     "mobile visits that fixed the car / mobile visits that did the work (wasted trips, "
+     "no-shows and rain blocks excluded); seed 001: 62 % in 2015"),
+    ("first_time_fix_center", "First-time fix, center visits", "fraction", ".1%", "higher",
+     "center visits that fixed the car / center visits that did the work; seed 001: 85 %"),
+    ("revisit_share_time", "Revisits for time", "fraction", ".1%", "lower",
+     "mobile revisits because the shift ended before the work / mobile revisits; "
+     "Aberdeen: 13 %"),
+    ("revisit_share_parts", "Revisits for parts", "fraction", ".1%", "lower",
+     "mobile revisits because the van lacked a part / mobile revisits; Aberdeen: 51 %"),
+    ("revisit_share_skills", "Revisits for skills", "fraction", ".1%", "lower",
+     "mobile revisits because the technician could not fix it / mobile revisits; "
+     "Aberdeen: 25 %"),
+    ("revisit_share_other", "Revisits for other causes", "fraction", ".1%", "lower",
+     "mobile revisits for other causes (fault not reproduced, owner side) / mobile revisits"),
+    ("predictive_share_of_mobile_jobs", "Predictive orders among mobile jobs", "fraction",
+     ".1%", "", "mobile jobs booked from a predictive alert / jobs triaged to mobile; "
+     "seed 001: 30 % in 2023"),
+    ("technician_attrition_3m_new", "New technicians gone within 3 months", "fraction", ".1%",
+     "lower", "technicians who started during the run (at least 90 days before its end) and "
+     "left within 90 days / those technicians; seed 001: 45 % (2015) -> 12 %"),
+    ("technicians_hired", "Technicians hired", "count", ",.0f", "",
+     "recruits hired to fill vacancies and forecast departures (`service.workforce.hiring`)"),
+    ("technicians_left", "Technicians who left", "count", ",.0f", "lower",
+     "technicians who quit (the attrition hazard of `service.workforce.attrition`)"),
+    ("academy_graduates", "Academy graduates", "count", ",.0f", "",
+     "recruits who passed the academy"),
+    ("academy_pass_rate", "Academy pass rate", "fraction", ".1%", "",
+     "graduates / recruits who finished the academy; seed 001: 75 %"),
+)
+
 DOMAINS: dict[str, tuple[Row, ...]] = {
     "run": RUN, "fleet": FLEET, "battery": BATTERY, "service": SERVICE, "demand": DEMAND,
-    "alerts": ALERTS, "ota": OTA,
+    "workforce": WORKFORCE, "alerts": ALERTS, "ota": OTA,
 }

@@ -14,6 +14,7 @@ re-assigns whenever a job arrives, a technician is released or a shift opens
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -34,6 +35,18 @@ class Tech:
     region: int
     skill: int
     pos: tuple[float, float] = (0.0, 0.0)
+    # The person in the seat (routed van days with ``service.workforce``; see
+    # :mod:`sim.service.workforce`). Defaults: a fixed, fully ramped-up crew.
+    staffed: bool = True
+    xp: float = math.inf
+    trained: bool = True
+    specialty: bool = False
+    start_d: float = -math.inf
+    fail_ewma: float = 0.0
+    load_ewma: float = 0.0
+    day_h: float = 0.0
+    day_visits: int = 0
+    day_fails: int = 0
 
 
 @dataclass(eq=False)

@@ -23,6 +23,7 @@ from sim.service.dayplan_kpis import (
     van_day_kpis,
 )
 from sim.service.economics import economics_kpis
+from sim.service.workforce_kpis import fix_kpis, workforce_kpis
 
 
 @dataclass
@@ -38,6 +39,13 @@ class ServiceCapacity:
     expert_answer_min: float = 0.0
     bays: int = 0                    # center bays (the economics' fixed cost)
     economics: object = None         # ``service.economics``; None: no economics KPIs
+    staffed_van_days: float | None = None   # with ``service.workforce``: van-days with a technician
+
+    @property
+    def van_days(self) -> float:
+        """Van-days worked: staffed ones with a workforce, else vans x working days."""
+        return (self.staffed_van_days if self.staffed_van_days is not None
+                else self.vans * self.working_days)
 
 
 def _rate(num: float, den: float) -> float:
@@ -132,7 +140,7 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
     mobile_visit_h = _visit_hours(ev[ev["channel"] == "mobile"], "job_assigned",
                                   cap.horizon_days)
     mobile_visits = int((visits["channel"] == "mobile").sum())
-    tech_days = cap.vans * cap.working_days
+    tech_days = cap.van_days
     tows = int((ev["event"] == "tow_assigned").sum())
     # A roadside need fixed by remote diagnosis needs no rescue.
     road_created = road_total
@@ -173,7 +181,8 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
         "service_cost_per_vehicle_year": _rate(cost, vehicle_years),
     } | (demand_kpis(ev, vehicle_years) | triage_kpis(ev)
          | van_day_kpis(events, tech_days, cap.horizon_days) | expert_kpis(ev, cap)
-         | economics_kpis(ev, cap))
+         | economics_kpis(ev, cap) | fix_kpis(ev)
+         | workforce_kpis(events, cap.horizon_days))
 
 
 def expert_kpis(ev: pd.DataFrame, cap: ServiceCapacity) -> dict:

@@ -20,9 +20,11 @@ from sim.service.city import City, customer_radius_km
 from sim.service.dispatch import Dispatcher, Tech
 from sim.service.experts import ExpertDesk
 from sim.service.facilities import Facility, TowFleet
+from sim.service.fix import visit_outcome
 from sim.service.jobs import SKILL_LEVEL, Job, log_event, run_job
 from sim.service.parts import PartsStore
 from sim.service.vanday import RegionVans
+from sim.service.workforce import Workforce
 
 RepairFn = Callable[[int, str, str, str], None]
 SKILLS = ("junior", "senior", "expert")
@@ -63,6 +65,7 @@ class ServiceNetwork:
         vans_by_region: van count per region, overriding ``mobile.vans_per_10000_vehicles``
             (``mobile.sizing: auto``); ``bays_by_region`` likewise for center bays.
         expert_rng: the stream of the expert desk (``experts.mode: pool``).
+        workforce_rng: the stream of hiring, the academy and attrition (routed van days).
     """
 
     def __init__(self, env: simpy.Environment, cfg: Any, region_names: list[str],
@@ -72,7 +75,8 @@ class ServiceNetwork:
                  rain: np.ndarray | None = None, traffic: np.ndarray | None = None,
                  vans_by_region: list[int] | None = None,
                  bays_by_region: list[int] | None = None,
-                 expert_rng: np.random.Generator | None = None) -> None:
+                 expert_rng: np.random.Generator | None = None,
+                 workforce_rng: np.random.Generator | None = None) -> None:
         self.env, self.cfg, self.event_log, self.rng = env, cfg, log, rng
         self.record = log.append  # bound once: one call per record on the job hot path
         self.on_repair = on_repair
@@ -112,6 +116,8 @@ class ServiceNetwork:
         self.experts = (ExpertDesk(env, x, self.technicians, expert_rng or rng)
                         if x.mode == "pool" and cfg.first_time_fix.remote_expert_support
                         and not self.poisson else None)
+        self.workforce = (Workforce(self, cfg.workforce, workforce_rng or rng)
+                          if self.routed_mode and cfg.workforce.enabled else None)
         self.jobs_created = 0
         self.jobs_finished = 0
         self._job_ids = itertools.count()
@@ -187,22 +193,32 @@ class ServiceNetwork:
         """Append one event record of ``job`` now."""
         log_event(self, job, event, technician, outcome, due, value=value)
 
-    def mobile_ftf(self, skill: int, job: Job, helped: bool | None = None) -> float:
-        """First-time-fix probability of a mobile visit by a technician of ``skill``.
+    def mobile_outcome(self, tech: Tech, job: Job, helped: bool | None = None, *,
+                       cut: bool = False, parts_matched: bool = False) -> str:
+        """``fixed`` or the revisit cause of a mobile visit (:mod:`sim.service.fix`).
 
         ``helped``: whether an expert of the desk helped (``experts.mode: pool``); ``None``
         with ``mode: instant``, where every job has the platform's average effect.
+        ``cut``: the shift ended before the work did.
         """
-        f = self.cfg.first_time_fix
-        fail = (1.0 - getattr(f, SKILLS[skill])) * job.job_type.fix_difficulty
-        if f.remote_expert_support if helped is None else helped:
-            fail *= f.expert_support_failure_factor
-        return min(max(1.0 - fail, 0.0), 1.0)
+        f, wf = self.cfg.first_time_fix, self.workforce
+        if helped is None:
+            helped = f.remote_expert_support
+        return visit_outcome(f, self.rng.random(3), job, tech.skill, cut=cut,
+                             parts_matched=parts_matched,
+                             novice=wf.novice_fail_factor(tech) if wf else 1.0,
+                             specialist=wf.specialist(tech, job) if wf else 1.0,
+                             helped=bool(helped))
 
-    def repair_h(self, job: Job) -> float:
-        """Hands-on hours of one visit (gamma with ``repair_cv``, or exponential)."""
+    def repair_h(self, job: Job, tech: Tech | None = None) -> float:
+        """Hands-on hours of one visit (gamma with ``repair_cv``, or exponential).
+
+        A novice ``tech`` takes longer (``workforce.novice_slowdown``).
+        """
         mean = (self.cfg.poisson.mean_service_h if self.poisson
                 else job.job_type.repair_h + job.extra_h + self.overhead_h.get(job.channel, 0.0))
+        if tech is not None and self.workforce is not None:
+            mean *= self.workforce.slowdown(tech)
         if self.cfg.repair_distribution == "exponential":
             return float(self.rng.exponential(mean))
         cv = self.cfg.repair_cv

@@ -133,10 +133,14 @@ class RegionVans:
         job = visit.job
         while True:
             now = self.env.now
-            if self.shift.is_open(now) or (job.rescue and self.mobile.roadside_24h):
+            on = self.shift.is_open(now) or (job.rescue and self.mobile.roadside_24h)
+            if on and any(v.tech.staffed for v in self.vans):
                 break
-            yield self.env.timeout(self.shift.next_start_after(now) - now)
-        able = [v for v in self.vans if v.tech.skill >= min(job.min_skill, self._max_skill())]
+            # Closed: wait for the shift; every seat vacant: wait for a hire.
+            yield self.env.timeout(hours(ON_CALL_POLL_H) if on
+                                   else self.shift.next_start_after(now) - now)
+        able = [v for v in self.vans if v.tech.staffed
+                and v.tech.skill >= min(job.min_skill, self._max_skill())]
         night = not self.shift.is_open(self.env.now)
         if night and any(not v.busy for v in able):
             able = [v for v in able if not v.busy]    # on call: a van not already out
@@ -163,7 +167,12 @@ class RegionVans:
         van.busy = False
 
     def _max_skill(self) -> int:
-        return max(t.skill for t in self.techs)
+        return max((t.skill for t in self.techs if t.staffed), default=0)
+
+    def release(self, van: Van) -> None:
+        """The van's technician has left: what was on its route goes back to the pool."""
+        self._return_to_pool(list(van.route), math.floor(self.env.now))
+        van.route.clear()
 
     # ------------------------------------------------------------ evening plan
     def _evenings(self):
@@ -175,7 +184,10 @@ class RegionVans:
             if at <= now:
                 at += 1.0
             yield self.env.timeout(at - now)
-            tomorrow = math.floor(self.env.now) + 1
+            today = math.floor(self.env.now)
+            if self.net.workforce is not None:
+                self.net.workforce.evening(self, today)
+            tomorrow = today + 1
             if self.shift.works_on(tomorrow):
                 self.plan(tomorrow)
 
@@ -191,11 +203,14 @@ class RegionVans:
         engine = self.gen.route_optimisation
         ready.sort(key=lambda v: (engine and v.job.severity != PREVENTIVE, v.first_day,
                                   v.job.id))
-        ready = ready[: len(self.techs) * self.mobile.plan_candidates_per_van]
+        seats = [i for i, t in enumerate(self.techs) if t.staffed]
+        if not seats:
+            return
+        ready = ready[: len(seats) * self.mobile.plan_candidates_per_van]
         inp = PlanInput(day, rain, self._traffic(day), (self.shift.start_h, self.shift.end_h),
                         self.mobile.overtime_h,
-                        np.array([t.skill for t in self.techs], np.int64), self.van_parts,
-                        self.part_names, ready)
+                        np.array([self.techs[i].skill for i in seats], np.int64),
+                        self.van_parts[seats], self.part_names, ready)
         t0 = time.perf_counter()
         plan, planned = plan_region_day(self.gen, self.city, self.depot, inp, self.durations,
                                         self.net.solver, self.cfg.solver_exploration_level,
@@ -205,7 +220,7 @@ class RegionVans:
         routes: dict[int, list[Visit]] = {}
         taken = set()
         for v_idx, route in enumerate(plan.routes):
-            tech = self.techs[v_idx]
+            tech = self.techs[seats[v_idx]]
             for j, arrive_h, _ in route:
                 visit = ready[j]
                 arrive = day + hours(arrive_h)
@@ -249,10 +264,13 @@ class RegionVans:
             while van.busy:                       # still out on a night call
                 yield env.timeout(hours(ON_CALL_POLL_H))
             day = math.floor(env.now)
+            end = day + hours(sh.end_h)
+            if not van.tech.staffed:                  # a vacant seat: the van stays home
+                yield env.timeout(max(end - env.now, 0.0))
+                continue
             routes = self.plans.get(day)
             if routes:
                 van.route.extend(routes.pop(van.tech.id, []))
-            end = day + hours(sh.end_h)
             yield from self._work(van, day, end)
             yield from self._go_home(van, day)
             if env.now < end:
@@ -294,15 +312,28 @@ class RegionVans:
         net.log(job, "job_arrived", tech.id, due=visit.promise[1])
         if not job.urgent and env.now < visit.promise[0]:
             yield env.timeout(visit.promise[0] - env.now)       # early: wait for the window
+        tech.day_h += drive_h
         outcome = self._blocked(job, day)
         if outcome is None:
             net.log(job, "job_started", tech.id)
-            work_h = net.repair_h(job)
+            work_h = net.repair_h(job, tech)
+            # Booked work stops at the shift's end (plus overtime): a revisit for time.
+            limit = day + hours(self.shift.end_h + self.mobile.overtime_h)
+            cut = not job.urgent and env.now + hours(work_h) > limit
+            if cut:
+                work_h = max(limit - env.now, 0.0) * HOURS_PER_DAY
             yield env.timeout(hours(work_h))
-            self.durations.observe((job.component, job.cause), work_h)
-            helped = (yield from net.experts.help(net, tech, job)) if net.experts else None
-            fixed = self.rng.random() < net.mobile_ftf(tech.skill, job, helped)
-            outcome = "fixed" if fixed else "revisit"
+            helped = None
+            if not cut:
+                self.durations.observe((job.component, job.cause), work_h)
+                helped = (yield from net.experts.help(net, tech, job)) if net.experts else None
+            outcome = net.mobile_outcome(tech, job, helped, cut=cut,
+                                         parts_matched=self.gen.parts_matching)
+            if net.workforce is not None:
+                net.workforce.after_visit(tech, work_h, outcome != "fixed")
+            if outcome != "fixed":
+                net.log(job, "revisit_cause", tech.id, outcome=outcome)
+                outcome = "revisit"
         van.busy = False
         visit.done.succeed(outcome)
 

@@ -66,7 +66,8 @@ def test_no_two_entries_match_the_same_key():
 
 
 def test_catalogue_is_in_domain_reading_order_and_complete():
-    assert DOMAINS == ("run", "fleet", "battery", "service", "demand", "alerts", "ota")
+    assert DOMAINS == ("run", "fleet", "battery", "service", "demand", "workforce", "alerts",
+                       "ota")
     order = [DOMAINS.index(k.domain) for k in CATALOGUE]
     assert order == sorted(order)
     assert {k.domain for k in CATALOGUE} == set(DOMAINS)
