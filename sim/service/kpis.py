@@ -23,6 +23,7 @@ from sim.service.dayplan_kpis import (
     van_day_kpis,
 )
 from sim.service.economics import economics_kpis
+from sim.service.quality import quality_kpis
 
 
 @dataclass
@@ -173,7 +174,7 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
         "service_cost_per_vehicle_year": _rate(cost, vehicle_years),
     } | (demand_kpis(ev, vehicle_years) | triage_kpis(ev)
          | van_day_kpis(events, tech_days, cap.horizon_days) | expert_kpis(ev, cap)
-         | economics_kpis(ev, cap))
+         | economics_kpis(ev, cap) | quality_kpis(ev))
 
 
 def expert_kpis(ev: pd.DataFrame, cap: ServiceCapacity) -> dict:

@@ -164,6 +164,11 @@ EXPECTED = {
     "cost_per_job_center": math.nan,
     "service_margin": math.nan,
     "van_payback_months": math.nan,
+    # no visit rated (the quality loop is not in this log): CSAT, NPS and reviews undefined
+    "csat_mobile": math.nan,
+    "csat_center": math.nan,
+    "nps": math.nan,
+    "low_rating_reviewed_48h_share": math.nan,
 }
 
 
