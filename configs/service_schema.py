@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from configs.fields import check_row, choice, must_be_below, num, prob
+from configs.quality_schema import QualityConfig
 from configs.vanday_schema import (
     ROUTED,
     ChannelConfig,
@@ -242,6 +243,7 @@ class ServiceConfig:
     experts: ExpertsConfig = field(default_factory=ExpertsConfig)
     economics: EconomicsConfig = field(default_factory=EconomicsConfig)
     workforce: WorkforceConfig = field(default_factory=WorkforceConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
     parts: PartsConfig = field(default_factory=PartsConfig)
     costs: CostConfig = field(default_factory=CostConfig)
     poisson: PoissonDemandConfig = field(default_factory=PoissonDemandConfig)

@@ -97,6 +97,21 @@ SERVICE: tuple[Row, ...] = (
      "experts were on duty (an unanswered call counts with its wait, the patience)"),
     ("expert_utilization", "Expert utilization", "fraction", ".1%", "",
      "answered calls x `experts.answer_min` / (experts x on-duty hours x simulated days)"),
+    ("csat_mobile", "CSAT, mobile", "fraction", ".1%", "higher",
+     "owner ratings of 4 or 5 / all ratings (`job_rated`, 1..5) of mobile visits "
+     "(`service.quality`; NaN without ratings); seed 001: 95 % in 2023"),
+    ("csat_center", "CSAT, service center", "fraction", ".1%", "higher",
+     "owner ratings of 4 or 5 / all ratings of service-center visits (NaN without ratings); "
+     "seed 001: 90 % in 2023"),
+    ("nps", "NPS (from CSAT)", "points", "+.0f", "higher",
+     "the CSAT -> NPS mapping, on a -100..+100 scale: % of ratings that are 5 (promoters) - "
+     "% that are 3 or lower (detractors), over all ratings; seed 001: mobile +78 in 2023, "
+     "industry +30"),
+    ("low_rating_reviewed_48h_share", "Low ratings reviewed within 48 h", "fraction", ".1%",
+     "higher", "low ratings (<= `quality.low_rating_max`) whose review ended within "
+     "`quality.review.target_h` (48 h) / low ratings sent to review (a review still open at "
+     "the horizon counts as late); NaN with the review desk off or no low ratings; seed 001: "
+     "every low rating reviewed within 48 h"),
     ("parts_stockouts", "Parts stock-outs", "count", ",.0f", "lower",
      "part reservations that found the regional stock empty (the job waited for the "
      "delivery)"),

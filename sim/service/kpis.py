@@ -23,6 +23,7 @@ from sim.service.dayplan_kpis import (
     van_day_kpis,
 )
 from sim.service.economics import economics_kpis
+from sim.service.quality import quality_kpis
 from sim.service.workforce_kpis import fix_kpis, workforce_kpis
 
 
@@ -181,7 +182,7 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
         "service_cost_per_vehicle_year": _rate(cost, vehicle_years),
     } | (demand_kpis(ev, vehicle_years) | triage_kpis(ev)
          | van_day_kpis(events, tech_days, cap.horizon_days) | expert_kpis(ev, cap)
-         | economics_kpis(ev, cap) | fix_kpis(ev)
+         | economics_kpis(ev, cap) | fix_kpis(ev) | quality_kpis(ev)
          | workforce_kpis(events, cap.horizon_days))
 
 

@@ -180,6 +180,11 @@ EXPECTED = {
     "technicians_left": math.nan,
     "academy_graduates": math.nan,
     "academy_pass_rate": math.nan,
+    # no visit rated (the quality loop is not in this log): CSAT, NPS and reviews undefined
+    "csat_mobile": math.nan,
+    "csat_center": math.nan,
+    "nps": math.nan,
+    "low_rating_reviewed_48h_share": math.nan,
 }
 
 
