@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.alerts import section as alerts
+from reports.economics import section as economics
 from reports.fleet import section as fleet
 from reports.headline import headline_tiles
 from reports.ota import section as ota
@@ -19,11 +20,12 @@ from reports.page.loader import ReportInputError, RunFiles, load_run
 from reports.page.section import Part
 from reports.service import section as service
 from reports.serviceday import section as serviceday
+from reports.workforce import section as workforce
 from sim.io import write_text
 
 REPORT_FILE = "report.html"
 # The page's domains, in display order; each module has build(files, baseline) -> Part.
-DOMAINS = (fleet, service, serviceday, ota, alerts)
+DOMAINS = (fleet, service, serviceday, workforce, economics, ota, alerts)
 
 
 def build_context(files: RunFiles, baseline: RunFiles | None = None) -> dict[str, Any]:

@@ -56,6 +56,10 @@ DAYPLAN_EVENT_TYPES = (
 )
 DAYPLAN_REQUIRED_COLUMNS = ("time_d", "event", "job", "channel", "outcome")
 DAYPLAN_OPTIONAL_COLUMNS = ("region", "technician", "due_d", "value")
+# The remote expert desk (``service.experts.mode: pool``): calls, answers and abandoned calls.
+EXPERT_EVENT_TYPES = ("help_requested", "help_answered", "help_abandoned")
+EXPERT_REQUIRED_COLUMNS = ("time_d", "event")
+EXPERT_OPTIONAL_COLUMNS = ("outcome", "value")
 
 
 class ReportInputError(ValueError):
@@ -88,6 +92,9 @@ class RunFiles:
         dayplan_events: Rows of the events in :data:`DAYPLAN_EVENT_TYPES` with the
             :data:`DAYPLAN_REQUIRED_COLUMNS` (plus the optional ones where present, text
             columns as plain strings), or ``None`` when the log is absent or lacks a column.
+        expert_events: Rows of the events in :data:`EXPERT_EVENT_TYPES` (``time_d``, ``event``,
+            plus ``outcome`` and ``value`` where present; empty for a run without an expert
+            desk), or ``None`` when the log is absent or lacks a column.
     """
 
     run_dir: Path
@@ -101,6 +108,7 @@ class RunFiles:
     ota_events: pd.DataFrame | None = None
     vehicle_hw: pd.Series | None = None
     dayplan_events: pd.DataFrame | None = None
+    expert_events: pd.DataFrame | None = None
 
 
 def expected_files_text() -> str:
@@ -141,7 +149,7 @@ def load_run(run_dir: str | Path) -> RunFiles:
     return RunFiles(
         root, kpis, run, daily, job_events, service_events, tuple(notes), alert_events,
         _read_ota_events(root / EVENTS_FILE), _read_vehicle_hw(root / FLEET_STATE_FILE),
-        _read_dayplan_events(root / EVENTS_FILE),
+        _read_dayplan_events(root / EVENTS_FILE), _read_expert_events(root / EVENTS_FILE),
     )
 
 
@@ -251,6 +259,22 @@ def _read_dayplan_events(path: Path) -> pd.DataFrame | None:
     filters = [("event", "in", list(DAYPLAN_EVENT_TYPES))]
     table = _read_parquet(path, columns=columns, filters=filters).to_pandas()
     for column in ("event", "channel", "outcome", "region"):
+        if column in table:
+            table[column] = table[column].astype(object).fillna("").astype(str)
+    return table.sort_values("time_d", kind="stable").reset_index(drop=True)
+
+
+def _read_expert_events(path: Path) -> pd.DataFrame | None:
+    """Return the expert desk's rows, or ``None`` without a usable log."""
+    if not path.is_file():
+        return None
+    present = _parquet_columns(path)
+    if not all(c in present for c in EXPERT_REQUIRED_COLUMNS):
+        return None
+    columns = [*EXPERT_REQUIRED_COLUMNS, *(c for c in EXPERT_OPTIONAL_COLUMNS if c in present)]
+    filters = [("event", "in", list(EXPERT_EVENT_TYPES))]
+    table = _read_parquet(path, columns=columns, filters=filters).to_pandas()
+    for column in ("event", "outcome"):
         if column in table:
             table[column] = table[column].astype(object).fillna("").astype(str)
     return table.sort_values("time_d", kind="stable").reset_index(drop=True)
