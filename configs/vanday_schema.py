@@ -80,6 +80,7 @@ class ChannelConfig:
 
     mobile_preference_by_tier: list[float] = field(default_factory=lambda: [0.0, 0.5, 0.5, 0.5])
     mobile_preference_per_km: float = num(0.0, -1.0, 1.0)
+    mobile_wait_tolerance_d: float = num(0.0, 0.0, 3650.0)   # 0: owners ignore the van backlog
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:

@@ -97,7 +97,8 @@ def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
                              vans_by_region=list(sizing["vans"].values()) if sizing else None,
                              bays_by_region=list(sizing["bays"].values()) if sizing else None,
                              expert_rng=streams.get("experts"),
-                             workforce_rng=streams.get("workforce"))
+                             workforce_rng=streams.get("workforce"),
+                             quality_rng=streams.get("quality"))
     ota = None
     if cfg.ota.enabled and cfg.ota.releases and cfg.service.demand == "failures":
         ota = OtaLoop(OmegaConf.to_object(cfg.ota), fleet, service, log, streams)

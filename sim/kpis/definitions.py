@@ -255,6 +255,10 @@ WORKFORCE: tuple[Row, ...] = (
     ("technician_attrition_3m_new", "New technicians gone within 3 months", "fraction", ".1%",
      "lower", "technicians who started during the run (at least 90 days before its end) and "
      "left within 90 days / those technicians; seed 001: 45 % (2015) -> 12 %"),
+    ("technician_attrition_3m_expected", "New technicians gone within 3 months, expected",
+     "fraction", ".1%", "lower", "the same cohort's chance of leaving within 90 days, from the "
+     "quitting hazard integrated along each one's simulated first 90 days (one who left earlier "
+     "carried on at their last hazard): a lower-variance estimate of the realized share"),
     ("technicians_hired", "Technicians hired", "count", ",.0f", "",
      "recruits hired to fill vacancies and forecast departures (`service.workforce.hiring`)"),
     ("technicians_left", "Technicians who left", "count", ",.0f", "lower",

@@ -47,6 +47,8 @@ class Tech:
     day_h: float = 0.0
     day_visits: int = 0
     day_fails: int = 0
+    cum_hazard: float = 0.0        # quitting hazard integrated over the first months
+    cohort_logged: bool = True
 
 
 @dataclass(eq=False)

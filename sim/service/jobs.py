@@ -90,6 +90,8 @@ class Network(Protocol):
     def mobile_outcome(self, tech: Tech, job: Job, helped: bool | None = None, *,
                        cut: bool = False, parts_matched: bool = False) -> str: ...
     def repair_h(self, job: Job, tech: Tech | None = None) -> float: ...
+    def rate(self, job: Job, tech_id: int, arrived: float, due: float, fixed: bool,
+             work_h: float, estimate_h: float) -> None: ...
     def response_target_h(self, region: int) -> float: ...
     def has_vans(self, region: int) -> bool: ...
     def routed(self, region: int) -> Any: ...
@@ -161,8 +163,11 @@ def _channel(net: Network, job: Job, assigned: str, u_pref: float) -> str:
     if (assigned == "mobile" and not job.urgent and job.vehicle >= 0
             and can_do("mobile", job.true_channel)):  # a synthetic arrival has no owner
         region = job.region
+        vans = net.routed(region)
+        extra_d = (vans.expected_wait_d() - net.facilities["center"][region].lead_days
+                   if vans is not None else 0.0)
         if not prefers_mobile(net.cfg, net.region_tier[region], job.pos,
-                              float(net.radius_km[region]), u_pref):
+                              float(net.radius_km[region]), u_pref, extra_d):
             return "center"
     return assigned
 
@@ -224,10 +229,13 @@ def mobile_visits(net: Network, job: Job):
             log_event(net, job, "job_finished", tech.id, outcome="wasted_trip")
             return False
         log_event(net, job, "job_started", tech.id, at=arrived)
-        yield env.timeout(drive + hours(net.repair_h(job)))
+        work_h = net.repair_h(job)
+        yield env.timeout(drive + hours(work_h))
         helped = (yield from net.experts.help(net, tech, job)) if net.experts else None
         outcome = net.mobile_outcome(tech, job, helped)
         dispatcher.release(tech)
+        net.rate(job, tech.id, arrived, due, outcome == "fixed", work_h, job.job_type.repair_h
+                 + job.extra_h + cfg.mobile.visit_overhead_h)
         if outcome == "fixed":
             net.finish(job, "fixed", tech.id)
             return True
@@ -284,6 +292,7 @@ def facility_visits(net: Network, job: Job, booked: bool):
         else:
             yield env.timeout(site.shift.next_open(env.now) - env.now)
         log_event(net, job, "job_arrived")
+        arrived = env.now
         wrong = not can_do(job.channel, job.true_channel)
         with site.bays.request(priority=job.priority) as req:
             yield req
@@ -294,6 +303,10 @@ def facility_visits(net: Network, job: Job, booked: bool):
             yield env.timeout(hours(work_h))
             fixed = not wrong and net.rng.random() < site.ftf
             site.free.append(bay)
+        if not wrong:
+            site_cfg = cfg.center if job.channel == "center" else cfg.body_shop
+            net.rate(job, bay, arrived, math.nan, fixed, work_h,
+                     job.job_type.repair_h + job.extra_h + site_cfg.visit_overhead_h)
         if fixed:
             net.finish(job, "fixed", bay)
             return

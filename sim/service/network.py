@@ -23,6 +23,7 @@ from sim.service.facilities import Facility, TowFleet
 from sim.service.fix import visit_outcome
 from sim.service.jobs import SKILL_LEVEL, Job, log_event, run_job
 from sim.service.parts import PartsStore
+from sim.service.quality import QualityLoop
 from sim.service.vanday import RegionVans
 from sim.service.workforce import Workforce
 
@@ -66,6 +67,7 @@ class ServiceNetwork:
             (``mobile.sizing: auto``); ``bays_by_region`` likewise for center bays.
         expert_rng: the stream of the expert desk (``experts.mode: pool``).
         workforce_rng: the stream of hiring, the academy and attrition (routed van days).
+        quality_rng: the stream of the owners' ratings (``service.quality``).
     """
 
     def __init__(self, env: simpy.Environment, cfg: Any, region_names: list[str],
@@ -76,7 +78,8 @@ class ServiceNetwork:
                  vans_by_region: list[int] | None = None,
                  bays_by_region: list[int] | None = None,
                  expert_rng: np.random.Generator | None = None,
-                 workforce_rng: np.random.Generator | None = None) -> None:
+                 workforce_rng: np.random.Generator | None = None,
+                 quality_rng: np.random.Generator | None = None) -> None:
         self.env, self.cfg, self.event_log, self.rng = env, cfg, log, rng
         self.record = log.append  # bound once: one call per record on the job hot path
         self.on_repair = on_repair
@@ -118,6 +121,8 @@ class ServiceNetwork:
                         and not self.poisson else None)
         self.workforce = (Workforce(self, cfg.workforce, workforce_rng or rng)
                           if self.routed_mode and cfg.workforce.enabled else None)
+        self.quality = (QualityLoop(env, cfg.quality, quality_rng or rng, self.log, self.coach)
+                        if not self.poisson else None)
         self.jobs_created = 0
         self.jobs_finished = 0
         self._job_ids = itertools.count()
@@ -209,6 +214,21 @@ class ServiceNetwork:
                              novice=wf.novice_fail_factor(tech) if wf else 1.0,
                              specialist=wf.specialist(tech, job) if wf else 1.0,
                              helped=bool(helped))
+
+    def coach(self, tech_id: int, xp: float) -> None:
+        """A low rating's review coached the technician (experience, with a workforce)."""
+        if self.workforce is not None:
+            self.workforce.coach(tech_id, xp)
+
+    def rate(self, job: Job, tech_id: int, arrived: float, due: float, fixed: bool,
+             work_h: float, estimate_h: float) -> None:
+        """The owner rates a visit that did the work (``service.quality``)."""
+        if self.quality is None or job.vehicle < 0:
+            return
+        late_h = (arrived - due) * HOURS_PER_DAY if math.isfinite(due) else 0.0
+        owner_h = 0.0 if job.channel == "mobile" else work_h + self.cfg.quality.center_trip_h
+        self.quality.rate(job, tech_id, job.channel, (arrived - job.created) * HOURS_PER_DAY,
+                          late_h, fixed, work_h, estimate_h, owner_h)
 
     def repair_h(self, job: Job, tech: Tech | None = None) -> float:
         """Hands-on hours of one visit (gamma with ``repair_cv``, or exponential).

@@ -9,9 +9,10 @@ finish early.
 
 The rating is an ordered-logit model. A latent satisfaction (in stars)::
 
-    base - per_wait_day x wait days - per_late_h x hours late (0 inside the window)
+    base - per_wait_day x days waited beyond wait_grace_h - per_late_h x hours late (0 inside the window)
          - not_fixed_penalty (if not fixed) - per_over_promise_h x hours beyond the promise
          + under_promise_bonus (if it finished before the promise)
+         - per_owner_h x hours of the owner's own time (center: trip + the work)
          + noise_scale x logit(u)
 
 is cut at four increasing ``thresholds`` into 1..5 (above the k-th cut: k+1).
@@ -58,7 +59,8 @@ def promised_duration_h(estimate_h: float, cfg: Any) -> float:
     return estimate_h * float(cfg.promise_factor)
 
 
-def rating_score(u, wait_h, late_h, fixed, over_promise_h, under_promise_h, cfg: Any):
+def rating_score(u, wait_h, late_h, fixed, over_promise_h, under_promise_h, cfg: Any,
+                 owner_h=0.0):
     """The owner's CSAT rating 1..5 of one visit (an int; an int array for array inputs).
 
     Args:
@@ -69,14 +71,18 @@ def rating_score(u, wait_h, late_h, fixed, over_promise_h, under_promise_h, cfg:
         over_promise_h: hours the job took beyond the promised duration.
         under_promise_h: hours it finished before the promised duration (> 0: a bonus).
         cfg: ``service.quality``.
+        owner_h: hours of the owner's own time the visit took (a center visit: the trip
+            and the wait while the car is worked on; a van at home: none).
     """
     u = np.clip(np.asarray(u, dtype=float), _U_EPS, 1.0 - _U_EPS)
     latent = (float(cfg.base)
-              - float(cfg.per_wait_day) * np.maximum(wait_h, 0.0) / HOURS_PER_DAY
+              - float(cfg.per_wait_day) * np.maximum(np.asarray(wait_h, dtype=float)
+                                                     - float(cfg.wait_grace_h), 0.0) / HOURS_PER_DAY
               - float(cfg.per_late_h) * np.maximum(late_h, 0.0)
               - float(cfg.not_fixed_penalty) * ~np.asarray(fixed, dtype=bool)
               - float(cfg.per_over_promise_h) * np.maximum(over_promise_h, 0.0)
               + float(cfg.under_promise_bonus) * (np.asarray(under_promise_h) > 0.0)
+              - float(cfg.per_owner_h) * np.maximum(owner_h, 0.0)
               + float(cfg.noise_scale) * np.log(u / (1.0 - u)))
     # Ratings above k of the (sorted) cut points are k + 1.
     score = 1 + np.searchsorted(np.asarray(cfg.thresholds, dtype=float), latent, side="left")
@@ -103,7 +109,8 @@ class QualityLoop:
             else None
 
     def rate(self, job: Any, tech_id: int, channel: str, wait_h: float, late_h: float,
-             fixed: bool, duration_h: float, estimate_h: float) -> int | None:
+             fixed: bool, duration_h: float, estimate_h: float,
+             owner_h: float = 0.0) -> int | None:
         """Rate one finished visit now; a low rating goes to the review desk.
 
         Args:
@@ -124,7 +131,7 @@ class QualityLoop:
         answer, u = self.rng.random(2)
         promised = promised_duration_h(estimate_h, cfg)
         score = rating_score(u, wait_h, late_h, fixed, duration_h - promised,
-                             promised - duration_h, cfg)
+                             promised - duration_h, cfg, owner_h)
         if answer >= float(cfg.survey_response_prob):
             return None
         low = cfg.review.enabled and score <= int(cfg.low_rating_max)

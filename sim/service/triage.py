@@ -31,11 +31,18 @@ def assign(confusion: dict[str, dict[str, float]], true: str, u: float) -> str:
 
 
 def prefers_mobile(cfg: Any, tier: int, pos: tuple[float, float], radius_km: float,
-                   u: float) -> bool:
-    """Whether the owner of a job a van may do picks the van over the center."""
+                   u: float, extra_wait_d: float = 0.0) -> bool:
+    """Whether the owner of a job a van may do picks the van over the center.
+
+    ``extra_wait_d``: how much longer the van's expected wait is than the center's
+    booking lead; with ``channel.mobile_wait_tolerance_d`` > 0 the preference falls as
+    ``exp(-extra_wait_d / tolerance)`` (owners do not wait weeks for a van).
+    """
     c = cfg.channel
     p = c.mobile_preference_by_tier[tier] + c.mobile_preference_per_km * (
         math.hypot(*pos) - radius_km / 2.0)
+    if c.mobile_wait_tolerance_d > 0 and extra_wait_d > 0:
+        p *= math.exp(-extra_wait_d / c.mobile_wait_tolerance_d)
     return u < min(max(p, 0.0), 1.0)
 
 

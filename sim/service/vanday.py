@@ -31,6 +31,7 @@ from sim.service.dispatch import Tech
 from sim.service.planner import DurationModel, PlanInput, plan_region_day
 
 ON_CALL_POLL_H = 0.25   # a van back late from a night call starts its day when it is free
+WAIT_MEMORY_D = 7.0     # the owners' wait estimate follows the vans' throughput of about a week
 
 
 @dataclass(eq=False)
@@ -82,6 +83,9 @@ class RegionVans:
         self.durations = DurationModel(gen.planned_job_h, gen.duration_prior_weight,
                                        gen.learned_durations)
         self.busy_vans = 0
+        # Visits a day the region's vans get through (EWMA over a week; the owners' wait guess)
+        self.done_today = 0
+        self.visits_per_day = len(techs) * float(net.cfg.sizing.jobs_per_van_day)
         self.plan_s = 0.0                        # wall time spent planning (fleetsim-bench)
         self.sample_day: int | None = None      # a day whose legs are kept for the report's map
         self.sample: dict[int, list[dict[str, Any]]] = {}
@@ -99,6 +103,11 @@ class RegionVans:
 
     def _traffic(self, day: int) -> float:
         return float(self.traffic[day % len(self.traffic)])
+
+    def expected_wait_d(self) -> float:
+        """The wait for a van an owner is told when booking: booking lead plus the backlog."""
+        backlog = len(self.pool) / max(self.visits_per_day, 1e-9)
+        return hours(self.mobile.booking_lead_h) + backlog
 
     def book(self, job: Any) -> Visit:
         """Put a visit of ``job`` in the pool; the owner may move it before it is planned."""
@@ -185,6 +194,9 @@ class RegionVans:
                 at += 1.0
             yield self.env.timeout(at - now)
             today = math.floor(self.env.now)
+            if self.shift.works_on(today):
+                self.visits_per_day += (self.done_today - self.visits_per_day) / WAIT_MEMORY_D
+            self.done_today = 0
             if self.net.workforce is not None:
                 self.net.workforce.evening(self, today)
             tomorrow = today + 1
@@ -310,9 +322,11 @@ class RegionVans:
         self._keep(day, tech, depart, arrive, job.pos, job.id)
         tech.pos = tuple(np.asarray(job.pos, dtype=float).tolist())
         net.log(job, "job_arrived", tech.id, due=visit.promise[1])
+        arrived = env.now
         if not job.urgent and env.now < visit.promise[0]:
             yield env.timeout(visit.promise[0] - env.now)       # early: wait for the window
         tech.day_h += drive_h
+        self.done_today += 1
         outcome = self._blocked(job, day)
         if outcome is None:
             net.log(job, "job_started", tech.id)
@@ -331,6 +345,8 @@ class RegionVans:
                                          parts_matched=self.gen.parts_matching)
             if net.workforce is not None:
                 net.workforce.after_visit(tech, work_h, outcome != "fixed")
+            net.rate(job, tech.id, arrived, visit.promise[1], outcome == "fixed", work_h,
+                     self.durations.planned_h((job.component, job.cause)))
             if outcome != "fixed":
                 net.log(job, "revisit_cause", tech.id, outcome=outcome)
                 outcome = "revisit"

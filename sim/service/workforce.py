@@ -91,6 +91,7 @@ class Workforce:
         tech.skill = self.level(xp)
         tech.fail_ewma = self.cfg.attrition.fail_reference
         tech.load_ewma = 0.0
+        tech.cum_hazard, tech.cohort_logged = 0.0, False
         tech.specialty = bool(self.rng.random() < self.cfg.specialist_share)
         self._log("tech_started", region, tech.id, how, start_d, xp)
 
@@ -159,15 +160,36 @@ class Workforce:
                 tech.fail_ewma += alpha * (share - tech.fail_ewma)
                 tech.load_ewma += alpha * (tech.day_h - tech.load_ewma)
             tech.day_h, tech.day_visits, tech.day_fails = 0.0, 0, 0
-            if self.rng.random() < self.hazard_per_day(tech, now):
+            p = self.hazard_per_day(tech, now)
+            self._expect(tech, region, now, p)
+            if self.rng.random() < p:
                 tech.staffed = False
                 self.today["left"] += 1
                 self._log("tech_left", region, tech.id, "", tech.start_d, now - tech.start_d)
+                self._expect(tech, region, now, p, leaving=True)
                 vans.release(van)
         if day % self.cfg.hiring.review_days == 0:
             self._hire(vans, now)
         self._academy(now)
         self._arrivals(vans, now)
+
+    def _expect(self, tech: Any, region: int, now: float, p: float,
+                leaving: bool = False) -> None:
+        """The expected 3-month attrition of a new technician: the hazard integrated along
+        their first ``novice_days`` (``tech_cohort``, value = 1 - exp(-integral)); one who
+        leaves earlier is carried on at the last day's hazard. A lower-variance estimate of
+        the same share as the realized count."""
+        window = self.cfg.attrition.novice_days
+        tenure = now - tech.start_d
+        if tech.start_d < 0.0 or tech.cohort_logged:
+            return
+        tech.cum_hazard += -math.log1p(-min(p, 1.0 - 1e-12))
+        if leaving:
+            tech.cum_hazard += max(window - tenure - 1.0, 0.0) * -math.log1p(-min(p, 1 - 1e-12))
+        if leaving or tenure + 1.0 >= window:
+            tech.cohort_logged = True
+            self._log("tech_cohort", region, tech.id, "", tech.start_d,
+                      -math.expm1(-tech.cum_hazard))
 
     def _hire(self, vans: Any, now: float) -> None:
         c = self.cfg

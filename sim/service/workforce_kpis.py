@@ -40,13 +40,17 @@ def attrition_3m_new(events: pd.DataFrame, horizon: float) -> float:
 def workforce_kpis(events: pd.DataFrame, horizon: float) -> dict[str, float]:
     """Hiring, departures and the academy (NaN without ``service.workforce``)."""
     if not (events["event"] == "tech_started").any():
-        return dict.fromkeys(("technician_attrition_3m_new", "technicians_hired",
+        return dict.fromkeys(("technician_attrition_3m_new", "technician_attrition_3m_expected",
+                              "technicians_hired",
                               "technicians_left", "academy_graduates", "academy_pass_rate"),
                              math.nan)
     n = events["event"].value_counts()
     passed, failed = int(n.get("academy_passed", 0)), int(n.get("academy_failed", 0))
+    cohort = events.loc[(events["event"] == "tech_cohort")
+                        & (events["due_d"] <= horizon - NEW_TECH_WINDOW_D), "value"]
     return {
         "technician_attrition_3m_new": attrition_3m_new(events, horizon),
+        "technician_attrition_3m_expected": float(cohort.mean()) if len(cohort) else math.nan,
         "technicians_hired": int(n.get("tech_hired", 0)),
         "technicians_left": int(n.get("tech_left", 0)),
         "academy_graduates": passed,

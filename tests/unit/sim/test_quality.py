@@ -19,16 +19,23 @@ from sim.service.quality import QualityLoop, promised_duration_h, quality_kpis, 
 N = 20_000
 
 
+# The mechanism is tested with round weights of its own (the defaults are a calibration that
+# may move): a late, unfixed or over-promise visit costs whole stars here.
+TEST_WEIGHTS = dict(base=4.8, per_wait_day=0.25, not_fixed_penalty=2.0, per_over_promise_h=0.8)
+
+
 def _cfg(review: dict | None = None, **kw) -> QualityConfig:
-    return dataclasses.replace(QualityConfig(), review=ReviewConfig(**(review or {})), **kw)
+    return dataclasses.replace(QualityConfig(), review=ReviewConfig(**(review or {})),
+                               **(TEST_WEIGHTS | kw))
 
 
 def _scores(cfg=None, **kw) -> np.ndarray:
-    """Scores of N owners (the same N uniform draws every call) for one kind of visit."""
-    visit = dict(wait_h=12.0, late_h=0.0, fixed=True, over_promise_h=0.0, under_promise_h=0.3)
+    """Scores of N owners (the same N uniform draws every call) for one kind of visit
+    (half a day beyond the 48 h the line promises)."""
+    visit = dict(wait_h=60.0, late_h=0.0, fixed=True, over_promise_h=0.0, under_promise_h=0.3)
     visit.update(kw)
     u = np.random.default_rng(7).random(N)
-    return rating_score(u, **visit, cfg=cfg or QualityConfig())
+    return rating_score(u, **visit, cfg=cfg or _cfg())
 
 
 class _Log:
@@ -228,3 +235,17 @@ def test_the_default_config_is_the_2023_process():
     q = sim.load_config([]).service.quality
     assert (q.promise_factor, q.review.enabled, q.review.target_h) == (1.5, True, 48.0)
     assert dict(q) | {"review": dict(q.review)} == dataclasses.asdict(QualityConfig())
+
+
+def test_waits_inside_the_promised_48_h_cost_nothing():
+    inside = _scores(wait_h=0.0).mean()
+    assert _scores(wait_h=47.0).mean() == inside
+    assert _scores(wait_h=48.0 + 4 * 24.0).mean() < inside - 0.5          # 4 days late: -1 star
+    assert _scores(_cfg(wait_grace_h=0.0), wait_h=47.0).mean() < inside
+
+
+def test_the_owners_own_time_at_the_center_costs_stars():
+    at_home = _scores(_cfg(per_owner_h=0.4), owner_h=0.0).mean()
+    at_center = _scores(_cfg(per_owner_h=0.4), owner_h=3.0).mean()       # 1 h trip + 2 h of work
+    assert at_center < at_home - 0.3
+    assert _scores(_cfg(per_owner_h=0.0), owner_h=3.0).mean() == at_home

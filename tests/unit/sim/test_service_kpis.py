@@ -176,6 +176,7 @@ EXPECTED = {
     "predictive_share_of_mobile_jobs": 0.0,
     # no workforce (tech_* records): its KPIs are not defined
     "technician_attrition_3m_new": math.nan,
+    "technician_attrition_3m_expected": math.nan,
     "technicians_hired": math.nan,
     "technicians_left": math.nan,
     "academy_graduates": math.nan,
