@@ -173,7 +173,7 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
         "service_cost_per_vehicle_year": _rate(cost, vehicle_years),
     } | (demand_kpis(ev, vehicle_years) | triage_kpis(ev)
          | van_day_kpis(events, tech_days, cap.horizon_days) | expert_kpis(ev, cap)
-         | economics_kpis(ev, cap))
+         | economics_kpis(events, cap, vehicle_years))
 
 
 def expert_kpis(ev: pd.DataFrame, cap: ServiceCapacity) -> dict:

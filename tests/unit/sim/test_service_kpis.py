@@ -164,6 +164,10 @@ EXPECTED = {
     "cost_per_job_center": math.nan,
     "service_margin": math.nan,
     "van_payback_months": math.nan,
+    "service_revenue_per_vehicle_year": math.nan,
+    "warranty_revenue_share": math.nan,
+    "repair_gross_profit_per_vehicle_year": math.nan,
+    "owner_avoided_cost_per_vehicle_year": math.nan,
 }
 
 
