@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from configs.fields import check_row, choice, must_be_below, num, prob
+from configs.fields import check_row, check_value, choice, must_be_below, num, prob
 from configs.quality_schema import QualityConfig
 from configs.vanday_schema import (
     ROUTED,
@@ -21,6 +21,8 @@ SKILLS = ("junior", "senior", "expert")
 CHANNELS = ("mobile", "center", "body")
 ON_DEMAND = ("fifo", "priority", "nearest_skill")
 POLICIES = (*ON_DEMAND, *ROUTED)
+#: The keys of ``economics.warranty_share_by_source``: ``sim.service.dayplan_kpis.SOURCES``.
+WARRANTY_SOURCES = ("faults", "alerts", "maintenance", "owner")
 
 
 @dataclass
@@ -165,6 +167,28 @@ class EconomicsConfig:
     bay_cost_per_h: float = num(140.0, 0.0, 1e6)
     revenue_per_visit: float = num(600.0, 0.0, 1e6)
     mobile_service_fee: float = num(100.0, 0.0, 1e6)
+    # Share of visits the maker pays under warranty, by contact source; absent = 0 (owner pays).
+    warranty_share_by_source: dict[str, float] = field(default_factory=dict)
+    warranty_rate_factor: float = prob(0.8)    # warranty revenue per visit / retail
+    preventive_margin: float = num(0.45, -1.0, 1.0)
+    emergency_margin: float = num(0.28, -1.0, 1.0)
+    repair_revenue_preventive: float = num(545.0, 0.0, 1e6)
+    repair_revenue_emergency: float = num(545.0, 0.0, 1e6)
+    owner_avoided_cost_per_breakdown: float = num(1500.0, 0.0, 1e6)
+
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        errs = []
+        for source, share in cfg.warranty_share_by_source.items():
+            key = f"{path}.warranty_share_by_source.{source}"
+            if source not in WARRANTY_SOURCES:
+                errs.append(f"{key}={share} is not a known contact source; allowed: "
+                            f"{', '.join(WARRANTY_SOURCES)}")
+                continue
+            problem = check_value(key, share, {"lo": 0.0, "hi": 1.0})
+            if problem:
+                errs.append(problem)
+        return errs
 
 
 @dataclass

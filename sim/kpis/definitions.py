@@ -127,6 +127,23 @@ SERVICE: tuple[Row, ...] = (
     ("van_payback_months", "Van payback", "months", ".0f", "lower",
      "a van's fit-out and tools / its monthly contribution (mobile revenue less technician, "
      "energy, consumables and management); NaN when the line does not pay for its vans"),
+    ("service_revenue_per_vehicle_year", "Service revenue per vehicle-year", "CNY/vehicle-year",
+     ",.0f", "higher",
+     "revenue of the mobile and center visits (warranty visits at `warranty_rate_factor` of "
+     "the retail rate, the fee of a visit at home) per vehicle-year"),
+    ("warranty_revenue_share", "Warranty share of revenue", "fraction", ".1%", "",
+     "visit revenue the maker pays under warranty (`warranty_share_by_source` of each contact "
+     "source's visits, expected value) / all visit revenue"),
+    ("repair_gross_profit_per_vehicle_year", "Repair gross profit per vehicle-year",
+     "CNY/vehicle-year", ",.0f", "higher",
+     "gross profit of the repairs fixed, preventive (booked from an alert) at "
+     "`preventive_margin` of `repair_revenue_preventive`, of failures (roadside, drivable or "
+     "silent) at `emergency_margin` of `repair_revenue_emergency` (seed 002: 45 % vs 28 %), "
+     "per vehicle-year"),
+    ("owner_avoided_cost_per_vehicle_year", "Owners' avoided emergency cost per vehicle-year",
+     "CNY/vehicle-year", ",.0f", "higher",
+     "failures prevented by preventive repairs (`failure_prevented`) x "
+     "`owner_avoided_cost_per_breakdown` (seed 002: ~1 500 CNY), per vehicle-year"),
     ("service_cost_total", "Service cost", "CNY", ",.0f", "lower",
      "remote fixes, visits by channel (preventive visits at the preventive price), rescues "
      "and tows at the unit costs of `service.costs`"),

@@ -7,15 +7,31 @@ center job. Here the cost per job is an outcome of how busy the resources are:
 
 - a van's technician is paid for every shift hour of every working day, busy or
   not, and the van depreciates over ``van_life_years`` whatever it does; the
-  energy follows the km driven; consumables and management are per visit;
+  energy follows the km driven (the drive back to the depot included);
+  consumables and management are per visit;
 - a center bay costs ``bay_cost_per_h`` for every open hour of every working day;
 - revenue is ``revenue_per_visit`` for a visit of either channel, plus the
-  ``mobile_service_fee`` at home.
+  ``mobile_service_fee`` at home. The maker pays a share of each contact
+  source's visits under warranty (``warranty_share_by_source``), at
+  ``warranty_rate_factor`` of the retail rate; the owner pays the rest and the
+  fee. The split is the expected value (share x visits), no random draw, so the
+  KPIs stay a function of the event log.
 
 A visit is a ``job_arrived`` record of the channel (wasted trips and no-shows
 included: the van went). The van payback is the van's fit-out and tools over its
 monthly contribution (mobile revenue less technician, energy, consumables and
 management, per van); NaN when the line does not pay for its vans.
+
+Seed 002:74-75 adds what prevention is worth: the gross profit of a repair's
+parts and labour is 45 % of its bill when it is preventive (a job booked from
+an alert) and 28 % when it is an emergency, and the owner saves ~1 500 CNY of
+emergency cost per breakdown avoided. The emergency repair is the repair of a
+failure, roadside or not: what a preventive job replaces is mostly a drivable
+failure (worn pads, tread, a weak 12 V battery), so counting roadside jobs only
+would book the preventive side of the shift and not the repairs it saves. A
+repair is a job fixed (its ``job_finished`` record with outcome ``fixed``: one
+bill per job, whatever visits it took); a breakdown avoided is a
+``failure_prevented`` record.
 """
 
 from __future__ import annotations
@@ -26,20 +42,74 @@ from typing import Any
 import pandas as pd
 
 from sim.clock import DAYS_PER_YEAR
+from sim.records import PREVENTIVE
+from sim.service.dayplan_kpis import SOURCES
 
 MONTHS_PER_YEAR = 12.0
-KEYS = ("cost_per_job_mobile", "cost_per_job_center", "service_margin", "van_payback_months")
+#: Job severities of seed 002's emergency (corrective) repair: the repair of a failure.
+EMERGENCY = SOURCES["faults"]
+KEYS = ("cost_per_job_mobile", "cost_per_job_center", "service_margin", "van_payback_months",
+        "service_revenue_per_vehicle_year", "warranty_revenue_share",
+        "repair_gross_profit_per_vehicle_year", "owner_avoided_cost_per_vehicle_year")
 
 
-def economics_kpis(ev: pd.DataFrame, cap: Any) -> dict[str, float]:
-    """Cost per job by channel, the line's margin and the payback of a van (see module)."""
+def _rate(num: float, den: float) -> float:
+    return float(num) / den if den else math.nan
+
+
+def visit_revenue(arrived: pd.DataFrame, e: Any) -> tuple[dict[str, float], float]:
+    """Revenue of the visits by channel (fees included), and the part the maker pays.
+
+    Args:
+        arrived: ``job_arrived`` records (``channel``, ``severity``).
+        e: the ``service.economics`` config.
+
+    Returns:
+        ``({"mobile": CNY, "center": CNY}, warranty CNY)``. A severity of no
+        contact source is owner-paid.
+    """
+    share = {sev: float(e.warranty_share_by_source.get(source, 0.0))
+             for source, severities in SOURCES.items() for sev in severities}
+    counts = arrived.groupby(["channel", "severity"], observed=True, dropna=False).size()
+    revenue = {"mobile": 0.0, "center": 0.0}
+    warranty = 0.0
+    for (channel, severity), n in counts.items():
+        if channel not in revenue:
+            continue
+        s = share.get(severity, 0.0)
+        maker = n * e.revenue_per_visit * s * e.warranty_rate_factor
+        revenue[channel] += maker + n * e.revenue_per_visit * (1.0 - s)
+        warranty += maker
+    revenue["mobile"] += int((arrived["channel"] == "mobile").sum()) * e.mobile_service_fee
+    return revenue, warranty
+
+
+def repair_gross_profit(ev: pd.DataFrame, e: Any) -> float:
+    """Gross profit of the preventive and emergency repairs fixed (seed 002 margins), CNY."""
+    fixed = ev.loc[(ev["event"] == "job_finished") & (ev["outcome"] == "fixed"), "severity"]
+    preventive = int((fixed == PREVENTIVE).sum())
+    emergency = int(fixed.isin(EMERGENCY).sum())
+    return (preventive * e.repair_revenue_preventive * e.preventive_margin
+            + emergency * e.repair_revenue_emergency * e.emergency_margin)
+
+
+def economics_kpis(ev: pd.DataFrame, cap: Any,
+                   vehicle_years: float = math.nan) -> dict[str, float]:
+    """Cost per job by channel, margin, van payback, revenue and prevention's worth.
+
+    Args:
+        ev: the run's event log (every record: the vans' drives back to the
+            depot and ``failure_prevented`` carry no job).
+        cap: the network's capacity (``cap.economics`` None: every KPI NaN).
+        vehicle_years: the fleet's vehicle-years (the per-vehicle-year KPIs).
+    """
     e = cap.economics
     if e is None:
         return dict.fromkeys(KEYS, math.nan)
     arrived = ev[ev["event"] == "job_arrived"]
     mobile = int((arrived["channel"] == "mobile").sum())
     center = int((arrived["channel"] == "center").sum())
-    km = float(ev.loc[ev["event"] == "van_leg", "value"].sum())
+    km = float(ev.loc[(ev["event"] == "van_leg") & (ev["channel"] == "mobile"), "value"].sum())
     years = cap.horizon_days / DAYS_PER_YEAR
     per_visit = e.consumables_per_visit + e.management_per_visit
 
@@ -48,17 +118,23 @@ def economics_kpis(ev: pd.DataFrame, cap: Any) -> dict[str, float]:
     mobile_cost = crew + vans + km * e.energy_cost_per_km + mobile * per_visit
     center_cost = (cap.bays * cap.working_days * cap.shift_h_per_day * e.bay_cost_per_h
                    + center * per_visit)
-    mobile_revenue = mobile * (e.revenue_per_visit + e.mobile_service_fee)
-    revenue = mobile_revenue + center * e.revenue_per_visit
+    by_channel, warranty = visit_revenue(arrived, e)
+    revenue = by_channel["mobile"] + by_channel["center"]
 
-    contribution = mobile_revenue - (mobile_cost - vans)
+    contribution = by_channel["mobile"] - (mobile_cost - vans)
     months = years * MONTHS_PER_YEAR
     monthly_per_van = contribution / cap.vans / months if cap.vans and months else math.nan
     payback = ((e.van_fitout + e.van_tools) / monthly_per_van
                if monthly_per_van > 0 else math.nan)
+    prevented = int((ev["event"] == "failure_prevented").sum())
     return {
-        "cost_per_job_mobile": mobile_cost / mobile if mobile else math.nan,
-        "cost_per_job_center": center_cost / center if center else math.nan,
-        "service_margin": (revenue - mobile_cost - center_cost) / revenue if revenue else math.nan,
+        "cost_per_job_mobile": _rate(mobile_cost, mobile),
+        "cost_per_job_center": _rate(center_cost, center),
+        "service_margin": _rate(revenue - mobile_cost - center_cost, revenue),
         "van_payback_months": payback,
+        "service_revenue_per_vehicle_year": _rate(revenue, vehicle_years),
+        "warranty_revenue_share": _rate(warranty, revenue),
+        "repair_gross_profit_per_vehicle_year": _rate(repair_gross_profit(ev, e), vehicle_years),
+        "owner_avoided_cost_per_vehicle_year": _rate(
+            prevented * e.owner_avoided_cost_per_breakdown, vehicle_years),
     }

@@ -182,7 +182,7 @@ def service_kpis(events: pd.DataFrame, cap: ServiceCapacity, vehicle_years: floa
         "service_cost_per_vehicle_year": _rate(cost, vehicle_years),
     } | (demand_kpis(ev, vehicle_years) | triage_kpis(ev)
          | van_day_kpis(events, tech_days, cap.horizon_days) | expert_kpis(ev, cap)
-         | economics_kpis(ev, cap) | fix_kpis(ev) | quality_kpis(ev)
+         | economics_kpis(events, cap, vehicle_years) | fix_kpis(ev) | quality_kpis(ev)
          | workforce_kpis(events, cap.horizon_days))
 
 

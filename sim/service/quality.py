@@ -9,7 +9,8 @@ finish early.
 
 The rating is an ordered-logit model. A latent satisfaction (in stars)::
 
-    base - per_wait_day x days waited beyond wait_grace_h - per_late_h x hours late (0 inside the window)
+    base - per_wait_day x days waited beyond wait_grace_h
+         - per_late_h x hours late (0 inside the window)
          - not_fixed_penalty (if not fixed) - per_over_promise_h x hours beyond the promise
          + under_promise_bonus (if it finished before the promise)
          - per_owner_h x hours of the owner's own time (center: trip + the work)

@@ -1,4 +1,4 @@
-"""Economics in a run: more vans for the same demand cost more per visit and pay back later."""
+"""Economics in a run: idle vans cost more per visit; alerts make repairs preventive."""
 
 from __future__ import annotations
 
@@ -19,3 +19,17 @@ def test_idle_vans_raise_the_cost_per_visit_and_the_payback():
     assert ample["service_margin"] < lean["service_margin"]
     assert lean["van_payback_months"] > 0
     assert not ample["van_payback_months"] < lean["van_payback_months"]
+
+
+def test_alerts_shift_repairs_to_preventive_and_save_owners_emergencies():
+    def run(alerts: str) -> dict:
+        return sim.simulate(sim.load_config([
+            "fleet.size=3000", "horizon_days=240", "seed=20261122", "output.progress=false",
+            f"alerts={alerts}"])).kpis
+
+    off, on = run("none"), run("default")
+    assert on["preventive_jobs"] > 100 and on["failures_total"] < 0.8 * off["failures_total"]
+    assert off["owner_avoided_cost_per_vehicle_year"] == 0.0
+    assert on["owner_avoided_cost_per_vehicle_year"] > 100.0   # 1 500 CNY per failure prevented
+    assert on["repair_gross_profit_per_vehicle_year"] > 1.2 * off[
+        "repair_gross_profit_per_vehicle_year"]

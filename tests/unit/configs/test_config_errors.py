@@ -35,6 +35,23 @@ BAD = {
     "alerts.rules.tire_tread.cause=flat_tyre": ["alerts.rules.tire_tread.cause", "flat_tyre",
                                                 "tread_worn", "puncture"],
     "alerts.horizon_days_red=9": ["alerts.horizon_days_red=9", "alerts.horizon_days_yellow=7"],
+    "service.economics.warranty_share_by_source.faults=1.5": [
+        "service.economics.warranty_share_by_source.faults", "1.5", "[0, 1]"],
+    "+service.economics.warranty_share_by_source.recalls=0.5": [
+        "service.economics.warranty_share_by_source.recalls", "0.5",
+        "faults, alerts, maintenance, owner"],
+    "service.economics.warranty_rate_factor=1.2": ["service.economics.warranty_rate_factor",
+                                                   "1.2", "[0, 1]"],
+    "service.economics.preventive_margin=2": ["service.economics.preventive_margin", "2",
+                                              "[-1, 1]"],
+    "service.economics.emergency_margin=-1.5": ["service.economics.emergency_margin", "-1.5",
+                                                "[-1, 1]"],
+    "service.economics.repair_revenue_preventive=-5": [
+        "service.economics.repair_revenue_preventive", "-5", "[0, 1000000]"],
+    "service.economics.repair_revenue_emergency=-5": [
+        "service.economics.repair_revenue_emergency", "-5", "[0, 1000000]"],
+    "service.economics.owner_avoided_cost_per_breakdown=-1": [
+        "service.economics.owner_avoided_cost_per_breakdown", "-1", "[0, 1000000]"],
 }
 
 

@@ -186,6 +186,10 @@ EXPECTED = {
     "csat_center": math.nan,
     "nps": math.nan,
     "low_rating_reviewed_48h_share": math.nan,
+    "service_revenue_per_vehicle_year": math.nan,
+    "warranty_revenue_share": math.nan,
+    "repair_gross_profit_per_vehicle_year": math.nan,
+    "owner_avoided_cost_per_vehicle_year": math.nan,
 }
 
 
