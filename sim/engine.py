@@ -205,7 +205,8 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
                                bays=sum(f.size for f in svc.facilities["center"]),
                                economics=None if svc.poisson else svc.cfg.economics,
                                staffed_van_days=(float(svc.workforce.staffed_van_days)
-                                                 if svc.workforce is not None else None))
+                                                 if svc.workforce is not None else None),
+                               trainee_cost=float(svc.cfg.workforce.academy.cost_per_trainee))
     kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts, cfg.ota)
     return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
                      meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]),

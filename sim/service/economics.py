@@ -113,9 +113,13 @@ def economics_kpis(ev: pd.DataFrame, cap: Any,
     years = cap.horizon_days / DAYS_PER_YEAR
     per_visit = e.consumables_per_visit + e.management_per_visit
 
-    crew = cap.vans * cap.working_days * cap.shift_h_per_day * e.technician_cost_per_h
+    # Technicians are paid for the van-days a technician sat in the van (vacancies are not);
+    # the academy's trainees (passed or not) are a cost of the mobile line.
+    crew = cap.van_days * cap.shift_h_per_day * e.technician_cost_per_h
     vans = cap.vans * (e.van_fitout + e.van_tools) / e.van_life_years * years
-    mobile_cost = crew + vans + km * e.energy_cost_per_km + mobile * per_visit
+    trainees = int(ev["event"].isin(["academy_passed", "academy_failed"]).sum())
+    mobile_cost = (crew + vans + km * e.energy_cost_per_km + mobile * per_visit
+                   + trainees * getattr(cap, "trainee_cost", 0.0))
     center_cost = (cap.bays * cap.working_days * cap.shift_h_per_day * e.bay_cost_per_h
                    + center * per_visit)
     by_channel, warranty = visit_revenue(arrived, e)

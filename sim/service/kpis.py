@@ -41,6 +41,7 @@ class ServiceCapacity:
     bays: int = 0                    # center bays (the economics' fixed cost)
     economics: object = None         # ``service.economics``; None: no economics KPIs
     staffed_van_days: float | None = None   # with ``service.workforce``: van-days with a technician
+    trainee_cost: float = 0.0        # ``workforce.academy.cost_per_trainee`` (CNY) with an academy
 
     @property
     def van_days(self) -> float:

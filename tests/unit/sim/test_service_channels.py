@@ -37,12 +37,28 @@ def test_which_channel_can_do_what():
 
 def test_owner_prefers_van_more_far_from_center():
     cfg = SimpleNamespace(channel=SimpleNamespace(mobile_preference_by_tier=[0, 0.5, 0.5, 0.5],
-                                                  mobile_preference_per_km=0.01))
+                                                  mobile_preference_per_km=0.01,
+                                                  mobile_wait_tolerance_d=0.0))
     u = np.random.default_rng(2).random(20_000)
     near = np.mean([prefers_mobile(cfg, 1, (1.0, 0.0), 30.0, x) for x in u])
     far = np.mean([prefers_mobile(cfg, 1, (29.0, 0.0), 30.0, x) for x in u])
     assert near == pytest.approx(0.5 + 0.01 * (1 - 15), abs=0.015)
     assert far == pytest.approx(0.5 + 0.01 * (29 - 15), abs=0.015)
+
+
+def test_owners_turn_from_a_van_backlog_to_the_center():
+    cfg = SimpleNamespace(channel=SimpleNamespace(mobile_preference_by_tier=[0, 0.8, 0.8, 0.8],
+                                                  mobile_preference_per_km=0.0,
+                                                  mobile_wait_tolerance_d=3.0))
+    u = np.random.default_rng(4).random(20_000)
+    share = {d: np.mean([prefers_mobile(cfg, 1, (15.0, 0.0), 30.0, x, d) for x in u])
+             for d in (-2.0, 0.0, 3.0, 9.0)}
+    assert share[-2.0] == share[0.0] == pytest.approx(0.8, abs=0.01)   # no longer than the center
+    assert share[3.0] == pytest.approx(0.8 * np.exp(-1.0), abs=0.01)
+    assert share[9.0] == pytest.approx(0.8 * np.exp(-3.0), abs=0.01)
+    cfg.channel.mobile_wait_tolerance_d = 0.0                          # 0: the backlog is ignored
+    assert np.mean([prefers_mobile(cfg, 1, (15.0, 0.0), 30.0, x, 9.0) for x in u]) == \
+        pytest.approx(0.8, abs=0.01)
 
 
 def test_center_calendar_fills_days_in_order():
