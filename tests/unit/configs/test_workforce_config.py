@@ -1,4 +1,4 @@
-"""Bad values of the workforce, first-time-fix, channel and quality keys stop the run in one line."""
+"""Bad workforce, first-time-fix, channel and quality values stop the run in one line."""
 
 from __future__ import annotations
 

@@ -72,7 +72,8 @@ def test_unknown_domain_exits_2_naming_the_valid_ones(capsys):
     code, out, err = _run(capsys, "--domain", "weather")
     assert code == cli.EXIT_USAGE == 2
     assert out == ""
-    assert "'weather'" in err and "run, fleet, battery, service, demand, workforce, alerts, ota" in err
+    assert "'weather'" in err
+    assert "run, fleet, battery, service, demand, workforce, alerts, ota" in err
 
 
 def test_markdown_and_json_are_exclusive(capsys):
