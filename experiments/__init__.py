@@ -19,6 +19,7 @@ rerunning into the same directory skips finished tasks.
 Modules: :mod:`~experiments.runner` (run an experiment), :mod:`~experiments.tasks`
 (one task = one seeded run), :mod:`~experiments.store` (the results store),
 :mod:`~experiments.stats` (intervals, paired differences, the answer),
+:mod:`~experiments.targets` (published figures the variants should reproduce),
 :mod:`~experiments.backends` (joblib, Dask), :mod:`~experiments.adapter` (from the
 ``experiment`` config key), :mod:`~experiments.multirun` (merge a Hydra sweep),
 :mod:`~experiments.scale` (parallel efficiency), :mod:`~experiments.check`
@@ -38,6 +39,7 @@ _HOMES = {
     "runner": ("DEFAULT_HEADLINE", "ExperimentResult", "run_experiment", "validate_variants"),
     "scale": ("efficiency_table", "parallel_efficiency"),
     "stats": ("Answer", "answers", "summarize", "t_interval"),
+    "targets": ("target_rows",),
     "store": ("ResultStore", "StaleResultError"),
     "tasks": ("Task", "replication_seeds"),
 }

@@ -13,6 +13,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.runner import ExperimentResult, run_experiment
+from experiments.targets import target_rows, within_text
 
 _CONTROL_PREFIXES = ("experiment.", "+experiment.", "++experiment.", "~experiment.")
 
@@ -40,6 +41,7 @@ def experiment_kwargs(cfg: DictConfig) -> dict[str, Any]:
     exp = cfg.experiment
     variants = _plain(exp.get("variants"))
     headline = _plain(exp.get("headline"))
+    targets = _plain(exp.get("targets"))
     return {
         "variants": {str(k): [str(o) for o in v] for k, v in variants.items()},
         "replications": int(exp.get("replications", 1)),
@@ -49,6 +51,7 @@ def experiment_kwargs(cfg: DictConfig) -> dict[str, Any]:
         "baseline": str(exp.get("baseline") or "") or None,
         "name": str(exp.get("name") or "") or None,
         "headline": {str(k): str(v) for k, v in headline.items()} or None,
+        "targets": targets or None,
     }
 
 
@@ -86,6 +89,9 @@ def format_result(result: ExperimentResult) -> str:
         f"{result.meta.get('wall_s', 0.0):.1f} s; baseline {result.baseline}",
         result.answer_text(),
     ]
+    targets = result.meta.get("targets")
+    if targets:
+        lines.append(f"published figures: {within_text(target_rows(result.kpis, targets))}")
     if result.report_path is not None:
         lines.append(f"report:  {result.report_path}")
     lines.append(f"results: {result.out_dir}")

@@ -4,7 +4,8 @@ Layout of an experiment directory::
 
     kpis/variant=<v>/replication=<r>.parquet   one row per finished task (see store.py)
     summary.csv, summary.parquet               per variant x KPI statistics (see stats.py)
-    experiment.json                            inputs, seeds, timing (written last)
+    experiment.json                            inputs (and published targets), seeds,
+                                               timing (written last)
 
 The comparison ``report.html`` is written by the reports layer
 (:func:`reports.experiment.build_report`), from these files alone.
@@ -25,12 +26,13 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from configs.experiment_schema import experiment_problems
+from configs.experiment_schema import BASE_VARIANT, experiment_problems
 from configs.load import load_config
 from configs.validate import ConfigError
 from experiments.backends import check_backend, run_parallel
 from experiments.stats import Answer, answers, summarize
 from experiments.store import ResultStore
+from experiments.targets import normalize_targets
 from experiments.tasks import Task, config_hash, make_tasks, replication_seeds, run_task
 from sim.io import write_json, write_parquet, write_text
 from sim.kpis.catalogue import CATALOGUE, kpi, lookup
@@ -43,7 +45,6 @@ DEFAULT_HEADLINE_KPIS = (
 )
 # KPI -> better direction, from the KPI catalogue (``fleetsim-kpis``).
 DEFAULT_HEADLINE = {key: kpi(key).better for key in DEFAULT_HEADLINE_KPIS}
-BASE_VARIANT = "base"
 SUMMARY_CSV, SUMMARY_PARQUET, EXPERIMENT_JSON = "summary.csv", "summary.parquet", "experiment.json"
 
 
@@ -109,12 +110,21 @@ def validate_variants(base_overrides: Sequence[str],
 
 
 def _check_names(variants: Mapping[str, Sequence[str]], baseline: str,
-                 headline: Mapping[str, str]) -> None:
-    view = SimpleNamespace(variants=variants, baseline=baseline, headline=headline, n_jobs=1)
-    problems = experiment_problems(view, "experiment")
+                 headline: Mapping[str, str], targets: Mapping[str, Any]) -> None:
+    view = SimpleNamespace(variants=variants, baseline=baseline, headline=headline, n_jobs=1,
+                           targets=targets)
+    problems = experiment_problems(view, "experiment", unknown_kpi=_unknown_kpi)
     if problems:
         raise ConfigError("; ".join(problems))
     check_headline(headline)
+
+
+def _unknown_kpi(key: str) -> str | None:
+    """None for a key the KPI catalogue defines (a family member too), else a hint."""
+    if lookup(key) is not None:
+        return None
+    close = get_close_matches(key, [k.key for k in CATALOGUE], n=3)
+    return f"; did you mean {', '.join(close)}?" if close else ""
 
 
 def check_headline(headline: Mapping[str, str]) -> None:
@@ -130,8 +140,7 @@ def check_headline(headline: Mapping[str, str]) -> None:
     for key, direction in headline.items():
         entry = lookup(str(key))
         if entry is None:
-            close = get_close_matches(str(key), [k.key for k in CATALOGUE], n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            hint = _unknown_kpi(str(key))
             problems.append(f"experiment.headline: {key!r} is not a KPI of the catalogue{hint} "
                             "(`fleetsim-kpis` lists the KPIs)")
         elif entry.better and direction != entry.better:
@@ -147,7 +156,9 @@ def run_experiment(base_overrides: Sequence[str], variants: Mapping[str, Sequenc
                    backend: str = "loky", scheduler_address: str | None = None,
                    progress: bool | None = None, baseline: str | None = None, *,
                    name: str | None = None,
-                   headline: Mapping[str, str] | None = None) -> ExperimentResult:
+                   headline: Mapping[str, str] | None = None,
+                   targets: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None
+                   ) -> ExperimentResult:
     """Run every (variant, replication) task not yet stored in ``out_dir``, then summarise.
 
     Args:
@@ -165,13 +176,17 @@ def run_experiment(base_overrides: Sequence[str], variants: Mapping[str, Sequenc
         name: stored in every row (default: the directory's name).
         headline: KPI -> ``lower``/``higher`` for the answer (default: :data:`DEFAULT_HEADLINE`);
             each KPI must be in the KPI catalogue, with its ``better`` direction.
+        targets: variant -> KPI -> published figure (``value``, ``band_rel``, ``source``,
+            ``label``; see :class:`configs.experiment_schema.TargetRow`), stored in
+            ``experiment.json`` for the report (:mod:`experiments.targets`).
 
     Returns:
         The task table, the summary and the metadata (also written to ``out_dir``).
 
     Raises:
-        ConfigError: a bad base or variant override (named), or a headline KPI that is
-            not in the KPI catalogue or has the wrong better direction, before any task runs.
+        ConfigError: a bad base or variant override (named), a headline KPI that is
+            not in the KPI catalogue or has the wrong better direction, or a bad target
+            (unknown variant or KPI, value, band), before any task runs.
         StaleResultError: a stored row was made from other overrides (the file is named).
     """
     t0, started = time.perf_counter(), _now()
@@ -184,7 +199,8 @@ def run_experiment(base_overrides: Sequence[str], variants: Mapping[str, Sequenc
     if int(replications) < 1:
         raise ConfigError(f"replications={replications} is not allowed; expected >= 1")
     check_backend(backend, n_jobs)
-    _check_names(variants, baseline, headline)
+    _check_names(variants, baseline, headline, targets or {})
+    targets = normalize_targets(targets)
 
     root_seed = int(load_config(base).seed)
     seeds = replication_seeds(root_seed, int(replications))
@@ -200,8 +216,8 @@ def run_experiment(base_overrides: Sequence[str], variants: Mapping[str, Sequenc
     summary = summarize(kpis, baseline, list(variants))
     write_text(out / SUMMARY_CSV, summary.to_csv(index=False, float_format="%.10g"))
     write_parquet(out / SUMMARY_PARQUET, summary)
-    meta = _metadata(name, base, variants, baseline, headline, root_seed, seeds, n_jobs, backend,
-                     scheduler_address, started, time.perf_counter() - t0, len(tasks),
+    meta = _metadata(name, base, variants, baseline, headline, targets, root_seed, seeds, n_jobs,
+                     backend, scheduler_address, started, time.perf_counter() - t0, len(tasks),
                      len(todo), kpis)
     write_json(out / EXPERIMENT_JSON, meta)
     return ExperimentResult(name, out, baseline, variants, seeds, headline, kpis, summary, meta)
@@ -222,9 +238,10 @@ def _execute(todo: list[Task], store: ResultStore, name: str, total: int, n_jobs
 
 
 def _metadata(name: str, base: list[str], variants: dict[str, list[str]], baseline: str,
-              headline: dict[str, str], root_seed: int, seeds: list[int], n_jobs: int,
-              backend: str, scheduler_address: str | None, started: str, wall_s: float,
-              total: int, run: int, kpis: pd.DataFrame) -> dict[str, Any]:
+              headline: dict[str, str], targets: dict[str, Any], root_seed: int,
+              seeds: list[int], n_jobs: int, backend: str, scheduler_address: str | None,
+              started: str, wall_s: float, total: int, run: int,
+              kpis: pd.DataFrame) -> dict[str, Any]:
     walls = kpis["wall_s"].to_numpy(dtype=float) if "wall_s" in kpis else []
     return {
         "name": name,
@@ -232,6 +249,7 @@ def _metadata(name: str, base: list[str], variants: dict[str, list[str]], baseli
         "variants": variants,
         "baseline": baseline,
         "headline": headline,
+        "targets": targets,
         "replications": len(seeds),
         "seed": root_seed,
         "seeds": seeds,

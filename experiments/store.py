@@ -106,11 +106,19 @@ class ResultStore:
         Files of other tasks (a variant since removed, replications beyond the
         current count) are not read.
         """
+        return self._read([(t.variant, t.replication) for t in tasks])
+
+    def load_grid(self, variants: Sequence[str], replications: int) -> pd.DataFrame:
+        """The stored rows of ``variants`` x replications ``0 .. replications - 1``, as
+        :meth:`load` gives them (e.g. for a finished run's ``experiment.json``)."""
+        return self._read([(v, r) for r in range(int(replications)) for v in variants])
+
+    def _read(self, cells: Sequence[tuple[str, int]]) -> pd.DataFrame:
         frames = []
-        for t in tasks:
-            path = self.path(t.variant, t.replication)
+        for variant, replication in cells:
+            path = self.path(variant, replication)
             if path.is_file():
-                frames.append(pd.read_parquet(path).assign(variant=t.variant))
+                frames.append(pd.read_parquet(path).assign(variant=variant))
         if not frames:
             return pd.DataFrame(columns=list(META_COLUMNS))
         df = pd.concat(frames, ignore_index=True)

@@ -2,10 +2,12 @@
 
 It leads with the answer (the best variant on each headline KPI, by how much it
 differs from the baseline, the paired 95 % interval and whether that excludes
-zero), then one chart per headline KPI (means with 95 % error bars; paired
-differences with theirs), the paired-difference table, every KPI, and the inputs.
-It reads result files only (``summary.parquet``, ``experiment.json``); a Hydra
-multirun is first merged and summarised by :mod:`experiments.multirun`.
+zero), then the published figures the experiment declared (``experiment.targets``)
+against its variants' means, one chart per headline KPI (means with 95 % error
+bars; paired differences with theirs), the paired-difference table, every KPI,
+and the inputs. It reads result files only (``summary.parquet``,
+``experiment.json``, the ``kpis/`` rows for the targets); a Hydra multirun is
+first merged and summarised by :mod:`experiments.multirun`.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from matplotlib.figure import Figure
 from experiments.multirun import summarize_multirun
 from experiments.runner import DEFAULT_HEADLINE, EXPERIMENT_JSON, SUMMARY_PARQUET
 from experiments.stats import Answer, answers
+from experiments.store import ResultStore
+from experiments.targets import target_rows, within_text
 from reports.page.figures import to_base64_png
 from reports.page.html import render
 from sim.io import write_text
-from sim.kpis.catalogue import lookup
+from sim.kpis.catalogue import format_value, lookup
 
 REPORT_FILE = "report.html"
 TEMPLATE = "experiment/report.html.j2"
@@ -105,6 +109,23 @@ def _answer_row(a: Answer) -> dict[str, str]:
             "is_baseline": a.best == a.baseline, "sentence": a.sentence()}
 
 
+def _kpi_value(key: str, x: float) -> str:
+    """A KPI value in the catalogue's format and unit (plain 4 digits for an unknown key)."""
+    return format_value(key, x) if lookup(key) is not None else _fmt(x)
+
+
+def _target_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    key = str(r["kpi"])
+    mean = _kpi_value(key, r["mean"])
+    if math.isfinite(r["ci_half"]):
+        mean = f"{mean} ± {_kpi_value(key, r['ci_half'])}"
+    return {"kpi": key, "label": r["label"], "variant": r["variant"], "source": r["source"],
+            "target": _kpi_value(key, r["target"]),
+            "band": f"{_kpi_value(key, r['band_low'])} to {_kpi_value(key, r['band_high'])}",
+            "mean": mean, "n": str(r["n"]), "rel": _pct(r["rel_error"]),
+            "within": "yes" if r["within"] else "no", "mark": "✓" if r["within"] else "✗"}
+
+
 def _diff_rows(summary: pd.DataFrame, kpis: Sequence[str]) -> list[dict[str, str]]:
     out = []
     for kpi in kpis:
@@ -131,7 +152,8 @@ def _all_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]:
 
 
 def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, baseline: str,
-                  headline: Mapping[str, str], inputs: Mapping[str, Any]) -> Path:
+                  headline: Mapping[str, str], inputs: Mapping[str, Any],
+                  targets: Sequence[Mapping[str, Any]] = ()) -> Path:
     """Write the comparison report for a summary table.
 
     Args:
@@ -141,6 +163,8 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
         baseline: the baseline variant.
         headline: KPI -> better direction; the answer and charts cover these.
         inputs: shown in the "Inputs" section (name -> value; lists and dicts as JSON).
+        targets: published figures vs the variants (:func:`experiments.targets.target_rows`);
+            empty = no "Published figures" section.
 
     Returns:
         ``out_path``.
@@ -159,6 +183,8 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
         "replications": n_rep,
         "answers": [_answer_row(a) for a in found],
         "missing": sorted(set(headline) - set(kpis)),
+        "targets": [_target_row(r) for r in targets],
+        "targets_summary": within_text(list(targets)) if targets else "",
         "charts": charts, "diff_rows": _diff_rows(summary, kpis),
         "all_variants": variants, "all_rows": all_rows,
         "inputs": [(k, v if isinstance(v, str) else json.dumps(v, default=str))
@@ -172,7 +198,8 @@ def build_report(exp_dir: str | Path, out: str | Path | None = None) -> Path:
     """Rebuild ``report.html`` of an experiment directory from its result files.
 
     Args:
-        exp_dir: holds ``summary.parquet`` and ``experiment.json``.
+        exp_dir: holds ``summary.parquet`` and ``experiment.json`` (and, when it declares
+            ``targets``, the ``kpis/`` rows of its variants and replications).
         out: the HTML file (default: ``<exp_dir>/report.html``).
     """
     exp_dir = Path(exp_dir)
@@ -184,7 +211,17 @@ def build_report(exp_dir: str | Path, out: str | Path | None = None) -> Path:
     return render_report(summary, Path(out) if out else exp_dir / REPORT_FILE,
                          title=str(meta.get("name", exp_dir.name)),
                          baseline=str(meta["baseline"]), headline=meta["headline"],
-                         inputs=inputs)
+                         inputs=inputs, targets=_stored_targets(exp_dir, meta))
+
+
+def _stored_targets(exp_dir: Path, meta: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The target rows of a finished experiment, from its ``kpis/`` rows."""
+    targets = meta.get("targets") or {}
+    if not targets:
+        return []
+    variants = list(meta.get("variants") or targets)
+    replications = int(meta.get("replications") or len(meta.get("seeds", [])))
+    return target_rows(ResultStore(exp_dir).load_grid(variants, replications), targets)
 
 
 def multirun_report(multirun_dir: str | Path, out_dir: str | Path | None = None,

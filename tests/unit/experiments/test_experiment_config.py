@@ -124,12 +124,14 @@ def test_adapter_reads_cfg_experiment():
         "seed": 5, "output": {"progress": False, "report": False},
         "experiment": {"name": "", "baseline": "b", "variants": {"a": ["alerts=none"], "b": []},
                        "headline": {"mean_wait_h": "lower"}, "replications": 3, "n_jobs": 2,
-                       "backend": "dask", "scheduler_address": ""}})
+                       "backend": "dask", "scheduler_address": "",
+                       "targets": {"b": {"mean_wait_h": {"value": 3.0, "source": "S"}}}}})
     assert is_experiment(cfg)
     assert experiment_kwargs(cfg) == {
         "variants": {"a": ["alerts=none"], "b": []}, "replications": 3, "n_jobs": 2,
         "backend": "dask", "scheduler_address": None, "baseline": "b", "name": None,
-        "headline": {"mean_wait_h": "lower"}}
+        "headline": {"mean_wait_h": "lower"},
+        "targets": {"b": {"mean_wait_h": {"value": 3.0, "source": "S"}}}}
     single = OmegaConf.create({"experiment": {"variants": {}, "replications": 1}})
     assert not is_experiment(single)
     assert not is_experiment(OmegaConf.create({"seed": 1}))
