@@ -145,10 +145,11 @@ def test_tiles_only_for_present_finite_kpis_in_spec_order() -> None:
     # In the catalogue: its label, format and unit.
     assert values["expert_response_min_p90"] == ("Expert answer time, p90", "14.5 min")
     assert values["expert_utilization"] == ("Expert utilization", "42.0 %")
-    # Not (yet) in the catalogue: a label from the key, the section's unit.
-    assert values["technician_attrition_3m_new"] == ("Technician attrition 3m new", "12.5 %")
+    # In the catalogue too (sim/kpis/definitions.py WORKFORCE):
+    assert values["technician_attrition_3m_new"] == ("New technicians gone within 3 months",
+                                                     "12.5 %")
     assert values["technicians_hired"] == ("Technicians hired", "8")
-    assert values["nps"] == ("NPS", "31")
+    assert values["nps"] == ("NPS (from CSAT)", "+31 points")
     assert workforce.workforce_tiles({}) == []
 
 
@@ -235,14 +236,27 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from sim.engine import simulate
 
     out = tmp_path_factory.mktemp("workforce_run")
-    cfg = load_config(["fleet.size=2000", "horizon_days=30", "output.progress=false"])
+    cfg = load_config(["fleet.size=2000", "horizon_days=30", "output.progress=false",
+                       "service.workforce.enabled=false"])
     simulate(cfg).save(out)
     return out
 
 
+def test_a_default_run_has_the_workforce_section(tmp_path: Path) -> None:
+    from configs.load import load_config
+    from sim.engine import simulate
+
+    simulate(load_config(["fleet.size=2000", "horizon_days=30",
+                          "output.progress=false"])).save(tmp_path)
+    daily = pd.read_parquet(tmp_path / "daily.parquet")
+    assert (daily["technicians_active"] + daily["vans_unstaffed"] > 0).all()
+    page = reports.build_report(tmp_path).read_text(encoding="utf-8")
+    assert "<h2>Workforce</h2>" in page
+
+
 def test_real_run_without_the_workforce_columns_still_reports(real_run: Path) -> None:
     daily = pd.read_parquet(real_run / "daily.parquet")
-    assert "technicians_active" not in daily.columns   # when this fails, the columns arrived
+    assert "technicians_active" not in daily.columns   # service.workforce.enabled=false
     context = reports.build.build_context(load_run(real_run))
     anchors = [s.anchor for s in context["sections"]]
     assert "workforce" not in anchors
