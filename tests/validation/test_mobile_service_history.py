@@ -1,0 +1,103 @@
+"""Seed 001's mobile service line, 2015 -> 2023: every lever moves its figures the seed's way,
+and the figures of `experiment=mobile_service_history` land in their +-15 % bands.
+
+Long (8 variants x 3 replications of a 20 000-vehicle, 270-day city): the ``slow`` tier,
+``python -m pytest -m slow``. The README's table is the same experiment at 4 replications.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from joblib import Parallel, delayed
+
+import sim
+
+pytestmark = pytest.mark.slow
+SEEDS = (101, 202, 303)
+BAND = 0.15
+
+
+def _variants() -> dict[str, list[str]]:
+    cfg = sim.load_config(["experiment=mobile_service_history"])
+    return {k: list(v) for k, v in cfg.experiment.variants.items()}
+
+
+def _run(variant: list[str], seed: int) -> dict:
+    cfg = sim.load_config(["experiment=mobile_service_history", "output.progress=false",
+                           f"seed={seed}", *variant])
+    return sim.simulate(cfg).kpis
+
+
+@pytest.fixture(scope="module")
+def means() -> dict[str, dict[str, float]]:
+    variants = _variants()
+    jobs = [(name, seed) for name in variants for seed in SEEDS]
+    runs = Parallel(n_jobs=2)(delayed(_run)(variants[n], s) for n, s in jobs)
+    out: dict[str, dict[str, float]] = {}
+    for name in variants:
+        ks = [k for (n, _), k in zip(jobs, runs, strict=True) if n == name]
+        out[name] = {key: float(np.nanmean([k[key] for k in ks])) for key in ks[0]
+                     if isinstance(ks[0][key], (int, float))}
+    return out
+
+
+def test_each_lever_alone_moves_its_figures_the_seeds_way(means):
+    base = means["mobile_2015"]
+    eng, exp_, acad = means["dispatch_engine"], means["expert_platform"], means["academy"]
+    hours = "technician_productive_hours_per_day"
+    assert eng[hours] > base[hours] + 0.5
+    assert eng["on_time_arrival_rate"] > base["on_time_arrival_rate"] + 0.08
+    assert exp_["first_time_fix_mobile"] > base["first_time_fix_mobile"] + 0.03
+    assert exp_["technician_attrition_3m_expected"] < 0.8 * base["technician_attrition_3m_expected"]
+    assert acad["first_time_fix_mobile"] > base["first_time_fix_mobile"] + 0.01
+    attrition = "technician_attrition_3m_expected"
+    assert acad[attrition] < 0.85 * base[attrition]
+    assert base["predictive_share_of_mobile_jobs"] == 0.0
+    assert means["predictive_orders"]["predictive_share_of_mobile_jobs"] > 0.1
+    assert means["rating_process"]["csat_mobile"] > base["csat_mobile"] + 0.04
+    assert means["line_scaled"]["mobile_share_of_visits"] > 3 * base["mobile_share_of_visits"]
+
+
+def test_2023_beats_2015_on_every_figure(means):
+    old, new = means["mobile_2015"], means["mobile_2023"]
+    for kpi in ("first_time_fix_mobile", "technician_productive_hours_per_day",
+                "on_time_arrival_rate", "mobile_share_of_visits", "csat_mobile", "nps"):
+        assert new[kpi] > old[kpi], kpi
+    assert new["technician_attrition_3m_expected"] < 0.5 * old["technician_attrition_3m_expected"]
+
+
+@pytest.mark.parametrize("variant, kpi, seed_value", [
+    ("mobile_2015", "first_time_fix_mobile", 0.62),
+    ("mobile_2015", "on_time_arrival_rate", 0.68),
+    ("mobile_2015", "csat_mobile", 0.72),
+    ("mobile_2023", "technician_productive_hours_per_day", 7.1),
+    ("mobile_2023", "on_time_arrival_rate", 0.91),
+    ("mobile_2023", "technician_attrition_3m_expected", 0.12),
+    ("mobile_2023", "mobile_share_of_visits", 0.40),
+    ("mobile_2023", "predictive_share_of_mobile_jobs", 0.30),
+    ("mobile_2023", "csat_mobile", 0.95),
+    ("mobile_2023", "csat_center", 0.90),
+])
+def test_figure_within_its_band(means, variant, kpi, seed_value):
+    assert means[variant][kpi] == pytest.approx(seed_value, rel=BAND)
+
+
+# Figures the model does not reach yet (README "The mobile service line"): strict, so that
+# reaching one turns the mark into a failure to remove.
+@pytest.mark.xfail(strict=True, reason="outside the band; README 'The mobile service line'")
+@pytest.mark.parametrize("variant, kpi, seed_value", [
+    ("mobile_2015", "technician_productive_hours_per_day", 5.2),
+    ("mobile_2015", "technician_attrition_3m_expected", 0.45),
+    ("mobile_2015", "mobile_share_of_visits", 0.05),
+    ("mobile_2023", "nps", 78.0),
+])
+def test_figure_not_reached_yet(means, variant, kpi, seed_value):
+    assert means[variant][kpi] == pytest.approx(seed_value, rel=BAND)
+
+
+@pytest.mark.xfail(strict=True, reason="seed 003's prices make a van visit dearer")
+def test_mobile_costs_15_percent_less_than_the_center_in_2023(means):
+    new = means["mobile_2023"]
+    assert new["cost_per_job_mobile"] / new["cost_per_job_center"] == pytest.approx(0.85,
+                                                                                    rel=BAND)
