@@ -317,3 +317,9 @@ def make_run(tmp_path: Path) -> Callable[..., SyntheticRun]:
 def run(make_run: Callable[..., SyntheticRun]) -> SyntheticRun:
     """A complete synthetic run directory."""
     return make_run()
+
+
+@pytest.fixture(scope="module")
+def shared_run(tmp_path_factory: pytest.TempPathFactory) -> SyntheticRun:
+    """The same run as ``run``, written once per module, for tests that only read it."""
+    return write_run(tmp_path_factory.mktemp("shared") / "run")

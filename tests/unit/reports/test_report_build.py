@@ -34,9 +34,10 @@ HEADINGS = (
 )
 
 
-@pytest.fixture
-def html(run: SyntheticRun) -> str:
-    return reports.build_report(run.path).read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def html(shared_run: SyntheticRun) -> str:
+    """The report of ``shared_run``, built once: the tests below only read it."""
+    return reports.build_report(shared_run.path).read_text(encoding="utf-8")
 
 
 def test_report_is_written_into_the_run_dir(run: SyntheticRun) -> None:
@@ -54,16 +55,16 @@ def test_scenario_line(html: str) -> None:
     assert "50,000 vehicles · 30 days · seed 7 · wall time 1.2 s · 1.20 M vehicle-days/s" in html
 
 
-def test_headline_kpi_values_are_formatted(run: SyntheticRun, html: str) -> None:
-    k = run.kpis
+def test_headline_kpi_values_are_formatted(shared_run: SyntheticRun, html: str) -> None:
+    k = shared_run.kpis
     rate = 16 / 1_500_000 * 365_000  # 16 roadside failures in the fixture
     assert k["breakdowns_per_1000_vehicle_years"] == pytest.approx(rate)
     expected = {
         "breakdowns_per_1000_vehicle_years": "3.89",
         "failures_total": "180",
         "service_jobs": "161",
-        "mean_wait_h": f"{np.mean(run.waits_h):.1f} h",
-        "p90_wait_h": f"{np.percentile(run.waits_h, 90):.1f} h",
+        "mean_wait_h": f"{np.mean(shared_run.waits_h):.1f} h",
+        "p90_wait_h": f"{np.percentile(shared_run.waits_h, 90):.1f} h",
         "technician_utilization": "63 %",
         "battery_soh_mean_end": f"{k['battery_soh_mean_end'] * 100:.1f} %",
         "battery_soh_p05_end": f"{k['battery_soh_p05_end'] * 100:.1f} %",
@@ -92,26 +93,26 @@ def test_findings_name_the_largest_component(html: str) -> None:
 
 
 def test_full_kpi_table_lists_every_kpi_with_its_catalogue_label(
-    run: SyntheticRun, html: str
+    shared_run: SyntheticRun, html: str
 ) -> None:
     names = re.findall(r'<tr id="kpi-([a-z0-9_]+)">', html)
-    assert sorted(names) == sorted(run.kpis) and len(names) == len(set(names))
+    assert sorted(names) == sorted(shared_run.kpis) and len(names) == len(set(names))
     row = re.search(r'<tr id="kpi-mean_wait_h"><td title="[^"]+">([^<]+)</td>'
                     r'<td class="num">([^<]+)</td><td>([^<]*)</td>', html)
     assert row is not None
-    assert row.groups() == ("Mean wait", fmt_auto(run.kpis["mean_wait_h"]), "h")
+    assert row.groups() == ("Mean wait", fmt_auto(shared_run.kpis["mean_wait_h"]), "h")
     assert ('<tr id="kpi-vehicle_days"><td title="fleet size x simulated days">Vehicle-days</td>'
             '<td class="num">1,500,000</td>') in html
 
 
-def test_wait_caption_uses_event_log(run: SyntheticRun, html: str) -> None:
-    mean = f"{np.mean(run.waits_h):.1f} h"
+def test_wait_caption_uses_event_log(shared_run: SyntheticRun, html: str) -> None:
+    mean = f"{np.mean(shared_run.waits_h):.1f} h"
     assert f"from the event log: mean {mean}" in html
     # Jobs fixed remotely were never assigned, but they are not waiting either.
-    remote = run.events[run.events["outcome"] == "remote_fixed"]["job"].nunique()
+    remote = shared_run.events[shared_run.events["outcome"] == "remote_fixed"]["job"].nunique()
     assert remote == 14
     assert (
-        f"over {len(run.waits_h)} jobs. 14 jobs fixed remotely needed no visit. "
+        f"over {len(shared_run.waits_h)} jobs. 14 jobs fixed remotely needed no visit. "
         "2 jobs were still waiting at the end" in html
     )
 
