@@ -284,6 +284,9 @@ def hours_checks(files: RunFiles) -> list[Finding]:
         return []
     if int(hours.table.loc[FLEET_ROW, "vans"]) != int(techs):
         return []   # a van without any leg: the denominators differ, nothing to check
+    daily = files.daily
+    if daily is not None and "vans_unstaffed" in daily and (daily["vans_unstaffed"] > 0).any():
+        return []   # vacant seats: the KPIs count staffed van-days, the log all calendar days
     fleet = hours.per_van_day().loc[FLEET_ROW]
     out = []
     for key, col in (("travel_hours_per_van_day", "drive_h"),

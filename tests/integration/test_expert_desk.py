@@ -9,7 +9,10 @@ import pytest
 import sim
 
 BASE = ["fleet.size=6000", "horizon_days=90", "output.progress=false",
-        "service.experts.mode=pool", "service.experts.answer_min=120"]
+        "service.experts.mode=pool", "service.experts.answer_min=120",
+        # skill, which the experts help with, causes most failures here (not parts)
+        "service.first_time_fix.junior=0.6", "service.first_time_fix.senior=0.7",
+        "service.first_time_fix.missing_part_prob=0.05"]
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +26,11 @@ def test_a_saturated_desk_answers_later_and_fixes_less(runs):
     assert ample["expert_response_min_p90"] < 1.0
     assert tight["expert_response_min_p90"] > 20.0
     assert tight["expert_utilization"] > 5 * ample["expert_utilization"]
-    assert tight["first_time_fix_rate"] < ample["first_time_fix_rate"] - 0.01
-    assert tight["revisits"] > 1.1 * ample["revisits"]
+    assert tight["first_time_fix_mobile"] < ample["first_time_fix_mobile"] - 0.03
+    assert tight["revisits"] > 1.05 * ample["revisits"]
+    skills = {name: int(((r.events["event"] == "revisit_cause")
+                         & (r.events["outcome"] == "skills")).sum()) for name, r in runs.items()}
+    assert skills["saturated"] > 1.2 * skills["ample"]   # the desk helps with skill, not parts
     # who calls does not depend on the desk: the same share of jobs asks in both
     assert tight["help_requests_per_job"] == pytest.approx(ample["help_requests_per_job"],
                                                            rel=0.1)

@@ -39,6 +39,9 @@ OVERRIDES = [
     "service.mobile.vans_per_10000_vehicles=0.001", "service.mobile.min_vans_per_region=1",
     "service.mobile.rush_hour_factor=1", "service.remote.enabled=false",
     "service.parts.enabled=false", "service.first_time_fix.junior=1",
+    # every visit fixes (no missing part, no other cause); no owner answers the survey
+    "service.first_time_fix.missing_part_prob=0", "service.first_time_fix.other_fail_prob=0",
+    "service.quality.survey_response_prob=0",
     f"service.job_types.aux12v.no_start.repair_h={REPAIR_H}", "service.repair_cv=0",
     # The on-demand dispatcher on fault demand only, no visit overhead: the hand derivation.
     "service.dispatch=priority", "demand.enabled=false", "service.mobile.visit_overhead_h=0",
