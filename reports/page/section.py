@@ -80,3 +80,13 @@ class Part:
         """A part whose findings and data checks come in one list (checks have level ``check``)."""
         return cls(sections, tuple(f for f in found if f.level != "check"),
                    tuple(f for f in found if f.level == "check"), glossary)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One chart of a section (``image`` ``None``: the caption says what is missing)."""
+
+    anchor: str
+    title: str
+    image: str | None
+    caption: str

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from reports.page.findings import Finding, Kpis, kpi_value, lower_first
 from reports.page.formatting import fmt_hours, fmt_int, fmt_num, fmt_pct, is_missing
 from reports.page.loader import RunFiles
-from reports.page.section import Part, Section
+from reports.page.section import Block, Part, Section
 from reports.page.tiles import Tile, TileSpec, kpi_label, tiles
 from reports.serviceday.figures import hours_figure, route_figure, sizing_figure
 from reports.serviceday.flow import MIN_SHARE, flow_figure
@@ -35,16 +35,6 @@ GLOSSARY = "serviceday/glossary.html.j2"
 ANCHOR, TITLE = "service-day", "Service day"
 # The hours from the log agree with the KPIs to rounding; beyond this they disagree.
 _CHECK_TOLERANCE = 0.01
-
-
-@dataclass(frozen=True)
-class Block:
-    """One chart of the section (``image`` ``None``: the caption says what is missing)."""
-
-    anchor: str
-    title: str
-    image: str | None
-    caption: str
 
 
 @dataclass(frozen=True)

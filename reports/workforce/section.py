@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from reports.page.findings import Kpis, kpi_value, lower_first
 from reports.page.formatting import fmt_int, fmt_num, fmt_pct
 from reports.page.loader import RunFiles
-from reports.page.section import Part, Section
+from reports.page.section import Block, Part, Section
 from reports.page.tiles import KpiSpec, Tile, display_label, fmt_kpi, kpi_tiles
 from reports.workforce import targets
 from reports.workforce.figures import desk_figure, workforce_figure
@@ -65,16 +65,6 @@ TILE_SPECS: tuple[KpiSpec, ...] = (
     ("low_rating_reviewed_48h_share",
      lambda _: "Low ratings reviewed with the technician within 48 hours."),
 )
-
-
-@dataclass(frozen=True)
-class Block:
-    """One chart of the section (``image`` ``None``: the caption says what is missing)."""
-
-    anchor: str
-    title: str
-    image: str | None
-    caption: str
 
 
 @dataclass(frozen=True)

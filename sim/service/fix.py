@@ -27,10 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from configs.service_schema import SKILLS
 from sim.records import PREVENTIVE
 
 CAUSES = ("time", "parts", "skills", "other")
-SKILLS = ("junior", "senior", "expert")
 
 
 def skill_fail_prob(ftf: Any, level: int, difficulty: float, novice: float = 1.0,

@@ -28,7 +28,6 @@ from sim.service.vanday import RegionVans
 from sim.service.workforce import Workforce
 
 RepairFn = Callable[[int, str, str, str], None]
-SKILLS = ("junior", "senior", "expert")
 NO_TWIN_REPAIR = frozenset({SCHEDULED, REPORTED})   # maintenance and owner issues: no twin to reset
 POISSON_JOB = JobTypeConfig(channel="mobile", skill="junior", part="", repair_h=1.0)
 
