@@ -10,11 +10,15 @@ from configs.fields import must_be_below, num, prob
 
 @dataclass
 class HiringConfig:
-    """Replacement hiring ahead of forecast departures."""
+    """Hiring for a headcount the van demand needs, ahead of forecast departures."""
 
     review_days: int = num(30, 1, 3650)
     lead_days: float = num(30.0, 0.0, 3650.0)
     forecast_days: float = num(90.0, 0.0, 3650.0)
+    demand_driven: bool = True
+    jobs_per_technician_day: float = num(4.0, 0.1, 100.0)
+    demand_memory_days: float = num(28.0, 1.0, 3650.0)
+    demand_headroom: float = num(0.2, 0.0, 10.0)
 
 
 @dataclass

@@ -23,6 +23,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from experiments.multirun import summarize_multirun
+from experiments.payback import payback_rows
 from experiments.runner import DEFAULT_HEADLINE, EXPERIMENT_JSON, SUMMARY_PARQUET
 from experiments.stats import Answer, answers
 from experiments.store import ResultStore
@@ -185,6 +186,13 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
         "missing": sorted(set(headline) - set(kpis)),
         "targets": [_target_row(r) for r in targets],
         "targets_summary": within_text(list(targets)) if targets else "",
+        "payback": [{"variant": r["variant"],
+                     "extra": f"{r['extra_spend_per_month']:,.0f}",
+                     "gain": f"{r['gain_per_month']:,.0f}",
+                     "spend": f"{r['spend_over_run']:,.0f}",
+                     "months": (f"{r['payback_months']:.1f}" if math.isfinite(r["payback_months"])
+                                else "never (no gain)")}
+                    for r in payback_rows(summary, baseline)],
         "charts": charts, "diff_rows": _diff_rows(summary, kpis),
         "all_variants": variants, "all_rows": all_rows,
         "inputs": [(k, v if isinstance(v, str) else json.dumps(v, default=str))

@@ -121,6 +121,8 @@ SERVICE: tuple[Row, ...] = (
     ("cost_per_job_center", "Cost per center visit", "CNY/visit", ",.0f", "lower",
      "staffed center bays for every open hour plus consumables and management per visit, "
      "/ center visits"),
+    ("cost_per_job_mobile_to_center", "Mobile cost per job / center's", "ratio", ".2f", "lower",
+     "cost_per_job_mobile / cost_per_job_center (seed 001:597-600: 0.85 in 2023)"),
     ("service_margin", "Service margin", "fraction", ".1%", "higher",
      "(revenue - cost) / revenue of the mobile line and the centers: revenue per visit, "
      "plus the fee of a visit at home"),
@@ -144,6 +146,13 @@ SERVICE: tuple[Row, ...] = (
      "CNY/vehicle-year", ",.0f", "higher",
      "failures prevented by preventive repairs (`failure_prevented`) x "
      "`owner_avoided_cost_per_breakdown` (seed 002: ~1 500 CNY), per vehicle-year"),
+    ("academy_spend_per_month", "Academy spend per month", "CNY/month", ",.0f", "lower",
+     "trainees who finished the academy (passed or failed) x `academy.cost_per_trainee`, per "
+     "month of the run"),
+    ("service_profit_per_month", "Service profit per month", "CNY/month", ",.0f", "higher",
+     "revenue less the cost of the mobile line (the academy's included) and of the centers, "
+     "per month of the run; an experiment's lever payback is its extra spend over the paired "
+     "gain of this profit before that spend"),
     ("service_cost_total", "Service cost", "CNY", ",.0f", "lower",
      "remote fixes, visits by channel (preventive visits at the preventive price), rescues "
      "and tows at the unit costs of `service.costs`"),

@@ -48,9 +48,11 @@ from sim.service.dayplan_kpis import SOURCES
 MONTHS_PER_YEAR = 12.0
 #: Job severities of seed 002's emergency (corrective) repair: the repair of a failure.
 EMERGENCY = SOURCES["faults"]
-KEYS = ("cost_per_job_mobile", "cost_per_job_center", "service_margin", "van_payback_months",
+KEYS = ("cost_per_job_mobile", "cost_per_job_center", "cost_per_job_mobile_to_center",
+        "service_margin", "van_payback_months",
         "service_revenue_per_vehicle_year", "warranty_revenue_share",
-        "repair_gross_profit_per_vehicle_year", "owner_avoided_cost_per_vehicle_year")
+        "repair_gross_profit_per_vehicle_year", "owner_avoided_cost_per_vehicle_year",
+        "academy_spend_per_month", "service_profit_per_month")
 
 
 def _rate(num: float, den: float) -> float:
@@ -118,8 +120,8 @@ def economics_kpis(ev: pd.DataFrame, cap: Any,
     crew = cap.van_days * cap.shift_h_per_day * e.technician_cost_per_h
     vans = cap.vans * (e.van_fitout + e.van_tools) / e.van_life_years * years
     trainees = int(ev["event"].isin(["academy_passed", "academy_failed"]).sum())
-    mobile_cost = (crew + vans + km * e.energy_cost_per_km + mobile * per_visit
-                   + trainees * getattr(cap, "trainee_cost", 0.0))
+    academy = trainees * getattr(cap, "trainee_cost", 0.0)
+    mobile_cost = crew + vans + km * e.energy_cost_per_km + mobile * per_visit + academy
     center_cost = (cap.bays * cap.working_days * cap.shift_h_per_day * e.bay_cost_per_h
                    + center * per_visit)
     by_channel, warranty = visit_revenue(arrived, e)
@@ -134,6 +136,8 @@ def economics_kpis(ev: pd.DataFrame, cap: Any,
     return {
         "cost_per_job_mobile": _rate(mobile_cost, mobile),
         "cost_per_job_center": _rate(center_cost, center),
+        "cost_per_job_mobile_to_center": _rate(_rate(mobile_cost, mobile),
+                                               _rate(center_cost, center)),
         "service_margin": _rate(revenue - mobile_cost - center_cost, revenue),
         "van_payback_months": payback,
         "service_revenue_per_vehicle_year": _rate(revenue, vehicle_years),
@@ -141,4 +145,6 @@ def economics_kpis(ev: pd.DataFrame, cap: Any,
         "repair_gross_profit_per_vehicle_year": _rate(repair_gross_profit(ev, e), vehicle_years),
         "owner_avoided_cost_per_vehicle_year": _rate(
             prevented * e.owner_avoided_cost_per_breakdown, vehicle_years),
+        "academy_spend_per_month": _rate(academy, months),
+        "service_profit_per_month": _rate(revenue - mobile_cost - center_cost, months),
     }

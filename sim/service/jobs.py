@@ -160,15 +160,23 @@ def _channel(net: Network, job: Job, assigned: str, u_pref: float) -> str:
     """The channel a job goes to: triage's, the owner's choice between van and center."""
     if assigned == "mobile" and not net.has_vans(job.region):
         return "center"            # no mobile service here (remote region): tow or drive in
-    if (assigned == "mobile" and not job.urgent and job.vehicle >= 0
+    if assigned != "mobile":
+        return assigned
+    region = job.region
+    vans = net.routed(region)
+    if (not job.urgent and job.vehicle >= 0
             and can_do("mobile", job.true_channel)):  # a synthetic arrival has no owner
-        region = job.region
-        vans = net.routed(region)
-        extra_d = (vans.expected_wait_d() - net.facilities["center"][region].lead_days
-                   if vans is not None else 0.0)
-        if not prefers_mobile(net.cfg, net.region_tier[region], job.pos,
-                              float(net.radius_km[region]), u_pref, extra_d):
+        def wants(extra_d: float) -> bool:
+            return prefers_mobile(net.cfg, net.region_tier[region], job.pos,
+                                  float(net.radius_km[region]), u_pref, extra_d)
+        if not wants(0.0):
             return "center"
+        if vans is not None:
+            vans.wanted_today += 1   # a van request: the demand the line is staffed for
+            if not wants(vans.expected_wait_d() - net.facilities["center"][region].lead_days):
+                return "center"      # ... but not at this wait
+    elif vans is not None:
+        vans.wanted_today += 1
     return assigned
 
 

@@ -86,6 +86,10 @@ class RegionVans:
         # Visits a day the region's vans get through (EWMA over a week; the owners' wait guess)
         self.done_today = 0
         self.visits_per_day = len(techs) * float(net.cfg.sizing.jobs_per_van_day)
+        # Van requests a day (owners who want a van at no extra wait; the workforce's demand
+        # forecast, an EWMA over calendar days), starting from the vans' capacity.
+        self.wanted_today = 0
+        self.wanted_per_day = self.visits_per_day * net.shift.work_days_per_week / 7.0
         self.plan_s = 0.0                        # wall time spent planning (fleetsim-bench)
         self.sample_day: int | None = None      # a day whose legs are kept for the report's map
         self.sample: dict[int, list[dict[str, Any]]] = {}
@@ -199,6 +203,7 @@ class RegionVans:
             self.done_today = 0
             if self.net.workforce is not None:
                 self.net.workforce.evening(self, today)
+            self.wanted_today = 0
             tomorrow = today + 1
             if self.shift.works_on(tomorrow):
                 self.plan(tomorrow)

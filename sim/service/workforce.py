@@ -14,8 +14,13 @@ planned (called from :class:`sim.service.vanday.RegionVans`):
   ``exp(overload_weight_per_h x hours above overload_h)``, recent = an exponential
   moving average over ``memory_days``. Seed 001: 45 % of new technicians gone
   within 3 months in 2015, 12 % with the academy and the platform;
-- every ``hiring.review_days`` the region hires for its vacancies plus the
-  departures forecast over ``hiring.forecast_days``, minus recruits on their way;
+- every ``hiring.review_days`` the region hires up to the headcount the demand
+  needs, plus the departures forecast over ``hiring.forecast_days``, minus recruits
+  on their way. The headcount is one per van, or with ``hiring.demand_driven`` the
+  van requests a day (owners who want a van at no extra wait, whether they then
+  wait or not; an EWMA over ``demand_memory_days``) x ``(1 + demand_headroom)`` /
+  ``jobs_per_technician_day``, at least one and at most one per van: a line with
+  more vans than demand does not refill its leavers' seats;
   a recruit starts ``hiring.lead_days`` later, after the academy when it runs
   (``academy.weeks``, at most ``academy.capacity`` trainees at once fleet-wide,
   ``pass_rate``; graduates start with ``graduate_xp``, failures leave);
@@ -66,6 +71,7 @@ class Workforce:
         self.by_id: dict[int, Any] = {}
         self.today = {"hired": 0, "left": 0}
         self.staffed_van_days = 0   # van-days with a technician in the seat (KPI denominators)
+        self.needed: dict[int, int] = {}   # region -> headcount the demand needs (last evening)
         for region, d in enumerate(net.dispatchers):
             for tech in d.techs:
                 self._seat_initial(tech, region)
@@ -148,6 +154,8 @@ class Workforce:
         """Quits, hiring and arrivals of one region (before tomorrow is planned)."""
         now, region, a = self.net.env.now, vans.region, self.cfg.attrition
         alpha = 1.0 / a.memory_days
+        vans.wanted_per_day += ((vans.wanted_today - vans.wanted_per_day)
+                                / self.cfg.hiring.demand_memory_days)
         worked = self.net.shift.works_on(day)
         if worked:
             self.staffed_van_days += sum(v.tech.staffed for v in vans.vans)
@@ -168,6 +176,7 @@ class Workforce:
                 self._log("tech_left", region, tech.id, "", tech.start_d, now - tech.start_d)
                 self._expect(tech, region, now, p, leaving=True)
                 vans.release(van)
+        self.needed[region] = self.headcount_needed(vans)
         if day % self.cfg.hiring.review_days == 0:
             self._hire(vans, now)
         self._academy(now)
@@ -191,12 +200,21 @@ class Workforce:
             self._log("tech_cohort", region, tech.id, "", tech.start_d,
                       -math.expm1(-tech.cum_hazard))
 
+    def headcount_needed(self, vans: Any) -> int:
+        """The technicians the region's demand needs (see module), at most one per van."""
+        h = self.cfg.hiring
+        if not h.demand_driven:
+            return len(vans.vans)
+        per_tech_day = h.jobs_per_technician_day * self.net.shift.work_days_per_week / 7.0
+        need = math.ceil(vans.wanted_per_day * (1.0 + h.demand_headroom) / per_tech_day)
+        return min(max(need, 1), len(vans.vans))
+
     def _hire(self, vans: Any, now: float) -> None:
         c = self.cfg
         staffed = [v.tech for v in vans.vans if v.tech.staffed]
         expected = sum(self.hazard_per_day(t, now) for t in staffed) * c.hiring.forecast_days
         pipeline = sum(r.region == vans.region for r in self.recruits)
-        need = len(vans.vans) - len(staffed) + int(round(expected)) - pipeline
+        need = self.headcount_needed(vans) - len(staffed) + int(round(expected)) - pipeline
         for _ in range(max(need, 0)):
             self.recruits.append(Recruit(vans.region, now + c.hiring.lead_days,
                                          c.academy.enabled))
@@ -246,6 +264,7 @@ class Workforce:
         novice_days = self.cfg.attrition.novice_days
         row = {"technicians_active": len(active),
                "vans_unstaffed": len(techs) - len(active),
+               "technicians_needed": sum(self.needed.values()) if self.needed else len(techs),
                "technicians_in_academy": sum(r.stage == "training" for r in self.recruits),
                "technicians_ramping": sum(now - t.start_d < novice_days for t in active),
                "technicians_hired": self.today["hired"],

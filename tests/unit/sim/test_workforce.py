@@ -17,10 +17,11 @@ from sim.service.workforce import Workforce
 class Region:
     """What the workforce uses of a region's vans."""
 
-    def __init__(self, techs: list[Tech]) -> None:
+    def __init__(self, techs: list[Tech], wanted_per_day: float = 1e9) -> None:
         self.region = 0
         self.vans = [SimpleNamespace(tech=t, route=[]) for t in techs]
         self.released = 0
+        self.wanted_today = self.wanted_per_day = wanted_per_day   # van requests a day
 
     def release(self, van) -> None:
         self.released += 1
@@ -39,7 +40,7 @@ def make(n: int = 400, support: bool = True, academy: bool = True, tenure: float
         env=env, record=log.append, region_names=["city"],
         cfg=SimpleNamespace(first_time_fix=SimpleNamespace(remote_expert_support=support)),
         dispatchers=[SimpleNamespace(techs=techs)],
-        shift=SimpleNamespace(works_on=lambda day: day % 7 != 6))
+        shift=SimpleNamespace(works_on=lambda day: day % 7 != 6, work_days_per_week=6))
     wf = Workforce(net, cfg, np.random.default_rng(seed))
     return wf, Region(techs), env, log
 
@@ -134,3 +135,23 @@ def test_the_daily_row_counts_the_seats():
     assert row["technicians_junior"] + row["technicians_senior"] + row["technicians_expert"] \
         == row["technicians_active"]
     assert 0 < row["technician_tenure_days_mean"] <= 60.0
+
+
+def test_hiring_follows_the_demand_forecast():
+    """22 requests a day at 4 jobs per technician-day (6 working days), +20 % headroom:
+    ceil(22 x 1.2 / (4 x 6 / 7)) = ceil(7.7) = 8 technicians needed of 60 seats.
+    Demand-driven hiring lets the leavers' seats empty; seat filling refills all 60."""
+    out = {}
+    for demand_driven in (True, False):
+        wf, region, env, log = make(n=60, seed=5, novice_factor=40.0)
+        wf.cfg.hiring.demand_driven = demand_driven
+        region.wanted_today = region.wanted_per_day = 22.0
+        assert wf.headcount_needed(region) == (8 if demand_driven else 60)
+        run_days(wf, region, env, 240)
+        out[demand_driven] = (wf.row(240.0)["technicians_active"],
+                              sum(r[1] == "tech_hired" for r in log))
+        region.wanted_today = region.wanted_per_day = 1e9   # demand returns: up to the vans
+        assert wf.headcount_needed(region) == 60
+    (active_dd, hired_dd), (active_seats, hired_seats) = out[True], out[False]
+    assert 8 <= active_dd < 0.5 * active_seats
+    assert hired_dd < 0.3 * hired_seats
