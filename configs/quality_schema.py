@@ -35,7 +35,7 @@ class QualityConfig:
     promise_factor: float = num(1.5, 0.1, 10.0)
     survey_response_prob: float = prob(1.0)
     base: float = num(5.2, -20.0, 20.0)
-    per_wait_day: float = num(0.05, 0.0, 100.0)
+    per_wait_day: float = num(0.035, 0.0, 100.0)
     wait_grace_h: float = num(48.0, 0.0, 8760.0)
     per_late_h: float = num(1.0, 0.0, 100.0)
     not_fixed_penalty: float = num(0.5, 0.0, 100.0)

@@ -40,7 +40,7 @@ class AttritionConfig:
     base_per_year: float = num(0.12, 0.0, 50.0)
     novice_days: float = num(90.0, 0.0, 3650.0)
     novice_factor: float = num(4.3, 0.0, 1000.0)
-    isolation_factor: float = num(1.8, 0.0, 1000.0)
+    isolation_factor: float = num(2.3, 0.0, 1000.0)
     untrained_factor: float = num(1.5, 0.0, 1000.0)
     fail_weight: float = num(2.0, 0.0, 100.0)
     fail_reference: float = prob(0.15)

@@ -7,7 +7,11 @@ Every block degrades to a caption naming the missing input (old runs have no
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 
 from reports.page.findings import Finding, Kpis, kpi_value, lower_first
 from reports.page.formatting import fmt_hours, fmt_int, fmt_num, fmt_pct, is_missing
@@ -18,6 +22,7 @@ from reports.serviceday.figures import hours_figure, route_figure, sizing_figure
 from reports.serviceday.flow import MIN_SHARE, flow_figure
 from reports.serviceday.seeds import SeedRow, seed_rows
 from reports.serviceday.view import (
+    DAYS_PER_WEEK,
     FLEET_ROW,
     ChannelFlow,
     RouteDay,
@@ -266,6 +271,24 @@ def seeds_finding(rows: list[SeedRow]) -> Finding | None:
     return Finding(f"{text}; outside: {listed}.", "watch")
 
 
+def staffed_van_days(daily: pd.DataFrame | None, seats: int, days_off: int,
+                     horizon_days: int) -> float | None:
+    """Working van-days with a technician in the seat, from ``daily.parquet``.
+
+    The day-``d`` row is written after that evening's departures and arrivals, so the
+    technicians who worked on day ``d`` are row ``d - 1``'s ``technicians_active`` (all
+    ``seats`` on day 0). ``None`` without the workforce's columns.
+    """
+    if daily is None or "technicians_active" not in daily or "day" not in daily:
+        return None
+    active = daily.set_index("day")["technicians_active"].astype(float)
+    days = np.arange(horizon_days)
+    working = days % DAYS_PER_WEEK < DAYS_PER_WEEK - days_off
+    before = active.reindex(days - 1).to_numpy(dtype=float, copy=True)
+    before[days == 0] = seats
+    return float(np.nansum(before[working]))
+
+
 def hours_checks(files: RunFiles) -> list[Finding]:
     """The van-day hours from the log against kpis.json (same vans and calendar only)."""
     hours, _ = van_hours(files.dayplan_events, files.run, files.kpis)
@@ -274,15 +297,16 @@ def hours_checks(files: RunFiles) -> list[Finding]:
         return []
     if int(hours.table.loc[FLEET_ROW, "vans"]) != int(techs):
         return []   # a van without any leg: the denominators differ, nothing to check
-    daily = files.daily
-    if daily is not None and "vans_unstaffed" in daily and (daily["vans_unstaffed"] > 0).any():
-        return []   # vacant seats: the KPIs count staffed van-days, the log all calendar days
-    fleet = hours.per_van_day().loc[FLEET_ROW]
+    fleet = hours.table.loc[FLEET_ROW]
+    van_days = staffed_van_days(files.daily, int(techs), hours.days_off or 0,
+                                int(hours.horizon_days or 0))
+    if van_days is None:
+        van_days = float(fleet["van_days"])
     out = []
     for key, col in (("travel_hours_per_van_day", "drive_h"),
                      ("technician_productive_hours_per_day", "work_h")):
         kpi = kpi_value(files.kpis, key)
-        mine = float(fleet[col])
+        mine = float(fleet[col]) / van_days if van_days else math.nan
         if kpi is not None and abs(mine - kpi) > _CHECK_TOLERANCE * max(abs(kpi), 1.0):
             out.append(Finding(
                 f"Data check: {lower_first(kpi_label(key))} is {fmt_num(kpi, 2)} h in kpis.json "

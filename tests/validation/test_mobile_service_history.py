@@ -1,7 +1,7 @@
 """Seed 001's mobile service line, 2015 -> 2023: every lever moves its figures the seed's way,
 and the figures of `experiment=mobile_service_history` land in their +-15 % bands.
 
-Long (8 variants x 3 replications of a 20 000-vehicle, 270-day city): the ``slow`` tier,
+Long (9 variants x 3 replications of a 26 000-vehicle, 270-day city): the ``slow`` tier,
 ``python -m pytest -m slow``. The README's table is the same experiment at 4 replications.
 """
 
@@ -67,37 +67,33 @@ def test_2023_beats_2015_on_every_figure(means):
     assert new["technician_attrition_3m_expected"] < 0.5 * old["technician_attrition_3m_expected"]
 
 
-@pytest.mark.parametrize("variant, kpi, seed_value", [
-    ("mobile_2015", "first_time_fix_mobile", 0.62),
-    ("mobile_2015", "on_time_arrival_rate", 0.68),
-    ("mobile_2015", "csat_mobile", 0.72),
-    ("mobile_2023", "technician_productive_hours_per_day", 7.1),
-    ("mobile_2023", "on_time_arrival_rate", 0.91),
-    ("mobile_2023", "technician_attrition_3m_expected", 0.12),
-    ("mobile_2023", "mobile_share_of_visits", 0.40),
-    ("mobile_2023", "predictive_share_of_mobile_jobs", 0.30),
-    ("mobile_2023", "csat_mobile", 0.95),
-    ("mobile_2023", "csat_center", 0.90),
-])
-def test_figure_within_its_band(means, variant, kpi, seed_value):
-    assert means[variant][kpi] == pytest.approx(seed_value, rel=BAND)
-
-
-# Figures the model does not reach yet (README "The mobile service line"): strict, so that
+# Figures the model does not reach (README "The mobile service line"): strict xfails, so that
 # reaching one turns the mark into a failure to remove.
-@pytest.mark.xfail(strict=True, reason="outside the band; README 'The mobile service line'")
-@pytest.mark.parametrize("variant, kpi, seed_value", [
-    ("mobile_2015", "technician_productive_hours_per_day", 5.2),
-    ("mobile_2015", "technician_attrition_3m_expected", 0.45),
-    ("mobile_2015", "mobile_share_of_visits", 0.05),
-    ("mobile_2023", "nps", 78.0),
-])
-def test_figure_not_reached_yet(means, variant, kpi, seed_value):
+KNOWN_MISSES = {
+    ("mobile_2023", "nps"): "NPS +62-63 against +78: ratings of 5 are too rare for the NPS",
+    ("mobile_2023", "cost_per_job_mobile_to_center"):
+        "seed 003's prices make a van visit dearer than a bay visit",
+}
+
+
+def _targets() -> list:
+    cfg = sim.load_config(["experiment=mobile_service_history"])
+    rows = []
+    for variant, figures in cfg.experiment.targets.items():
+        for kpi, row in figures.items():
+            miss = KNOWN_MISSES.get((variant, kpi))
+            marks = [pytest.mark.xfail(strict=True, reason=miss)] if miss else []
+            rows.append(pytest.param(variant, kpi, float(row["value"]), marks=marks,
+                                     id=f"{variant}-{kpi}"))
+    return rows
+
+
+def test_the_known_misses_are_declared_targets():
+    declared = {(p.values[0], p.values[1]) for p in _targets()}
+    assert set(KNOWN_MISSES) <= declared
+
+
+@pytest.mark.parametrize("variant, kpi, seed_value", _targets())
+def test_figure_within_its_band(means, variant, kpi, seed_value):
+    """Every figure the experiment declares (experiment.targets) is met within +-15 %."""
     assert means[variant][kpi] == pytest.approx(seed_value, rel=BAND)
-
-
-@pytest.mark.xfail(strict=True, reason="seed 003's prices make a van visit dearer")
-def test_mobile_costs_15_percent_less_than_the_center_in_2023(means):
-    new = means["mobile_2023"]
-    assert new["cost_per_job_mobile"] / new["cost_per_job_center"] == pytest.approx(0.85,
-                                                                                    rel=BAND)

@@ -4,6 +4,7 @@ The sizing figure and caption are in test_serviceday_sizing.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -177,6 +178,21 @@ def test_hours_check_against_the_kpis(events: pd.DataFrame) -> None:
     assert "driving per van-day is 0.20 h in kpis.json but 0.31 h from the event log" in check.text
     # A van that never drove: the denominators differ, no check.
     assert serviceday.hours_checks(run_files(events, kpis=bad | {"technicians": 4.0})) == []
+
+
+def test_hours_check_counts_only_staffed_van_days(events: pd.DataFrame) -> None:
+    """A seat vacant on days 2-3 (one technician left on day 1's evening, a recruit arrived
+    on day 3's): the KPIs count 16 staffed working van-days of the 18 the calendar has."""
+    daily = pd.DataFrame({"day": range(7), "technicians_active": [3, 2, 2, 3, 3, 3, 3],
+                          "vans_unstaffed": [0, 1, 1, 0, 0, 0, 0]})
+    assert serviceday.staffed_van_days(daily, 3, 1, 7) == 16.0
+    good = KPIS | {"travel_hours_per_van_day": 5.5 / 16,
+                   "technician_productive_hours_per_day": 7 / 16}
+    files = dataclasses.replace(run_files(events, kpis=good), daily=daily)
+    assert serviceday.hours_checks(files) == []
+    calendar = good | {"technician_productive_hours_per_day": 7 / 18}
+    (check,) = serviceday.hours_checks(dataclasses.replace(files, kpis=calendar))
+    assert "0.39 h in kpis.json but 0.44 h from the event log" in check.text
 
 
 # ---------------------------------------------------------------- channel flow
