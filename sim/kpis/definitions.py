@@ -105,8 +105,9 @@ SERVICE: tuple[Row, ...] = (
      "seed 001: 90 % in 2023"),
     ("nps", "NPS (from CSAT)", "points", "+.0f", "higher",
      "the CSAT -> NPS mapping, on a -100..+100 scale: % of ratings that are 5 (promoters) - "
-     "% that are 3 or lower (detractors), over all ratings; seed 001: mobile +78 in 2023, "
-     "industry +30"),
+     "% that are 3 or lower (detractors), over all ratings (both channels)"),
+    ("nps_mobile", "NPS of mobile service", "points", "+.0f", "higher",
+     "`nps` over the ratings of mobile visits; seed 001:600: +78 in 2023, industry +30"),
     ("low_rating_reviewed_48h_share", "Low ratings reviewed within 48 h", "fraction", ".1%",
      "higher", "low ratings (<= `quality.low_rating_max`) whose review ended within "
      "`quality.review.target_h` (48 h) / low ratings sent to review (a review still open at "

@@ -190,6 +190,7 @@ def test_quality_kpis_on_a_hand_built_log():
     k = quality_kpis(pd.DataFrame(rows, columns=["event", "outcome", "due_d", "value"]))
     assert k == {"csat_mobile": 0.75, "csat_center": 0.5,
                  "nps": pytest.approx(100 * (3 - 2) / 6),      # 5,5,5 promoters; 3,2 detractors
+                 "nps_mobile": pytest.approx(100 * (2 - 1) / 4),  # 5,5 promoters; 3 detractor
                  "low_rating_reviewed_48h_share": 0.5}
 
 

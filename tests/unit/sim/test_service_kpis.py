@@ -162,6 +162,7 @@ EXPECTED = {
     # no economics config in this capacity: the economics KPIs are not defined
     "cost_per_job_mobile": math.nan,
     "cost_per_job_center": math.nan,
+    "cost_per_job_mobile_to_center": math.nan,
     "service_margin": math.nan,
     "van_payback_months": math.nan,
     # Fixes (sim.service.workforce_kpis): mobile visits that worked 1, 2 (revisit), 2, 5 fixed
@@ -185,11 +186,14 @@ EXPECTED = {
     "csat_mobile": math.nan,
     "csat_center": math.nan,
     "nps": math.nan,
+    "nps_mobile": math.nan,
     "low_rating_reviewed_48h_share": math.nan,
     "service_revenue_per_vehicle_year": math.nan,
     "warranty_revenue_share": math.nan,
     "repair_gross_profit_per_vehicle_year": math.nan,
     "owner_avoided_cost_per_vehicle_year": math.nan,
+    "academy_spend_per_month": math.nan,
+    "service_profit_per_month": math.nan,
 }
 
 
