@@ -94,8 +94,8 @@ def test_without_noise_the_latent_score_is_cut_at_the_thresholds():
 
 def test_a_typical_good_visit_mostly_rates_five():
     s = _scores()
-    assert (s == 5).mean() > 0.85
-    assert (s >= 4).mean() > 0.98
+    assert (s == 5).mean() > 0.75
+    assert (s >= 4).mean() > 0.97
 
 
 def test_lateness_lowers_the_mean_score():
@@ -107,7 +107,7 @@ def test_lateness_lowers_the_mean_score():
 def test_an_unfixed_visit_rates_lower():
     fixed, unfixed = _scores(), _scores(fixed=False)
     assert unfixed.mean() < fixed.mean() - 1.5
-    assert (unfixed <= 3).mean() > 0.8
+    assert (unfixed <= 3).mean() > 0.65
 
 
 def test_a_promise_buffer_raises_the_scores_of_the_same_jobs():
