@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from configs.fields import num, prob
+from configs.recall_schema import RecallConfig
 from configs.service_schema import JobTypeConfig
 
 TIERS = (0, 1, 2, 3)  # city tiers of configs.schema.RegionConfig: 0 = remote, 1..3 = city tier
-COMPONENTS = ("maintenance", "condition", "owner_issue")  # DemandBatch.component
+COMPONENTS = ("maintenance", "condition", "owner_issue", "recall")  # DemandBatch.component
 
 
 def _check_tiers(values: Any, key: str) -> list[str]:
@@ -124,6 +125,7 @@ class DemandConfig:
     maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
     condition: ConditionConfig = field(default_factory=ConditionConfig)
     owner_issues: dict[str, OwnerIssueConfig] = field(default_factory=dict)
+    recall: RecallConfig = field(default_factory=RecallConfig)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:

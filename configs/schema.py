@@ -274,6 +274,14 @@ class FleetsimConfig:
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        hw = cfg.demand.recall.hw_config
+        if hw and hw not in cfg.fleet.hw_configs:
+            return [f"demand.recall.hw_config={hw!r} is not a hardware configuration; allowed: "
+                    f"'' or {', '.join(cfg.fleet.hw_configs)}"]
+        return []
+
 
 def register_configs() -> None:
     """Register the root schema so ``config.yaml`` can extend it."""

@@ -18,6 +18,7 @@ from reports.ota import section as ota
 from reports.page import html, summary
 from reports.page.loader import ReportInputError, RunFiles, load_run
 from reports.page.section import Part
+from reports.recall import section as recall
 from reports.service import section as service
 from reports.serviceday import section as serviceday
 from reports.workforce import section as workforce
@@ -25,7 +26,7 @@ from sim.io import write_text
 
 REPORT_FILE = "report.html"
 # The page's domains, in display order; each module has build(files, baseline) -> Part.
-DOMAINS = (fleet, service, serviceday, workforce, economics, ota, alerts)
+DOMAINS = (fleet, service, serviceday, workforce, economics, recall, ota, alerts)
 
 
 def build_context(files: RunFiles, baseline: RunFiles | None = None) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from sim.rng import Streams
 from sim.service import ServiceNetwork, service_config_object
 from sim.service.demand import ServiceDemand
 from sim.service.kpis import ServiceCapacity
+from sim.service.recall import Recall
 from sim.sizing import auto_size
 from sim.telemetry import Telemetry
 from twins.battery import soh as battery_soh
@@ -84,6 +85,10 @@ def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
     if cfg.service.demand == "failures" and cfg.demand.enabled:
         demand = ServiceDemand(OmegaConf.to_object(cfg.demand), fleet.state.attrs["region"],
                                tiers, fleet.state.attrs["age_days"], streams.get("demand"))
+        if cfg.demand.recall.enabled:
+            demand.recall = Recall(demand.cfg.recall, fleet.state.attrs["age_days"],
+                                   fleet.state.attrs["hw_config"], fleet.hw_config_names,
+                                   streams.get("recall"))
     weather = streams.get("weather")
     days = int(cfg.horizon_days) + 1
     rain = weather.random((len(regions), days)) < float(cfg.service.city.rain_day_prob)
@@ -99,6 +104,8 @@ def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
                              expert_rng=streams.get("experts"),
                              workforce_rng=streams.get("workforce"),
                              quality_rng=streams.get("quality"))
+    if demand is not None and demand.recall is not None:
+        service.fixed_hooks.append(demand.recall.fixed)
     ota = None
     if cfg.ota.enabled and cfg.ota.releases and cfg.service.demand == "failures":
         ota = OtaLoop(OmegaConf.to_object(cfg.ota), fleet, service, log, streams)
@@ -174,8 +181,10 @@ def fleet_clock(sim: Simulation, progress: bool):
         busy_at_noon = sim.service.busy()
         yield env.timeout(1 - NOON)
         sim.repairs.apply()
-        sim.collector.record(day, usage, failures, sensed, busy_at_noon,
-                             sim.ota.today if sim.ota is not None else None)
+        extra = dict(sim.ota.today) if sim.ota is not None else {}
+        if sim.demand is not None and sim.demand.recall is not None:
+            extra |= sim.demand.recall.row()
+        sim.collector.record(day, usage, failures, sensed, busy_at_noon, extra or None)
         bar.update(1)
     bar.close()
 

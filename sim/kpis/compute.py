@@ -18,6 +18,7 @@ from sim.clock import DAYS_PER_YEAR
 from sim.fleet import Fleet
 from sim.ota.kpis import ota_kpis
 from sim.service.kpis import ServiceCapacity, service_kpis
+from sim.service.recall import recall_kpis
 from twins.battery import soh
 
 
@@ -72,6 +73,7 @@ def compute_kpis(events: pd.DataFrame, daily: pd.DataFrame, fleet: Fleet,
                            "vehicle_days": vehicle_days}
     k |= failure_kpis(events, list(fleet.twins), vehicle_years)
     k |= service_kpis(events, capacity, vehicle_years)
+    k |= recall_kpis(daily, events)
     if alerts_cfg is not None:
         k |= alert_kpis(events, alerts_cfg, n, horizon_days, list(fleet.twins))
     if ota_cfg is not None:

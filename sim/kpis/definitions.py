@@ -154,6 +154,21 @@ SERVICE: tuple[Row, ...] = (
      "revenue less the cost of the mobile line (the academy's included) and of the centers, "
      "per month of the run; an experiment's lever payback is its extra spend over the paired "
      "gain of this profit before that spend"),
+    ("regular_mean_wait_h", "Mean wait of regular jobs", "h", ".2f", "lower",
+     "mean wait (creation to assignment) of the jobs that are not recall jobs; against a run "
+     "without the recall on the same seed, the extra wait a field campaign imposes"),
+    ("recall_vehicles", "Recall: vehicles affected", "count", ",.0f", "",
+     "vehicles of the defective production window (`demand.recall`; NaN without a recall)"),
+    ("recall_defect_failures", "Recall: defect failures", "count", ",.0f", "lower",
+     "failures caused by the batch defect (`job_created` of `recall/defect`)"),
+    ("recall_days_to_announce", "Recall: day announced", "d", ".0f", "lower",
+     "the run day the recall was announced: `discovery_failures` defect failures, then "
+     "`investigation_days`"),
+    ("recall_completion_share", "Recall: completion", "fraction", ".1%", "higher",
+     "affected vehicles remedied by the end (a fixed campaign or defect job) / affected"),
+    ("recall_days_to_90pct", "Recall: days to 90 % completion", "d", ".0f", "lower",
+     "days from the announcement until 90 % of the affected vehicles are remedied (NaN if "
+     "not within the run)"),
     ("service_cost_total", "Service cost", "CNY", ",.0f", "lower",
      "remote fixes, visits by channel (preventive visits at the preventive price), rescues "
      "and tows at the unit costs of `service.costs`"),

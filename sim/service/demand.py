@@ -15,6 +15,8 @@ Three sources (``configs/demand/*.yaml``, schema :mod:`configs.demand_schema`):
   item's clocks. A battery whose SOH falls below the threshold gets one free
   check offer, once per vehicle.
 * **owner issues**: Poisson contacts per vehicle-year (noises, questions, ...).
+* **recall** (off by default): a batch defect's failures and its field campaign's
+  bookings (:mod:`sim.service.recall`, its own random stream).
 
 Clocks and filters are reset when the contact is made (the owner books it), so
 :meth:`ServiceDemand.done` has nothing to do.
@@ -29,6 +31,8 @@ import numpy as np
 from configs.demand_schema import DemandConfig
 from configs.service_schema import JobTypeConfig
 from sim.records import REPORTED, SCHEDULED
+from sim.service.recall import CAMPAIGN, DEFECT, Recall
+from sim.service.recall import COMPONENT as RECALL
 
 _CHANNEL_RANK = {"mobile": 0, "center": 1, "body": 2}
 _SKILL_RANK = {"junior": 0, "senior": 1, "expert": 2}
@@ -160,6 +164,7 @@ class ServiceDemand:
         self._checked: np.ndarray | None = None     # battery check offered (set on the first day)
         self._issues = [(name, -np.expm1(-it.rate_per_vehicle_year / _DAYS_PER_YEAR))
                         for name, it in cfg.owner_issues.items()]
+        self.recall: Recall | None = None    # a field campaign (set by the engine, own stream)
 
     def job_types(self) -> dict[str, dict[str, JobTypeConfig]]:
         """component -> cause -> how it is served, for every item of the config."""
@@ -169,6 +174,7 @@ class ServiceDemand:
             "condition": {"air_filter": cond.air_filter.job,
                           "battery_check": cond.battery_check.job},
             "owner_issue": {name: it.job for name, it in self.cfg.owner_issues.items()},
+            RECALL: {DEFECT: self.cfg.recall.defect_job, CAMPAIGN: self.cfg.recall.campaign_job},
         }
 
     def day(self, day: int, km: np.ndarray, soh: np.ndarray) -> list[DemandBatch]:
@@ -176,8 +182,11 @@ class ServiceDemand:
         if not self.cfg.enabled:
             return []
         km = np.asarray(km, dtype=np.float64)
+        recall = ([DemandBatch(RECALL, cause, severity, vehicles)
+                   for cause, severity, vehicles in self.recall.day(day)]
+                  if self.recall is not None else [])
         return [b for b in (*self._maintenance(km), *self._condition(day, km, soh),
-                            *self._owner_issues()) if b.vehicles.size]
+                            *self._owner_issues(), *recall) if b.vehicles.size]
 
     def done(self, component: str, cause: str, vehicles: np.ndarray) -> None:
         """Hook for a fixed job: a no-op, the state was reset when the contact was made."""

@@ -82,6 +82,7 @@ class ServiceNetwork:
         self.env, self.cfg, self.event_log, self.rng = env, cfg, log, rng
         self.record = log.append  # bound once: one call per record on the job hot path
         self.on_repair = on_repair
+        self.fixed_hooks: list = []   # told of every job fixed (see finish)
         self.poisson = cfg.demand == "poisson"
         self.region_names = ["queue"] if self.poisson else list(region_names)
         self.region_tier = [1] if self.poisson else list(region_tier)
@@ -295,9 +296,13 @@ class ServiceNetwork:
         return job.id
 
     def finish(self, job: Job, outcome: str, technician: int = -1) -> None:
-        """Close a job: reset the component in its twin and log ``job_finished``."""
+        """Close a job: reset the component in its twin and log ``job_finished``; a fixed
+        job is told to ``fixed_hooks`` (``(vehicle, component, cause)``, e.g. a recall)."""
         if job.vehicle >= 0 and job.severity not in NO_TWIN_REPAIR:
             self.on_repair(job.vehicle, job.component, job.cause, job.severity)
+        if outcome == "fixed" and job.vehicle >= 0:
+            for hook in self.fixed_hooks:
+                hook(job.vehicle, job.component, job.cause)
         self.jobs_finished += 1
         log_event(self, job, "job_finished", technician, outcome=outcome)
 

@@ -188,8 +188,9 @@ def quality_kpis(ev: pd.DataFrame) -> dict:
 
     ``csat_<channel>``: ratings >= 4 / ratings of that channel. ``nps``: the
     CSAT -> NPS mapping, % of 5s - % of ratings <= 3, over all ratings
-    (-100..+100); ``nps_mobile`` the same over the mobile ratings (seed 001's +78). ``low_rating_reviewed_48h_share``: reviews ended within
-    target / ratings sent to review (``job_rated`` with a deadline in ``due_d``).
+    (-100..+100); ``nps_mobile`` the same over the mobile ratings (seed 001's +78).
+    ``low_rating_reviewed_48h_share``: reviews ended within target / ratings sent to
+    review (``job_rated`` with a deadline in ``due_d``).
     All NaN without ratings; the share NaN with the review desk off.
     """
     rated = ev[ev["event"] == RATED]

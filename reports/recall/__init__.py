@@ -1,0 +1,1 @@
+"""The run report's recall section (a hardware field campaign)."""
