@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
+import yaml
 from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
-from hydra.errors import HydraException
+from hydra.errors import HydraException, OverrideParseException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -22,6 +24,7 @@ from configs.validate import ConfigError, validate
 
 CONFIG_MODULE = "configs"
 CONFIG_NAME = "config"
+SEARCHPATH = "hydra.searchpath"   # the user's config folders (file://...), composed with ours
 
 _TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
 
@@ -41,28 +44,68 @@ def _expected(default_cfg: DictConfig, key: str) -> str:
     return _TYPE_WORDS.get(type(current), "a value of the schema's type")
 
 
+def user_dirs(overrides: Sequence[str]) -> list[Path]:
+    """The user's config folders named by ``hydra.searchpath=[...]`` overrides (``file://``)."""
+    out = []
+    for ov in overrides:
+        key, value = _split_override(ov)
+        if key == SEARCHPATH:
+            for item in value.strip("[]").split(","):
+                item = item.strip().strip("'\"")
+                if item.startswith("file://"):
+                    out.append(Path(item[len("file://"):]))
+    return out
+
+
+def group_options(group: str, dirs: Sequence[Path] = ()) -> list[str]:
+    """The options of a config group: fleetsim's own and those in the user's folders."""
+    found = set(parameter_sets.names(group))
+    for d in dirs:
+        folder = d / group
+        if folder.is_dir():
+            found |= {p.stem for p in folder.glob("*.yaml")}
+    return sorted(found)
+
+
+def _yaml_error(ex: yaml.YAMLError) -> ConfigError:
+    mark = getattr(ex, "problem_mark", None)
+    where = f"{mark.name}, line {mark.line + 1}: " if mark is not None else ""
+    problem = getattr(ex, "problem", None) or str(ex).strip().splitlines()[0]
+    return ConfigError(f"{where}invalid YAML ({problem}); non-ASCII or special values "
+                       "must be quoted")
+
+
 def _translate(ex: Exception, overrides: Sequence[str]) -> ConfigError:
     text = f"{ex} {ex.__cause__ or ''}"
     groups = parameter_sets.groups()
+    dirs = user_dirs(overrides)
     for ov in overrides:
         key, value = _split_override(ov)
-        if key in groups and value not in parameter_sets.names(key):
+        options = group_options(key, dirs) if "." not in key else []
+        if options and value not in options:
             return ConfigError(
                 f"{key}={value!r} is not a known parameter set; "
-                f"valid {key} sets: {', '.join(parameter_sets.names(key))}")
+                f"valid {key} sets: {', '.join(options)}")
     missing = re.search(r"Key '([^']+)' not in '(\w+)'", text) or re.search(
         r"Could not override '([^']+)'", text)
     if missing:
         bad = next((o for o in overrides if missing.group(1) in _split_override(o)[0]), None)
         key = _split_override(bad)[0] if bad else missing.group(1)
         # Look the key up in the config as the chosen groups make it (alerts=none has no rules).
-        chosen = [o for o in overrides if _split_override(o)[0] in groups]
+        chosen = [o for o in overrides
+                  if _split_override(o)[0] in groups or _split_override(o)[0] == SEARCHPATH]
         with _composed(chosen) as base:
             parent, node = _deepest_node(base, key)
             known = sorted(node.keys())
         where = parent or "the root"
         return ConfigError(f"{key!r} is not a known config key; "
                            f"keys allowed under {where}: {', '.join(known) or '(none)'}")
+    if isinstance(ex, OverrideParseException):
+        bad = next((o for o in overrides if o in str(ex)), None) or str(ex).split(": ")[-1]
+        hint = (" (a value with spaces or non-ASCII characters must be quoted: "
+                "key='value', and the whole override in shell quotes)"
+                if any(ord(ch) > 127 or ch == " " for ch in bad) else "")
+        return ConfigError(f"cannot read the override {bad!r}{hint}")
     full_key = getattr(ex.__cause__, "full_key", None) or getattr(ex, "full_key", None)
     if full_key:
         value = next((_split_override(o)[1] for o in overrides
@@ -116,9 +159,17 @@ def load_config(overrides: Sequence[str] = ()) -> DictConfig:
         ConfigError: with one message naming the key, the value and what is allowed.
     """
     overrides = list(overrides)
+    for d in user_dirs(overrides):
+        if not d.is_dir():
+            raise ConfigError(f"{SEARCHPATH}: the config folder {d} does not exist")
+        if (d / f"{CONFIG_NAME}.yaml").exists():
+            raise ConfigError(f"{d / CONFIG_NAME}.yaml: a user folder cannot replace fleetsim's "
+                              "main config; put a scenario in experiment/ or a group folder")
     try:
         with _composed(overrides) as cfg:
             pass
+    except yaml.YAMLError as ex:
+        raise _yaml_error(ex) from None
     except (HydraException, OmegaConfBaseException, ValueError) as ex:
         raise _translate(ex, overrides) from None
     validate(cfg)
@@ -126,10 +177,22 @@ def load_config(overrides: Sequence[str] = ()) -> DictConfig:
 
 
 def plain_overrides(argv: list[str]) -> list[str]:
-    """The plain config overrides among Hydra's command-line arguments."""
+    """The config overrides among Hydra's command-line arguments: the plain ones, and the
+    user's config folders (``--config-dir``/``-cd`` and ``hydra.searchpath``) as one
+    ``hydra.searchpath=[file://...]`` override that :func:`load_config` composes with."""
     hydra_keys = ("hydra.", "hydra/", "+hydra", "++hydra", "~hydra")
-    return [a for a in argv if "=" in a and not a.startswith("-")
-            and not a.startswith(hydra_keys)]
+    plain = [a for a in argv if "=" in a and not a.startswith("-")
+             and not a.startswith(hydra_keys)]
+    dirs = [str(d) for d in user_dirs([a for a in argv if a.startswith(SEARCHPATH + "=")])]
+    for i, a in enumerate(argv):
+        if a in ("--config-dir", "-cd") and i + 1 < len(argv):
+            dirs.append(argv[i + 1])
+        elif a.startswith("--config-dir="):
+            dirs.append(a.split("=", 1)[1])
+    if dirs:
+        paths = ",".join(f"file://{Path(d).expanduser().resolve()}" for d in dirs)
+        plain.append(f"{SEARCHPATH}=[{paths}]")
+    return plain
 
 
 def sweep_points(overrides: list[str]) -> list[list[str]]:

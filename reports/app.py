@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from configs.load import check_command_line
+from configs.load import SEARCHPATH, check_command_line
 from configs.validate import ConfigError, validate
 from sim.engine import simulate
 from sim.kpis.catalogue import format_value, kpi
@@ -76,6 +77,14 @@ def _run_experiment(cfg: DictConfig, out: Path, task_overrides: list[str]) -> No
     print(format_result(result), flush=True)
 
 
+def _user_folders(hc: Any) -> list[str]:
+    """The user's config folders (``--config-dir``, ``hydra.searchpath``) as one override, so
+    that an experiment's tasks compose with them too."""
+    paths = [f"file://{src.path}" for src in hc.runtime.config_sources
+             if src.schema == "file"]
+    return [f"{SEARCHPATH}=[{','.join(dict.fromkeys(paths))}]"] if paths else []
+
+
 @hydra.main(config_path="pkg://configs", config_name="config", version_base=None)
 def _app(cfg: DictConfig) -> None:
     try:
@@ -84,14 +93,15 @@ def _app(cfg: DictConfig) -> None:
         _fail(str(ex))
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
+    overrides = [*hc.overrides.task, *_user_folders(hc)]
     if "experiment" in cfg:
         from experiments.adapter import is_experiment
 
         if is_experiment(cfg):
-            _run_experiment(cfg, out, list(hc.overrides.task))
+            _run_experiment(cfg, out, overrides)
             return
     result = simulate(cfg)
-    result.save(out, overrides=list(hc.overrides.task))
+    result.save(out, overrides=overrides)
     lines = [f"fleetsim: {result.kpis['vehicles']:,} vehicles x {result.kpis['horizon_days']} "
              f"days in {result.meta['wall_s']:.1f} s "
              f"({result.meta['vehicle_days_per_s']:,.0f} vehicle-days/s)",
