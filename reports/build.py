@@ -15,7 +15,7 @@ from reports.economics import section as economics
 from reports.fleet import section as fleet
 from reports.headline import headline_tiles
 from reports.ota import section as ota
-from reports.page import html, summary
+from reports.page import executive, html, summary
 from reports.page.loader import ReportInputError, RunFiles, load_run
 from reports.page.section import Part
 from reports.recall import section as recall
@@ -42,14 +42,17 @@ def build_context(files: RunFiles, baseline: RunFiles | None = None) -> dict[str
         Template variables.
     """
     parts: list[Part] = [domain.build(files, baseline) for domain in DOMAINS]
+    findings = executive.ordered([f for p in parts for f in p.findings]
+                                 + [c for p in parts for c in p.checks])
     return {
         # Hydra run dirs are <date>/<time>: the last two parts identify the run.
-        "title": "Fleet simulation report — " + "/".join(files.run_dir.resolve().parts[-2:]),
+        "title": executive.title(files.run, "/".join(files.run_dir.resolve().parts[-2:])),
+        "summary": executive.summary(files.kpis, findings),
         "scenario": summary.scenario_line(files.kpis, files.run),
         "provenance": summary.provenance_line(files.run),
         "notes": list(files.notes),
         "tiles": headline_tiles(files.kpis),
-        "findings": [f for p in parts for f in p.findings] + [c for p in parts for c in p.checks],
+        "findings": findings,
         "sections": [s for p in parts for s in p.sections],
         "glossaries": [p.glossary for p in parts if p.glossary],
         "kpi_rows": summary.kpi_rows(files.kpis),

@@ -49,6 +49,16 @@ TILE_SPECS: tuple[TileSpec, ...] = (
         lambda _: "Share of mobile-van shift hours spent on jobs; above ~85 % waits climb.",
     ),
     (
+        "service_cost_total",
+        lambda v: f"{fmt_int(v)} CNY",
+        lambda _: "What the service cost over the run: remote fixes, visits, rescues, tows.",
+    ),
+    (
+        "service_margin",
+        lambda v: fmt_pct(v, 0),
+        lambda _: "Revenue of the visits less the cost of vans and centers, share of revenue.",
+    ),
+    (
         "battery_soh_mean_end",
         fmt_pct,
         lambda _: "Traction-battery capacity left at the end, compared with new.",
