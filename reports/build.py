@@ -19,6 +19,7 @@ from reports.page import executive, html, summary
 from reports.page.loader import ReportInputError, RunFiles, load_run
 from reports.page.section import Part
 from reports.recall import section as recall
+from reports.regions import section as regions
 from reports.service import section as service
 from reports.serviceday import section as serviceday
 from reports.workforce import section as workforce
@@ -26,7 +27,7 @@ from sim.io import write_text
 
 REPORT_FILE = "report.html"
 # The page's domains, in display order; each module has build(files, baseline) -> Part.
-DOMAINS = (fleet, service, serviceday, workforce, economics, recall, ota, alerts)
+DOMAINS = (fleet, service, regions, serviceday, workforce, economics, recall, ota, alerts)
 
 
 def build_context(files: RunFiles, baseline: RunFiles | None = None) -> dict[str, Any]:

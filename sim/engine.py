@@ -23,6 +23,7 @@ from sim.collector import DailyCollector
 from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
 from sim.kpis.compute import compute_kpis
+from sim.kpis.regions import region_kpis
 from sim.ota.loop import OtaLoop
 from sim.records import EventLog
 from sim.repairs import RepairQueue
@@ -217,7 +218,11 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
                                                  if svc.workforce is not None else None),
                                trainee_cost=float(svc.cfg.workforce.academy.cost_per_trainee))
     kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts, cfg.ota)
-    return RunResult(kpis=kpis, events=events, daily=daily, config=cfg,
+    by_region = ({} if svc.poisson else region_kpis(
+        events, sim.fleet.state.attrs["region"], sim.fleet.region_names, svc.region_tier,
+        capacity, [len(d.techs) for d in svc.dispatchers],
+        [f.size for f in svc.facilities["center"]], horizon))
+    return RunResult(kpis=kpis, events=events, daily=daily, config=cfg, kpis_by_region=by_region,
                      meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]),
                      fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))
 

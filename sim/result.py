@@ -68,6 +68,7 @@ class RunResult:
         config: the composed config of the run.
         meta: seed, versions, git commit, wall time, throughput.
         fleet_state: one row per vehicle at the horizon (see :func:`sim.fleet.state_frame`).
+        kpis_by_region: ``{region: {kpi: value}}`` (:mod:`sim.kpis.regions`).
     """
 
     kpis: dict[str, float]
@@ -76,10 +77,11 @@ class RunResult:
     config: DictConfig
     meta: dict[str, Any] = field(default_factory=dict)
     fleet_state: pd.DataFrame | None = None
+    kpis_by_region: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def save(self, out_dir: str | Path, overrides: list[str] | None = None) -> Path:
-        """Write ``events.parquet``, ``daily.parquet``, ``fleet_state.parquet``, ``kpis.json``
-        and, last, ``run.json``.
+        """Write ``events.parquet``, ``daily.parquet``, ``fleet_state.parquet``, ``kpis.json``,
+        ``kpis_by_region.json`` and, last, ``run.json``.
 
         Each file is written atomically; ``run.json`` comes last so its
         presence marks a complete run.
@@ -93,6 +95,8 @@ class RunResult:
         if self.config.output.fleet_state and self.fleet_state is not None:
             write_parquet(out / "fleet_state.parquet", self.fleet_state)
         write_json(out / "kpis.json", self.kpis)
+        if self.kpis_by_region:
+            write_json(out / "kpis_by_region.json", self.kpis_by_region)
         run = dict(self.meta, overrides=list(overrides or []),
                    config=OmegaConf.to_container(self.config, resolve=True))
         write_json(out / "run.json", run)

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 KPIS_FILE = "kpis.json"
 RUN_FILE = "run.json"
 DAILY_FILE = "daily.parquet"
+REGION_KPIS_FILE = "kpis_by_region.json"
 EVENTS_FILE = "events.parquet"
 FLEET_STATE_FILE = "fleet_state.parquet"
 EXPECTED_FILES = (KPIS_FILE, RUN_FILE, DAILY_FILE, EVENTS_FILE)
@@ -92,6 +93,7 @@ class RunFiles:
         dayplan_events: Rows of the events in :data:`DAYPLAN_EVENT_TYPES` with the
             :data:`DAYPLAN_REQUIRED_COLUMNS` (plus the optional ones where present, text
             columns as plain strings), or ``None`` when the log is absent or lacks a column.
+        kpis_by_region: ``kpis_by_region.json`` (region -> KPI -> value), or ``{}``.
         expert_events: Rows of the events in :data:`EXPERT_EVENT_TYPES` (``time_d``, ``event``,
             plus ``outcome`` and ``value`` where present; empty for a run without an expert
             desk), or ``None`` when the log is absent or lacks a column.
@@ -109,6 +111,7 @@ class RunFiles:
     vehicle_hw: pd.Series | None = None
     dayplan_events: pd.DataFrame | None = None
     expert_events: pd.DataFrame | None = None
+    kpis_by_region: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
 
 def expected_files_text() -> str:
@@ -150,7 +153,17 @@ def load_run(run_dir: str | Path) -> RunFiles:
         root, kpis, run, daily, job_events, service_events, tuple(notes), alert_events,
         _read_ota_events(root / EVENTS_FILE), _read_vehicle_hw(root / FLEET_STATE_FILE),
         _read_dayplan_events(root / EVENTS_FILE), _read_expert_events(root / EVENTS_FILE),
+        _read_region_kpis(root / REGION_KPIS_FILE),
     )
+
+
+def _read_region_kpis(path: Path) -> dict[str, dict[str, float | None]]:
+    """``kpis_by_region.json`` (NaN written as null), or ``{}`` when absent."""
+    if not path.is_file():
+        return {}
+    data = _read_json_object(path)
+    return {str(r): {k: (None if v is None else float(v)) for k, v in row.items()}
+            for r, row in data.items() if isinstance(row, dict)}
 
 
 def _read_json_object(path: Path) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The run report's view by region and city tier."""
