@@ -15,32 +15,61 @@ FAILURES_COLOR = "#0072B2"
 BREAKDOWNS_COLOR = "#D55E00"
 
 
-def health_figure(daily: pd.DataFrame) -> str | None:
-    """Component health indices and battery SOH (mean and 5th percentile) per day.
+#: A component whose mean health never falls this far below new is drawn by its failures.
+WEAR_VISIBLE = 0.01
+RATE_WINDOW_D = 30     # failures are counted over a trailing window of this many days
+
+
+def split_components(daily: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Wearing components (mean health visibly below 1 at some point) and shock components
+    (health ~1 throughout: their faults come as events, so they are drawn as failure rates)."""
+    comps = components_from_names(daily.columns, "health_", "_mean")
+    wearing = [c for c in comps if 1.0 - float(daily[f"health_{c}_mean"].min()) > WEAR_VISIBLE]
+    shock = [c for c in comps if c not in wearing and f"failures_{c}" in daily.columns]
+    return wearing, shock
+
+
+def health_figure(daily: pd.DataFrame, vehicles: float | None = None) -> str | None:
+    """What varies in the fleet's health: the wearing components' mean health, the shock
+    components' failure rates, and battery SOH (mean and 5th percentile) per day.
 
     Args:
-        daily: The daily table; uses ``health_<c>_mean``, ``battery_soh_mean`` and
-            ``battery_soh_p05`` where present.
+        daily: The daily table; uses ``health_<c>_mean``, ``failures_<c>``,
+            ``battery_soh_mean`` and ``battery_soh_p05`` where present.
+        vehicles: Fleet size (the failure rates per 1,000 vehicles); counts without it.
 
     Returns:
         Base64 PNG, or ``None`` when none of those columns exist.
     """
-    comps = components_from_names(daily.columns, "health_", "_mean")
+    wearing, shock = split_components(daily)
     soh_cols = [c for c in ("battery_soh_mean", "battery_soh_p05") if c in daily.columns]
-    if daily.empty or (not comps and not soh_cols):
+    panels = int(bool(wearing)) + int(bool(shock)) + int(bool(soh_cols))
+    if daily.empty or not panels:
         return None
     x = days(daily)
+    colors = color_map(wearing + shock)
     fig = Figure(figsize=(WIDTH_IN, 3.4), layout="constrained")
-    axes = fig.subplots(1, int(bool(comps)) + int(bool(soh_cols)), squeeze=False)[0]
-    if comps:
-        ax, colors = axes[0], color_map(comps)
-        for comp in comps:
+    axes = list(fig.subplots(1, panels, squeeze=False)[0])
+    if wearing:
+        ax = axes.pop(0)
+        for comp in wearing:
             ax.plot(x, daily[f"health_{comp}_mean"], color=colors[comp], label=label(comp))
         ax.set_ylim(0, 1.03)
-        style(ax, "Mean component health (1 = new, 0 = failure)", "day", "health index")
+        style(ax, "Wearing components: mean health", "day", "health index (1 = new)")
         ax.legend(fontsize=8, frameon=False, loc="lower left", ncols=2)
+    if shock:
+        ax = axes.pop(0)
+        per = 1000.0 / vehicles if vehicles else 1.0
+        for comp in shock:
+            rate = daily[f"failures_{comp}"].rolling(RATE_WINDOW_D, min_periods=1).sum() * per
+            ax.plot(x, rate, color=colors[comp], label=label(comp))
+        unit = "per 1,000 vehicles" if vehicles else "count"
+        style(ax, f"Shock components: failures in {RATE_WINDOW_D} d", "day",
+              f"failures ({unit})")
+        ax.set_ylim(bottom=0)
+        ax.legend(fontsize=8, frameon=False, loc="upper left", ncols=2)
     if soh_cols:
-        ax = axes[-1]
+        ax = axes.pop(0)
         if "battery_soh_mean" in daily.columns:
             ax.plot(x, daily["battery_soh_mean"] * 100, color=LINE_COLORS[0], label="mean")
         if "battery_soh_p05" in daily.columns:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from reports.fleet.figures import failures_figure, health_figure
+from reports.fleet.figures import RATE_WINDOW_D, failures_figure, health_figure, split_components
 from reports.fleet.findings import consistency, fleet_findings
+from reports.page.components import label
 from reports.page.loader import RunFiles
 from reports.page.section import Part, Section
 
@@ -11,14 +12,23 @@ GLOSSARY = "fleet/glossary.html.j2"
 
 
 def health(files: RunFiles) -> Section:
-    """Component health and battery SOH over the run."""
-    image = health_figure(files.daily) if files.daily is not None else None
-    caption = (
-        "Fleet mean of each component's health index (1 = as new, 0 = at its failure "
-        "threshold) and traction-battery capacity: fleet mean and the weakest 5 % of vehicles."
-        if image
-        else "Not available: daily.parquet is missing or has no health / battery SOH columns."
-    )
+    """What varies in the fleet's health over the run."""
+    daily = files.daily
+    vehicles = files.kpis.get("vehicles")
+    image = health_figure(daily, vehicles) if daily is not None else None
+    if image:
+        wearing, shock = split_components(daily)
+        names = ", ".join(label(c) for c in wearing) or "none"
+        caption = (f"Left: fleet mean health of the components that wear ({names}; 1 = as new, "
+                   "0 = at the failure threshold). ")
+        if shock:
+            per = " per 1,000 vehicles" if vehicles else ""
+            caption += (f"Middle: the components whose faults come as events "
+                        f"({', '.join(label(c) for c in shock)}), as failures in the trailing "
+                        f"{RATE_WINDOW_D} days{per}; their mean health stays near 1. ")
+        caption += "Right: traction-battery capacity, fleet mean and the weakest 5 % of vehicles."
+    else:
+        caption = "Not available: daily.parquet is missing or has no health / battery SOH columns."
     return Section.figure("health", "Fleet health over time", image, caption)
 
 
