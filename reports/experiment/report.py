@@ -28,6 +28,7 @@ from experiments.runner import DEFAULT_HEADLINE, EXPERIMENT_JSON, SUMMARY_PARQUE
 from experiments.stats import Answer, answers
 from experiments.store import ResultStore
 from experiments.targets import target_rows, within_text
+from reports.experiment import readable
 from reports.page.figures import to_base64_png
 from reports.page.html import render
 from sim.io import write_text
@@ -76,9 +77,9 @@ def kpi_figure(summary: pd.DataFrame, kpi: str, baseline: str, best: str | None)
     mean = rows["mean"].to_numpy(dtype=float)
     colors = [BASE_COLOR if n == baseline else BEST_COLOR if n == best else VARIANT_COLOR
               for n in names]
-    left.barh(y, np.nan_to_num(mean), color=colors,
-              xerr=_errors(mean, rows["ci_low"].to_numpy(dtype=float),
-                           rows["ci_high"].to_numpy(dtype=float)), capsize=3)
+    low, high = readable.clip(kpi, rows["ci_low"].to_numpy(dtype=float),
+                              rows["ci_high"].to_numpy(dtype=float))
+    left.barh(y, np.nan_to_num(mean), color=colors, xerr=_errors(mean, low, high), capsize=3)
     left.set_yticks(y, names, fontsize=8)
     left.set_title(f"{kpi_title(kpi)}: mean, 95 % CI", fontsize=9, loc="left")
     d = rows["diff_mean"].to_numpy(dtype=float)
@@ -101,10 +102,14 @@ def _answer_row(a: Answer) -> dict[str, str]:
         compared = f"next best {a.other}" if a.other != a.baseline else "only variant"
     else:
         compared = a.best
+    ci = (f"{readable.diff(a.kpi, a.diff_ci_low)} to {readable.diff(a.kpi, a.diff_ci_high)}"
+          if math.isfinite(a.diff_ci_low) else "n/a")
     return {"kpi": a.kpi, "label": kpi_title(a.kpi), "direction": a.direction,
             "best": a.best or "none",
-            "best_mean": _fmt(a.best_mean), "baseline_mean": _fmt(a.baseline_mean),
-            "compared": compared, "diff": _fmt(a.diff_mean, True), "rel": _pct(a.diff_rel),
+            "best_mean": readable.value(a.kpi, a.best_mean),
+            "baseline_mean": readable.value(a.kpi, a.baseline_mean),
+            "compared": compared, "diff": readable.diff(a.kpi, a.diff_mean),
+            "rel": readable.relative(a.diff_rel, a.baseline_mean),
             "ci": ci, "n": str(a.diff_n),
             "verdict": "yes" if a.distinguishable else "no",
             "is_baseline": a.best == a.baseline, "sentence": a.sentence()}
@@ -131,11 +136,15 @@ def _diff_rows(summary: pd.DataFrame, kpis: Sequence[str]) -> list[dict[str, str
     out = []
     for kpi in kpis:
         for _, r in summary[(summary["kpi"] == kpi) & ~summary["is_baseline"]].iterrows():
+            base = summary[(summary["kpi"] == kpi) & summary["is_baseline"]]["mean"]
             out.append({"kpi": kpi, "label": kpi_title(kpi), "variant": r["variant"],
-                        "mean": _fmt(r["mean"]),
-                        "diff": _fmt(r["diff_mean"], True), "rel": _pct(r["diff_rel"]),
-                        "ci": (f"{_fmt(r['diff_ci_low'], True)} to "
-                               f"{_fmt(r['diff_ci_high'], True)}"),
+                        "mean": readable.value(kpi, r["mean"]),
+                        "diff": readable.diff(kpi, r["diff_mean"]),
+                        "rel": readable.relative(r["diff_rel"],
+                                                 float(base.iloc[0]) if len(base) else None),
+                        "ci": (f"{readable.diff(kpi, r['diff_ci_low'])} to "
+                               f"{readable.diff(kpi, r['diff_ci_high'])}"
+                               if math.isfinite(r["diff_ci_low"]) else "n/a"),
                         "p": _fmt(r["diff_p_value"]), "n": str(r["diff_n"]),
                         "distinct": "yes" if r["diff_distinguishable"] else "no"})
     return out
@@ -145,8 +154,10 @@ def _all_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]:
     variants = list(dict.fromkeys(summary["variant"].astype(str)))
     rows = []
     for kpi, g in summary.groupby("kpi", sort=False):
-        cells = {str(r["variant"]): f"{_fmt(r['mean'])} [{_fmt(r['ci_low'])}, "
-                 f"{_fmt(r['ci_high'])}] n={r['n']}" for _, r in g.iterrows()}
+        key = str(kpi)
+        cells = {str(r["variant"]): f"{readable.value(key, r['mean'])} "
+                 f"[{readable.interval(key, r['ci_low'], r['ci_high'])}] n={r['n']}"
+                 for _, r in g.iterrows()}
         rows.append({"kpi": kpi, "label": kpi_title(str(kpi)),
                      "cells": [cells.get(v, "") for v in variants]})
     return variants, rows
@@ -195,8 +206,9 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
                     for r in payback_rows(summary, baseline)],
         "charts": charts, "diff_rows": _diff_rows(summary, kpis),
         "all_variants": variants, "all_rows": all_rows,
-        "inputs": [(k, v if isinstance(v, str) else json.dumps(v, default=str))
-                   for k, v in inputs.items()],
+        "inputs": readable.inputs_rows(inputs),
+        "warning": readable.replication_warning(n_rep),
+        "trade_off": readable.trade_off(found, kpi_title),
     }
     html = render(context, TEMPLATE)
     return write_text(out_path, html)

@@ -93,7 +93,7 @@ def test_target_kpis_must_be_in_the_catalogue_families_included():
     assert _catalogue_problems(ok) == []
     assert _catalogue_problems({"a": {"mean_wait": {"value": 1}}}) == [
         "experiment.targets.a.mean_wait: 'mean_wait' is not a KPI of the catalogue; did you "
-        "mean mean_wait_h, mean_repair_h? (`fleetsim-kpis` lists the KPIs)"]
+        "mean mean_wait_h, regular_mean_wait_h, mean_repair_h? (`fleetsim-kpis` lists the KPIs)"]
     tyres = _catalogue_problems({"b": {"failures_by_component_tyres": {"value": 1}}})
     assert len(tyres) == 1 and tyres[0].startswith(
         "experiment.targets.b.failures_by_component_tyres: 'failures_by_component_tyres' is "
