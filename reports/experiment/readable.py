@@ -122,3 +122,24 @@ def _plain(v: Any) -> str:
     if isinstance(v, (list, tuple)):
         return ", ".join(_plain(x) for x in v) if v else "(none)"
     return json.dumps(v, default=str)
+
+
+def undefined_notes(summary: Any, kpis: Sequence[str], replications: int,
+                    label: Any) -> list[str]:
+    """Headline KPIs a variant left undefined in some replications, said in words: an
+    outcome never reached (e.g. "days to 95 % installed") is not a zero, and its mean
+    covers only the replications that reached it."""
+    out = []
+    for key in kpis:
+        rows = summary[summary["kpi"] == key]
+        for _, r in rows.iterrows():
+            n = int(r["n"])
+            if n >= replications:
+                continue
+            missing = replications - n
+            text = (f"{label(key)}: {r['variant']} never reached it in {missing} of "
+                    f"{replications} replications")
+            text += (" (no mean, no comparison)." if n == 0 else
+                     f"; its mean covers the other {n} only, so compare with care.")
+            out.append(text)
+    return out

@@ -80,6 +80,9 @@ def kpi_figure(summary: pd.DataFrame, kpi: str, baseline: str, best: str | None)
     low, high = readable.clip(kpi, rows["ci_low"].to_numpy(dtype=float),
                               rows["ci_high"].to_numpy(dtype=float))
     left.barh(y, np.nan_to_num(mean), color=colors, xerr=_errors(mean, low, high), capsize=3)
+    for yi, m in zip(y, mean, strict=True):
+        if not np.isfinite(m):
+            left.text(0, yi, " never reached", va="center", fontsize=8, color=BASE_COLOR)
     left.set_yticks(y, names, fontsize=8)
     left.set_title(f"{kpi_title(kpi)}: mean, 95 % CI", fontsize=9, loc="left")
     d = rows["diff_mean"].to_numpy(dtype=float)
@@ -209,6 +212,7 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
         "inputs": readable.inputs_rows(inputs),
         "warning": readable.replication_warning(n_rep),
         "trade_off": readable.trade_off(found, kpi_title),
+        "undefined": readable.undefined_notes(summary, kpis, n_rep, kpi_title),
     }
     html = render(context, TEMPLATE)
     return write_text(out_path, html)

@@ -63,3 +63,19 @@ def test_the_report_warns_and_states_the_trade_off(tmp_path):
     assert 'id="replication-warning">Only 2 replications' in html
     assert "Trade-off: no variant is best on every headline KPI" in html
     assert '<td class="pre">now: (none)\nvans: x=1, y=2</td>' in html
+
+
+def test_an_outcome_never_reached_is_said_in_words(tmp_path):
+    rows = [{"variant": v, "replication": r,
+             "ota_days_to_95pct_installed": (30.0 + r) if v == "big_bang" else
+             (math.nan if v == "staged" or r < 2 else 50.0)}
+            for r in range(3) for v in ("big_bang", "staged", "slow")]
+    summary = summarize(pd.DataFrame(rows), "big_bang")
+    notes = readable.undefined_notes(summary, ["ota_days_to_95pct_installed"], 3, lambda k: "T95")
+    assert notes == ["T95: staged never reached it in 3 of 3 replications (no mean, no "
+                     "comparison).",
+                     "T95: slow never reached it in 2 of 3 replications; its mean covers the "
+                     "other 1 only, so compare with care."]
+    html = render_report(summary, tmp_path / "r.html", title="t", baseline="big_bang",
+                         headline={"ota_days_to_95pct_installed": "lower"}, inputs={}).read_text()
+    assert "staged never reached it in 3 of 3 replications" in html
