@@ -10,6 +10,7 @@ parameter sets under ``configs/<group>/`` hold the sourced defaults.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from omegaconf import MISSING
@@ -247,6 +248,17 @@ class OutputConfig:
     fleet_state: bool = True
     report: bool = True
     progress: bool = True
+    start_date: str = ""     # the calendar date of day 0 (YYYY-MM-DD) for the report's time axes
+
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        if cfg.start_date:
+            try:
+                date.fromisoformat(str(cfg.start_date))
+            except ValueError:
+                return [f"{path}.start_date={cfg.start_date!r} is not a date; allowed: "
+                        "'' (run days) or YYYY-MM-DD"]
+        return []
 
 
 # --------------------------------------------------------------------- root

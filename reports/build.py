@@ -7,6 +7,7 @@ the order of :data:`DOMAINS`; every domain builds its part the same way
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from reports.fleet import section as fleet
 from reports.headline import headline_tiles
 from reports.ota import section as ota
 from reports.page import executive, html, summary
+from reports.page.figures import START_DATE
 from reports.page.loader import ReportInputError, RunFiles, load_run
 from reports.page.section import Part
 from reports.recall import section as recall
@@ -30,6 +32,15 @@ REPORT_FILE = "report.html"
 DOMAINS = (fleet, service, regions, serviceday, workforce, economics, recall, ota, alerts)
 
 
+def start_date(run: dict[str, Any]) -> date | None:
+    """Day 0 of the run's time axes: ``output.start_date`` of its config (None: run days)."""
+    text = ((run.get("config") or {}).get("output") or {}).get("start_date") or ""
+    try:
+        return date.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
+
+
 def build_context(files: RunFiles, baseline: RunFiles | None = None) -> dict[str, Any]:
     """Compute everything the page shows.
 
@@ -42,7 +53,11 @@ def build_context(files: RunFiles, baseline: RunFiles | None = None) -> dict[str
     Returns:
         Template variables.
     """
-    parts: list[Part] = [domain.build(files, baseline) for domain in DOMAINS]
+    token = START_DATE.set(start_date(files.run))
+    try:
+        parts: list[Part] = [domain.build(files, baseline) for domain in DOMAINS]
+    finally:
+        START_DATE.reset(token)
     findings = executive.ordered([f for p in parts for f in p.findings]
                                  + [c for p in parts for c in p.checks])
     return {

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import base64
 import io
+from contextvars import ContextVar
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 DPI = 110
 WIDTH_IN = 9.0
@@ -37,9 +40,28 @@ def to_base64_png(fig: Figure) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+#: The calendar date of day 0 while a report is built (``output.start_date``; None: run days).
+START_DATE: ContextVar[date | None] = ContextVar("START_DATE", default=None)
+#: X-axis labels that mean "the run's day": drawn as calendar dates when START_DATE is set.
+DAY_LABELS = frozenset({"day", "run day (d)", "day of the run (end of day)", "simulated day"})
+
+
+def day_axis(ax: Axes, xlabel: str) -> str:
+    """Show a run-day x axis as calendar dates (when :data:`START_DATE` is set); returns the
+    label to use. Ticks stay at day numbers, so every plotted x value is unchanged."""
+    start = START_DATE.get()
+    if start is None or xlabel not in DAY_LABELS:
+        return xlabel
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda d, _: (start + timedelta(days=float(d))).strftime("%d %b %Y")))
+    return f"date (day 0 = {start.isoformat()})"
+
+
 def style(ax: Axes, title: str, xlabel: str = "", ylabel: str = "") -> None:
-    """The house style: left title, small labels, light grid, no top/right spines."""
+    """The house style: left title, small labels, light grid, no top/right spines; a run-day
+    x axis in calendar dates (:func:`day_axis`)."""
     ax.set_title(title, fontsize=10, loc="left")
+    xlabel = day_axis(ax, xlabel)
     ax.set_xlabel(xlabel, fontsize=9)
     ax.set_ylabel(ylabel, fontsize=9)
     ax.tick_params(labelsize=8)

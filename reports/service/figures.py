@@ -13,6 +13,7 @@ from matplotlib.lines import Line2D
 from reports.page.figures import (
     LINE_COLORS,
     WIDTH_IN,
+    day_axis,
     days,
     period_days,
     style,
@@ -91,7 +92,7 @@ def service_figure(daily: pd.DataFrame) -> str | None:
             )
         style(ax, "Daily levels", "day", "count")
         ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    axes[-1].set_xlabel("day", fontsize=9)
+    axes[-1].set_xlabel(day_axis(axes[-1], "day"), fontsize=9)
     return to_base64_png(fig)
 
 

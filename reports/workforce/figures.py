@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from reports.page.figures import LINE_COLORS, WIDTH_IN, style, to_base64_png
+from reports.page.figures import LINE_COLORS, WIDTH_IN, day_axis, style, to_base64_png
 from reports.workforce.view import BIN_DAYS, DeskLoad, Workforce
 
 HEADCOUNT_NAMES = {
@@ -101,7 +101,7 @@ def workforce_figure(view: Workforce) -> str:
     axes = fig.subplots(len(drawn), 1, sharex=True, squeeze=False)[:, 0]
     for ax, (draw, data) in zip(axes, drawn, strict=True):
         draw(ax, view.day, data)
-    axes[-1].set_xlabel(DAY_LABEL, fontsize=9)
+    axes[-1].set_xlabel(day_axis(axes[-1], DAY_LABEL), fontsize=9)
     return to_base64_png(fig)
 
 
