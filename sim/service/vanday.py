@@ -226,7 +226,7 @@ class RegionVans:
         t0 = time.perf_counter()
         plan, planned = plan_region_day(self.gen, self.city, self.depot, inp, self.durations,
                                         self.net.solver, self.cfg.solver_exploration_level,
-                                        self.cfg.solver_zone_vans)
+                                        self.cfg.solver_zone_vans, self.cfg.solver_searches)
         self.plan_s += time.perf_counter() - t0
         half = hours(self.mobile.window_h) / 2.0
         routes: dict[int, list[Visit]] = {}
