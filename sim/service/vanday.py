@@ -154,7 +154,7 @@ class RegionVans:
         if night and any(not v.busy for v in able):
             able = [v for v in able if not v.busy]    # on call: a van not already out
         van = min(able, key=lambda v: (max(v.free_at, self.env.now) + hours(
-            self.city.travel_h(np.asarray(v.tech.pos), np.asarray(job.pos),
+            self.city.travel_h(v.tech.pos, job.pos,
                                self._hour(max(v.free_at, self.env.now)), False)), v.tech.id))
         visit.van = van.tech
         self.net.log(job, "job_planned", van.tech.id, due=visit.promise[1])
@@ -254,8 +254,8 @@ class RegionVans:
 
     def _leg(self, van: Van, to: np.ndarray, day: int) -> tuple[float, float]:
         """Real drive hours and road km from the van's position to ``to``, leaving now."""
-        frm = np.asarray(van.tech.pos, dtype=float)
-        km = float(self.city.road_km(frm[None, :], to[None, :])[0, 0])
+        frm = van.tech.pos
+        km = self.city.leg_km(frm, to)
         h = self.city.travel_h(frm, to, self._hour(self.env.now), self._is_rain(day))
         h *= self._traffic(day)
         cv = self.city_noise
