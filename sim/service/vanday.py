@@ -224,9 +224,11 @@ class RegionVans:
                         np.array([self.techs[i].skill for i in seats], np.int64),
                         self.van_parts[seats], self.part_names, ready)
         t0 = time.perf_counter()
+        cfg = self.cfg
         plan, planned = plan_region_day(self.gen, self.city, self.depot, inp, self.durations,
-                                        self.net.solver, self.cfg.solver_exploration_level,
-                                        self.cfg.solver_zone_vans, self.cfg.solver_searches)
+                                        self.net.solver, cfg.solver_exploration_level,
+                                        cfg.solver_zone_vans, cfg.solver_searches,
+                                        cfg.solver_searches_min_vans)
         self.plan_s += time.perf_counter() - t0
         half = hours(self.mobile.window_h) / 2.0
         routes: dict[int, list[Visit]] = {}

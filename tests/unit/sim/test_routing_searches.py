@@ -82,3 +82,14 @@ def test_zones_pass_the_search_effort_to_each_call() -> None:
     assert all(call.args[1:3] == (2, 2) for call in spy.call_args_list)
     check_common(p, plan)
     check_timed(p, plan)
+
+
+def test_zones_under_the_minimum_vans_keep_the_full_search() -> None:
+    p = problem(7, 10, 80)                            # zones of 4, 3 and 3 vans
+    with mock.patch.object(routing_solvers, "_solve_searches",
+                           wraps=routing_solvers._solve_searches) as spy:
+        plan_zoned(p, 4, exploration_level=1, searches=2, searches_min_vans=4)
+    assert spy.call_count == 1                        # only the 4-van zone is reduced
+    small = problem(8, 3, 30)
+    assert (plan_zoned(small, 6, exploration_level=1, searches=1, searches_min_vans=4).routes
+            == plan_engine(small, exploration_level=1).routes)
