@@ -250,6 +250,8 @@ class ServiceConfig:
     solver: str = choice("vroom", "vroom", "ortools")
     solver_exploration_level: int = num(1, 0, 5)
     solver_zone_vans: int = num(6, 1, 1000)
+    solver_searches: int = num(3, 0, 64)
+    solver_searches_min_vans: int = num(4, 0, 1000)
     repair_cv: float = num(0.5, 0.0, 5.0)
     repair_distribution: str = choice("gamma", "gamma", "exponential")
     response_target_h_by_tier: list[float] = field(default_factory=lambda: [6.0, 2.0, 4.0, 4.0])

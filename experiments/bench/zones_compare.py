@@ -22,9 +22,16 @@ from sim.service.routing import DayProblem
 from sim.service.zones import plan_zoned
 
 CONFIGS: dict[str, Planner] = {
+    "zones of 6, level 1 (8 searches)": lambda p: plan_zoned(p, 6, exploration_level=1),
+    "zones of 6, 3 searches, depth 1 (default)":
+        lambda p: plan_zoned(p, 6, exploration_level=1, searches=3),
+    "zones of 6, 2 searches, depth 2": lambda p: plan_zoned(p, 6, exploration_level=2, searches=2),
+    "zones of 6, 2 searches, depth 1": lambda p: plan_zoned(p, 6, exploration_level=1, searches=2),
+    "zones of 6, 1 search, depth 3": lambda p: plan_zoned(p, 6, exploration_level=3, searches=1),
+    "zones of 6, 1 search, depth 1": lambda p: plan_zoned(p, 6, exploration_level=1, searches=1),
+    "zones of 4, 3 searches, depth 1": lambda p: plan_zoned(p, 4, exploration_level=1, searches=3),
     "one call, level 1": lambda p: plan_zoned(p, 10**6, exploration_level=1),
     "one call, level 0": lambda p: plan_zoned(p, 10**6, exploration_level=0),
-    "zones of 6, level 1": lambda p: plan_zoned(p, 6, exploration_level=1),
     "zones of 4, level 1": lambda p: plan_zoned(p, 4, exploration_level=1),
     "zones of 6, level 0": lambda p: plan_zoned(p, 6, exploration_level=0),
     "zones of 3, level 0": lambda p: plan_zoned(p, 3, exploration_level=0),

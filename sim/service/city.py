@@ -64,6 +64,12 @@ class City:
         diff = a[:, None, :] - b[None, :, :]
         return self.detour_factor * np.sqrt((diff * diff).sum(axis=-1))
 
+    def leg_km(self, a, b) -> float:
+        """Road km of one leg from point ``a`` to point ``b`` (each a pair): the scalar
+        :meth:`road_km`, without building arrays (the van day asks it per leg)."""
+        return self.detour_factor * math.hypot(float(a[0]) - float(b[0]),
+                                               float(a[1]) - float(b[1]))
+
     def travel_h(self, a: np.ndarray, b: np.ndarray, depart_h: float, rain: bool) -> float:
         """Actual hours from point ``a`` to point ``b`` (each (2,)) leaving at ``depart_h``.
 
@@ -72,7 +78,7 @@ class City:
         So leaving later never means arriving earlier (FIFO), unlike "the speed
         at departure for the whole leg", which jumps at each hour boundary.
         """
-        km = float(self.road_km(a, b)[0, 0])
+        km = self.leg_km(a, b)
         t = float(depart_h)
         while km > 0.0:
             hour = math.floor(t + _EPS_H)

@@ -71,7 +71,8 @@ class PlanInput:
 
 def plan_region_day(gen: Any, city: City, depot: np.ndarray, inp: PlanInput,
                     durations: DurationModel, solver: str, exploration_level: int = 1,
-                    zone_vans: int = 1000) -> tuple[DayPlan, np.ndarray]:
+                    zone_vans: int = 1000, searches: int = 0,
+                    searches_min_vans: int = 0) -> tuple[DayPlan, np.ndarray]:
     """Plan ``inp`` under generation ``gen``; returns the plan and each visit's planned hours."""
     visits = inp.visits
     n_vans = len(inp.van_skill)
@@ -106,7 +107,8 @@ def plan_region_day(gen: Any, city: City, depot: np.ndarray, inp: PlanInput,
         travel=travel)
     if not gen.route_optimisation:
         return plan_manual(problem, gen.manual_slot_h), planned
-    plan = plan_zoned(problem, zone_vans, solver, exploration_level=exploration_level)
+    plan = plan_zoned(problem, zone_vans, solver, exploration_level=exploration_level,
+                      searches=searches, searches_min_vans=searches_min_vans)
     if gen.hourly_traffic:
         plan = retime(plan, problem, city, rain, traffic * (1.0 + gen.travel_buffer_frac),
                       end_h + inp.overtime_h)

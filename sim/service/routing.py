@@ -71,7 +71,7 @@ class DayPlan:
 
 def plan_engine(problem: DayProblem, solver: str = "vroom", *,
                 exploration_level: int = VROOM_EXPLORATION_LEVEL,
-                time_limit_s: float | None = None) -> DayPlan:
+                time_limit_s: float | None = None, searches: int = 0) -> DayPlan:
     """The dispatch engine: a VRP with time windows, skills, parts, priorities, shift end.
 
     Objective, in order: the most priority points served, then the most jobs,
@@ -81,7 +81,10 @@ def plan_engine(problem: DayProblem, solver: str = "vroom", *,
     Args:
         problem: the region-day.
         solver: ``"vroom"`` (default) or ``"ortools"``.
-        exploration_level: VROOM's search effort, 1..5.
+        exploration_level: VROOM's search effort, 0..5 (with ``searches``: the depth
+            of each local search).
+        searches: VROOM's number of heuristic searches (0: as the level says); see
+            :func:`sim.service.routing_solvers.solve_vroom`.
         time_limit_s: for VROOM a timeout; for OR-Tools, guided local search for
             this long (``None``: stop at the first local optimum).
     """
@@ -93,7 +96,7 @@ def plan_engine(problem: DayProblem, solver: str = "vroom", *,
         return DayPlan([[] for _ in range(problem.n_vans)], np.arange(problem.n_jobs))
     sec = _in_seconds(problem, keep)
     if solver == "vroom":
-        orders = solve_vroom(sec, exploration_level, time_limit_s)
+        orders = solve_vroom(sec, exploration_level, time_limit_s, searches)
     else:
         orders = solve_ortools(sec, time_limit_s)
     routes = [_timed(problem, v, [int(keep[k]) for k in order])

@@ -99,8 +99,15 @@ def _pattern(n: int) -> np.ndarray:
 
 
 def solve_vroom(p: SecondsProblem, exploration_level: int = VROOM_EXPLORATION_LEVEL,
-                timeout_s: float | None = None) -> list[list[int]]:
-    """Each van's job order by VROOM (one thread: the simulator parallelises over runs)."""
+                timeout_s: float | None = None, searches: int = 0) -> list[list[int]]:
+    """Each van's job order by VROOM (one thread: the simulator parallelises over runs).
+
+    ``searches``: 0 runs VROOM's own number of searches for ``exploration_level``
+    (4 x (level + 1), more at 4 and 5); n > 0 runs only the first n of its
+    construction heuristics, each followed by a local search of depth
+    ``exploration_level``. The searches are VROOM's fixed list in a fixed order, so
+    the plan is as deterministic as with a level.
+    """
     import vroom
 
     v_n, n_parts = p.n_vans, p.van_parts.shape[1]
@@ -113,17 +120,18 @@ def solve_vroom(p: SecondsProblem, exploration_level: int = VROOM_EXPLORATION_LE
             capacity=[int(c) for c in p.van_parts[v]] if n_parts else (),
             skills=set(range(int(p.van_skill[v]) + 1)),
             time_window=vroom.TimeWindow(int(p.van_window[v, 0]), int(p.van_window[v, 1]))))
-    for j in range(p.n_jobs):
-        load = [0] * n_parts
-        if p.job_part[j] >= 0:
-            load[int(p.job_part[j])] = 1
-        inp.add_job(vroom.Job(
-            id=j, location=p.job_node(j), default_service=int(p.job_service[j]),
-            delivery=vroom.Amount(load), skills={int(p.job_min_skill[j])},
-            priority=int(p.job_priority[j]),
-            time_windows=[vroom.TimeWindow(int(p.job_window[j, 0]), int(p.job_window[j, 1]))]))
+    try:
+        jobs = _raw_jobs(p)
+    except (AttributeError, TypeError):       # another pyvroom: its public (slower) classes
+        _add_jobs_public(inp, p)
+    else:
+        for job in jobs:
+            inp._add_job(job)
     timeout = None if timeout_s is None else timedelta(seconds=timeout_s)
-    sol = inp.solve(exploration_level=exploration_level, nb_threads=1, timeout=timeout)
+    if searches > 0:
+        sol = _solve_searches(inp, searches, exploration_level, timeout)
+    else:
+        sol = inp.solve(exploration_level=exploration_level, nb_threads=1, timeout=timeout)
     routes: list[list[int]] = [[] for _ in range(v_n)]
     # The raw record array, not ``sol.routes``: that builds a pandas frame per call, which
     # cost more than the solve itself. Rows are in visit order within each vehicle.
@@ -139,6 +147,58 @@ def solve_vroom(p: SecondsProblem, exploration_level: int = VROOM_EXPLORATION_LE
     for van, job in zip(vans, ids, strict=True):
         routes[int(van)].append(int(job))
     return routes
+
+
+def _add_jobs_public(inp, p: SecondsProblem) -> None:
+    """Add ``p``'s jobs through pyvroom's public classes."""
+    import vroom
+
+    for j in range(p.n_jobs):
+        load = [0] * p.van_parts.shape[1]
+        if p.job_part[j] >= 0:
+            load[int(p.job_part[j])] = 1
+        inp.add_job(vroom.Job(
+            id=j, location=p.job_node(j), default_service=int(p.job_service[j]),
+            delivery=vroom.Amount(load), skills={int(p.job_min_skill[j])},
+            priority=int(p.job_priority[j]),
+            time_windows=[vroom.TimeWindow(int(p.job_window[j, 0]), int(p.job_window[j, 1]))]))
+
+
+def _raw_jobs(p: SecondsProblem) -> list:
+    """The jobs of :func:`_add_jobs_public`, built from pyvroom's compiled classes.
+
+    pyvroom's Python wrappers (``vroom.Job``, ``Amount``, ``Location``, ``TimeWindow``)
+    cost ~30 us a job against ~7 us here: a millisecond per call once the search is
+    cheap. The test suite checks that both paths plan alike.
+    """
+    from vroom import _vroom
+
+    n_parts = p.van_parts.shape[1]
+    none = _vroom.Amount(np.zeros(n_parts, dtype=np.longlong))
+    loads = []
+    for q in range(n_parts):
+        load = np.zeros(n_parts, dtype=np.longlong)
+        load[q] = 1
+        loads.append(_vroom.Amount(load))
+    rows = zip(p.job_service.tolist(), p.job_part.tolist(), p.job_min_skill.tolist(),
+               p.job_priority.tolist(), p.job_window[:, 0].tolist(),
+               p.job_window[:, 1].tolist(), strict=True)
+    first = p.n_vans + 1
+    return [_vroom.Job(id=j, location=_vroom.Location(index=first + j), default_setup=0,
+                       default_service=int(service),
+                       delivery=loads[part] if part >= 0 else none, pickup=none,
+                       skills={int(skill)}, priority=int(prio),
+                       tws=[_vroom.TimeWindow(start=int(opens), end=int(closes))],
+                       description="", setup_per_type={}, service_per_type={})
+            for j, (service, part, skill, prio, opens, closes) in enumerate(rows)]
+
+
+def _solve_searches(inp, searches: int, depth: int, timeout):
+    """VROOM with ``searches`` heuristic searches of local-search ``depth`` (its second
+    ``_solve`` signature; pyvroom's ``Input.solve`` exposes only the level)."""
+    from vroom.solution.solution import Solution
+
+    return Solution(inp._solve(int(searches), int(depth), 1, timeout))
 
 
 def solve_ortools(p: SecondsProblem, time_limit_s: float | None = None) -> list[list[int]]:

@@ -158,7 +158,7 @@ class RegionVans:
         if night and any(not v.busy for v in able):
             able = [v for v in able if not v.busy]    # on call: a van not already out
         van = min(able, key=lambda v: (max(v.free_at, self.env.now) + hours(
-            self.city.travel_h(np.asarray(v.tech.pos), np.asarray(job.pos),
+            self.city.travel_h(v.tech.pos, job.pos,
                                self._hour(max(v.free_at, self.env.now)), False)), v.tech.id))
         visit.van = van.tech
         self.net.log(job, "job_planned", van.tech.id, due=visit.promise[1])
@@ -229,9 +229,11 @@ class RegionVans:
                         np.array([self.techs[i].skill for i in seats], np.int64),
                         self.van_parts[seats], self.part_names, ready)
         t0 = time.perf_counter()
+        cfg = self.cfg
         plan, planned = plan_region_day(self.gen, self.city, self.depot, inp, self.durations,
-                                        self.net.solver, self.cfg.solver_exploration_level,
-                                        self.cfg.solver_zone_vans)
+                                        self.net.solver, cfg.solver_exploration_level,
+                                        cfg.solver_zone_vans, cfg.solver_searches,
+                                        cfg.solver_searches_min_vans)
         self.plan_s += time.perf_counter() - t0
         half = hours(self.mobile.window_h) / 2.0
         routes: dict[int, list[Visit]] = {}
@@ -259,8 +261,8 @@ class RegionVans:
 
     def _leg(self, van: Van, to: np.ndarray, day: int) -> tuple[float, float]:
         """Real drive hours and road km from the van's position to ``to``, leaving now."""
-        frm = np.asarray(van.tech.pos, dtype=float)
-        km = float(self.city.road_km(frm[None, :], to[None, :])[0, 0])
+        frm = van.tech.pos
+        km = self.city.leg_km(frm, to)
         h = self.city.travel_h(frm, to, self._hour(self.env.now), self._is_rain(day))
         h *= self._traffic(day)
         cv = self.city_noise

@@ -71,14 +71,23 @@ def subproblem(problem: DayProblem, vans: np.ndarray, jobs: np.ndarray) -> DayPr
 
 
 def plan_zoned(problem: DayProblem, zone_vans: int, solver: str = "vroom",
-               **solver_args) -> DayPlan:
-    """:func:`plan_engine` on each sweep zone of ``problem``, merged into one plan."""
+               searches: int = 0, searches_min_vans: int = 0, **solver_args) -> DayPlan:
+    """:func:`plan_engine` on each sweep zone of ``problem``, merged into one plan.
+
+    ``searches`` (VROOM's reduced search, see :func:`plan_engine`) applies to zones
+    of at least ``searches_min_vans`` vans; a smaller zone is cheap to plan and gets
+    the level's full search.
+    """
+    def plan(p: DayProblem) -> DayPlan:
+        n = searches if p.n_vans >= searches_min_vans else 0
+        return plan_engine(p, solver, searches=n, **solver_args)
+
     zones = sweep_zones(problem, zone_vans)
     if len(zones) == 1:
-        return plan_engine(problem, solver, **solver_args)
+        return plan(problem)
     routes: list[list] = [[] for _ in range(problem.n_vans)]
     for vans, jobs in zones:
-        part = plan_engine(subproblem(problem, vans, jobs), solver, **solver_args)
+        part = plan(subproblem(problem, vans, jobs))
         for v, route in zip(vans, part.routes, strict=True):
             routes[int(v)] = [(int(jobs[j]), arrive, start) for j, arrive, start in route]
     return DayPlan(routes, left_out(problem.n_jobs, routes))

@@ -12,7 +12,13 @@ BASE = ["fleet.size=6000", "horizon_days=90", "output.progress=false",
         "service.experts.mode=pool", "service.experts.answer_min=120",
         # skill, which the experts help with, causes most failures here (not parts)
         "service.first_time_fix.junior=0.6", "service.first_time_fix.senior=0.7",
-        "service.first_time_fix.missing_part_prob=0.05"]
+        "service.first_time_fix.missing_part_prob=0.05",
+        # Every technician calls and help matters a lot, so the desk's effect (~0.11 first-time
+        # fix) stands well clear of the run-to-run noise. With the default asking (0.6/0.35/0.15)
+        # and factor 0.58 it was ~0.03 +- 0.02 over seeds: 0.8.0 itself failed the 0.03 margin
+        # on seeds 1 and 4, and any change of the routes' random path could flip seed 0.
+        "service.experts.ask_prob_by_skill=[1.0,1.0,1.0]",
+        "service.first_time_fix.expert_support_failure_factor=0.3"]
 
 
 @pytest.fixture(scope="module")

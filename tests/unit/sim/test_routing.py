@@ -218,6 +218,9 @@ def test_road_km_is_detour_times_straight_line() -> None:
     b = np.array([[3.0, 4.0], [0.0, 0.0], [6.0, 8.0]])
     assert c.road_km(a, b) == pytest.approx(1.35 * np.array([[5.0, 0.0, 10.0],
                                                              [0.0, 5.0, 5.0]]))
+    # one leg, as the van day asks it: the same km from tuples, without arrays
+    assert c.leg_km((3.0, 4.0), (6.0, 8.0)) == pytest.approx(1.35 * 5.0)
+    assert c.leg_km((1.0, 2.0), (1.0, 2.0)) == 0.0
 
 
 def test_travel_integrates_speed_over_hour_boundaries() -> None:
