@@ -86,8 +86,7 @@ class RegionVans:
         # Visits a day the region's vans get through (EWMA over a week; the owners' wait guess)
         self.done_today = 0
         self.visits_per_day = len(techs) * float(net.cfg.sizing.jobs_per_van_day)
-        # Van requests a day (owners who want a van at no extra wait; the workforce's demand
-        # forecast, an EWMA over calendar days), starting from the vans' capacity.
+        # Van requests a day: the workforce's demand forecast (Workforce.headcount_needed).
         self.wanted_today = 0
         self.wanted_per_day = self.visits_per_day * net.shift.work_days_per_week / 7.0
         self.plan_s = 0.0                        # wall time spent planning (fleetsim-bench)
