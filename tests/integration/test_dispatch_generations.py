@@ -1,7 +1,7 @@
 """Seed 001's dispatch generations on the busy city: ordered, and near the seed's figures.
 
-Same seed for the three (common random numbers): the same owners, faults, traffic
-and rain; only the planning differs. Seed 001:227-228 (manual -> engine) and
+Same seeds for the three (common random numbers): the same owners, faults, traffic
+and rain; only the planning differs; means over three seeds. Seed 001:227-228 (manual -> engine) and
 588-589 (traffic- and weather-aware): productive hours 5.2 -> 7.1 -> 7.9 h per day,
 on-time arrival 68 -> 91 -> 96 %. The issue's band: each within ±10 % relative.
 """
@@ -19,16 +19,29 @@ SEED_001 = {"manual": (5.2, 0.68), "engine": (7.1, 0.91), "traffic_aware": (7.9,
 BAND = 0.10
 
 
-def _kpis(generation: str) -> dict:
+SEEDS = (1, 2, 3)   # common random numbers: each seed runs all three generations
+
+
+def _kpis(generation: str, seed: int) -> dict:
     cfg = load_config(["experiment=dispatch_generations", "output.progress=false",
-                       f"service.dispatch={generation}"])
+                       f"service.dispatch={generation}", f"seed={seed}"])
     return simulate(cfg).kpis
 
 
 @pytest.fixture(scope="module")
 def kpis() -> dict[str, dict]:
-    runs = Parallel(n_jobs=2)(delayed(_kpis)(g) for g in GENERATIONS)
-    return dict(zip(GENERATIONS, runs, strict=True))
+    """Each generation's KPIs averaged over :data:`SEEDS`. One seed is not enough to order
+    the engine and the traffic-aware generation on on-time arrival: their gap (~1 point)
+    is the size of one seed's noise (seed 2 alone reverses it)."""
+    jobs = [(g, s) for g in GENERATIONS for s in SEEDS]
+    runs = Parallel(n_jobs=2)(delayed(_kpis)(g, s) for g, s in jobs)
+    out = {}
+    for g in GENERATIONS:
+        ks = [k for (gg, _), k in zip(jobs, runs, strict=True) if gg == g]
+        out[g] = {key: sum(k[key] for k in ks) / len(ks) for key in
+                  ("technician_productive_hours_per_day", "on_time_arrival_rate",
+                   "km_per_job", "jobs_per_van_day")}
+    return out
 
 
 @pytest.mark.parametrize("kpi", ["technician_productive_hours_per_day", "on_time_arrival_rate"])

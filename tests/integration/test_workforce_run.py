@@ -13,13 +13,16 @@ from sim.service.dayplan_kpis import hands_on_hours
 
 # A new line (everybody just hired) of 5 vans on one city, phone dispatch (no solver: fast).
 # The ramp-up is slowed (ramp_xp 200, novices fail 3x on skill) so that 90 days show it.
+# The review desk is off, so that only the academy and the platform differ between variants.
 BASE = ["fleet.size=6000", "horizon_days=90", "seed=11", "output.progress=false",
         "fleet.regions.tier1_east.share=1.0", "fleet.regions.tier1_south.share=0.0",
         "fleet.regions.tier2_north.share=0.0", "fleet.regions.remote_west.share=0.0",
         "service.dispatch=manual", "service.mobile.vans_per_10000_vehicles=8",
         "service.workforce.initial_tenure_days_mean=0", "service.workforce.ramp_xp=200",
         "service.workforce.novice_fail_factor=3", "service.workforce.academy.enabled=false",
-        "service.first_time_fix.remote_expert_support=false"]
+        "service.first_time_fix.remote_expert_support=false",
+        # no rating review: its coaching would also raise the untrained line's skill
+        "service.quality.review.enabled=false"]
 VARIANTS = {"alone": [], "academy": ["service.workforce.academy.enabled=true"],
             "supported": ["service.first_time_fix.remote_expert_support=true"]}
 
