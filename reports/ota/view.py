@@ -53,6 +53,10 @@ _KIND_RANK = {"wave": 0, "resume": 1, "rollback": 2, "stop": 3}
 _KPI_HINT = "ota_installed_share_end"
 _RATE = re.compile(r"error rate ([\d.]+) = (\d+) errors / (\d+) (executed|released)")
 _THRESHOLD = re.compile(r">= ([\d.eE+-]+)")
+# A statistical gate's reason (sim.ota.evidence.describe): "SPRT log LR 4.78 over 4 errors /
+# 44.1 matured results (p0 0.01, p1 0.05; ...)" or "wilson 0.95 bounds [a, b] over ...".
+_EVIDENCE = re.compile(r"(SPRT|wilson|beta) .*?over (\d+) errors / ([\d.]+) matured results"
+                       r"(?: \(p0 ([\d.eE+-]+), p1 ([\d.eE+-]+))?")
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -175,6 +179,10 @@ def rollout_text(rollout: Mapping[str, Any] | None) -> str:
         return text + "; no error gate"
     minimum = int(gates.get("min_executed", 0) or 0)
     over = f"executed (min {minimum})" if minimum else "released"
+    test = str(gates.get("error_test", "rate"))
+    if test != "rate":
+        over = (f"matured results ({test}, {_pct_text(gates.get('acceptable_error_frac', 0))} "
+                f"acceptable, soak {int(gates.get('soak_days', 0) or 0)} d)")
     per_hw = " per hw config" if gates.get("per_cohort_pause") else ""
     rollback = " and cloud rollback" if gates.get("cloud_rollback") else ""
     return (
@@ -302,15 +310,22 @@ class GateNumbers:
     rate: float
     errors: int
     sample: int
-    over: str           # "executed" (vehicles with a result) or "released"
+    over: str           # "executed" (vehicles with a result), "released" or "matured"
     threshold: float | None
+    test: str = ""      # a statistical gate's test (SPRT, wilson, beta); "" = the raw rate
 
 
 def gate_numbers(reason: str) -> GateNumbers | None:
-    """Parse ``"error rate 0.064 = 12 errors / 188 executed >= 0.05"`` (``None`` if absent)."""
+    """Parse ``"error rate 0.064 = 12 errors / 188 executed >= 0.05"`` or a statistical
+    gate's reason (``None`` if neither)."""
     m = _RATE.search(reason)
     if m is None:
-        return None
+        e = _EVIDENCE.search(reason)
+        if e is None:
+            return None
+        errors, sample = int(e.group(2)), round(float(e.group(3)))
+        return GateNumbers(errors / sample if sample else 0.0, errors, sample, "matured",
+                           float(e.group(5)) if e.group(5) else None, e.group(1))
     t = _THRESHOLD.search(reason)
     return GateNumbers(float(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4),
                        float(t.group(1)) if t else None)

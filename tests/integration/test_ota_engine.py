@@ -99,6 +99,19 @@ def test_a_defect_reaches_far_fewer_vehicles_under_staged_than_big_bang():
     assert exposed["staged"] < 0.15 * exposed["big_bang"]
 
 
+def test_a_defect_at_the_gate_threshold_is_contained_by_the_statistical_gate():
+    """Issue 15: 5 % of installs on every hw config defective; staged's SPRT gate exposes
+    <= 20 % of what big bang exposes on the same seed (the raw-rate gate did not)."""
+    key = "ota.releases.fix_2026_12.defect_prob_by_hw_config"
+    defect = [f"{key}.hw3=0.05", f"+{key}.hw4=0.05"]
+    exposed = {}
+    for policy in ("staged", "big_bang"):
+        k = sim.simulate(sim.load_config([*BASE, *defect, f"ota/rollout={policy}"])).kpis
+        exposed[policy] = k["ota_vehicles_exposed_to_defect"]
+    assert exposed["big_bang"] > 0.9 * 5000
+    assert exposed["staged"] <= 0.2 * exposed["big_bang"]
+
+
 def test_campaign_decisions_are_logged_in_order_with_their_reasons():
     res = sim.simulate(sim.load_config(BASE))
     dec = res.events[res.events["event"].isin(

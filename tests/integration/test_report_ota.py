@@ -140,11 +140,13 @@ def test_gate_finding_quotes_the_decision_and_the_exposure(
     hw = pd.read_parquet(runs[0] / "fleet_state.parquet").set_index("vehicle")["hw_config"]
     installs = events[(events["event"] == "ota_installed") & (events["cause"] == RELEASE)]
     by_then = int((hw.reindex(installs.loc[installs["time_d"] < day, "vehicle"]) == "hw3").sum())
-    errors, sample = re.search(r"(\d+) errors / (\d+) executed", stop["outcome"]).groups()
+    errors, sample, over = re.search(r"(\d+) errors / ([\d.]+) (executed|matured)",
+                                     stop["outcome"]).groups()
+    results = "results" if over == "executed" else "matured results"
     verb = _verb(stop["event"].removeprefix("ota_"), stop["channel"])
     text = html.unescape(page)
     assert (f"{RELEASE}: the server {verb} on day {day} after {errors} error"
-            f"{'' if errors == '1' else 's'} in {int(sample):,} results") in text
+            f"{'' if errors == '1' else 's'} in {round(float(sample)):,} {results}") in text
     exposed = kpis[0]["ota_vehicles_exposed_to_defect"]
     tail = "" if exposed == by_then else f", {exposed:,} by the end of the run"
     assert f"; {by_then:,} hw3 vehicles had installed its latent defect by then (" in text
