@@ -30,6 +30,7 @@ SUCCESS_COUNTS_ON = ("report", "after_reboot")
 ERROR_ACTIONS = ("pause", "abort", "none")
 DEFECT_EFFECTS = ("software_fault", "no_start")
 ERROR_TESTS = ("rate", "wilson", "beta", "sprt")   # sim.ota.evidence
+ROOT_CAUSE_ACTIONS = ("hotfix", "cancel")
 MAX_RETRIES = 10   # AWS IoT Jobs numberOfRetries <= 10
 
 
@@ -169,6 +170,41 @@ class ReleaseConfig:
 
 
 @dataclass
+class OperatorConfig:
+    """The OTA operator (issue 15): investigates a paused campaign and fixes the release.
+
+    A pause (campaign or hw config) opens an investigation lasting a triangular
+    number of days. If the paused release carries a latent defect on a stopped
+    hw config, the root cause is found and ``on_root_cause`` follows: ``hotfix``
+    builds a fixed release in ``hotfix_build_days`` that supersedes the campaign
+    (its not-installed vehicles are withdrawn, every target gets the hotfix over
+    the air, a car waiting for a dealer flash is flashed with the hotfix), rolled
+    out with ``hotfix_rollout``; ``cancel`` cancels the campaign and rolls back
+    the vehicles on it. Without a defect (a false alarm) the campaign is resumed.
+    Defaults: ``configs/ota/default.yaml``.
+    """
+
+    enabled: bool = True
+    investigation_days_min: float = num(1.0, 0.0, 3650.0)
+    investigation_days_mode: float = num(3.0, 0.0, 3650.0)
+    investigation_days_max: float = num(10.0, 0.0, 3650.0)
+    on_root_cause: str = choice("hotfix", *ROOT_CAUSE_ACTIONS)
+    hotfix_build_days: int = num(3, 0, 3650)
+    hotfix_size_mb: float = num(200.0, 0.0, 1e6, lo_open=True)
+    # big bang unless a file sets waves (a staged default would need them): default.yaml does
+    hotfix_rollout: RolloutConfig = field(default_factory=lambda: RolloutConfig(policy="big_bang"))
+
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        lo, mode, hi = (cfg.investigation_days_min, cfg.investigation_days_mode,
+                        cfg.investigation_days_max)
+        if not lo <= mode <= hi or lo == hi:
+            return [f"{path}.investigation_days_min={lo}, _mode={mode}, _max={hi} are not "
+                    f"allowed; need min <= mode <= max and min < max (a triangular delay)"]
+        return []
+
+
+@dataclass
 class OtaConfig:
     """OTA campaigns (see ``configs/ota/default.yaml`` for each value's source)."""
 
@@ -191,6 +227,7 @@ class OtaConfig:
     deferral_days_mean: float = num(10.0, 0.0, 365.0)
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
     releases: dict[str, ReleaseConfig] = field(default_factory=dict)
+    operator: OperatorConfig = field(default_factory=OperatorConfig)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:

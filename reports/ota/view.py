@@ -24,7 +24,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from sim.ota.kpis import days_to_share
+from sim.ota.kpis import days_to_share, with_hotfixes
 from sim.ota.outcome import ACTIONS
 
 State = Literal["on", "off", "missing"]
@@ -37,6 +37,12 @@ ACTION_LABELS = {
     "cohort_paused": "hw config paused",
     "cloud_rollback": "cloud rollback",
     "completed": "completed",
+    "investigation_started": "investigation started",
+    "root_cause_found": "root cause found",
+    "false_alarm": "false alarm",
+    "superseded": "superseded",
+    "cancelled": "cancelled",
+    "hotfix_released": "hotfix released",
 }
 # Decisions that stop a campaign (or part of it) because of the errors the server saw.
 GATE_ACTIONS = ("paused", "aborted", "cohort_paused", "cloud_rollback")
@@ -198,7 +204,8 @@ CURVE_COUNTS = ("targeted", "released_to_vehicle", "installed", "failed", "rolle
 
 
 def adoption_curve(daily: pd.DataFrame | None, name: str) -> pd.DataFrame | None:
-    """The adoption curve of a release from its release day on.
+    """The adoption curve of a release from its release day on (``installed`` includes the
+    installs of its hotfix, which runs the release without its defect).
 
     Returns:
         One row per day with ``day`` and the counts of :data:`CURVE_COUNTS` present,
@@ -210,6 +217,7 @@ def adoption_curve(daily: pd.DataFrame | None, name: str) -> pd.DataFrame | None
         cols[k] not in daily for k in ("targeted", "installed")
     ):
         return None
+    daily = with_hotfixes(daily, [name])    # a hotfix's installs run the release, fixed
     rows = daily[daily[cols["targeted"]].notna()]
     out = pd.DataFrame({"day": rows["day"].to_numpy(np.int64)})
     for key, col in cols.items():
@@ -233,7 +241,7 @@ def days_to_95(daily: pd.DataFrame | None, release: Release) -> float:
     """Days from the release day to the end of the first day with 95 % installed (NaN if never)."""
     if daily is None or "day" not in daily:
         return math.nan
-    return days_to_share(daily, release.name, release.release_day)
+    return days_to_share(with_hotfixes(daily, [release.name]), release.name, release.release_day)
 
 
 # -------------------------------------------------------------- decisions

@@ -34,8 +34,9 @@ from sim.ota.outcome import Decision
 from sim.ota.policies import RatePlan, WavePlan
 from sim.ota.targets import FleetAttributes
 
-WAITING, RUNNING, PAUSED, ABORTED, COMPLETED = (
-    "waiting", "running", "paused", "aborted", "completed")
+WAITING, RUNNING, PAUSED, ABORTED, COMPLETED, SUPERSEDED, CANCELLED = (
+    "waiting", "running", "paused", "aborted", "completed", "superseded", "cancelled")
+OVER = (ABORTED, COMPLETED, SUPERSEDED, CANCELLED)   # the server no longer acts
 
 
 class CampaignController:
@@ -137,7 +138,7 @@ class CampaignController:
 
     # ------------------------------------------------------------------ gates
     def _error_gate(self, day: int, view: ServerView) -> None:
-        if self.error_action == "none" or self.status in (WAITING, ABORTED, COMPLETED):
+        if self.error_action == "none" or self.status in (WAITING, *OVER):
             return
         if self.evidence is not None:
             self._evidence_gate(day, view)
@@ -325,10 +326,43 @@ class CampaignController:
                      f"{int(view.succeeded_by_hw.sum())} succeeded, "
                      f"{int(view.errored_by_hw.sum())} errors", wave=self.wave)
 
+    # ------------------------------------------------------ operator commands
+    @property
+    def stopped(self) -> bool:
+        """Paused (the campaign or a hw config): what the operator investigates."""
+        return self.status == PAUSED or (self.status == RUNNING and bool(self.paused_hw.any()))
+
+    def stopped_hw(self) -> np.ndarray:
+        """Bool per hw config code: stopped (all hw configs with targets if the campaign is)."""
+        if self.status == PAUSED:
+            return self.paused_hw | (self.targets_by_hw > 0)
+        return self.paused_hw.copy()
+
+    def resume_all(self, day: int, reason: str) -> None:
+        """A person lifts every pause (campaign and hw configs) and releases what was held."""
+        self.status = RUNNING if self.status == PAUSED else self.status
+        self.paused_hw[:] = False
+        held, self._held = self._held, []
+        self._hold()
+        for v in held:
+            self._release(v)
+        self._decide(day, "resumed", reason, wave=self.wave)
+
+    def close(self, day: int, action: str, reason: str) -> int:
+        """End the campaign as ``superseded`` or ``cancelled``; vehicles not yet installed are
+        withdrawn (returned: how many). ``cancelled`` also rolls back those installed."""
+        self.status = SUPERSEDED if action == "superseded" else CANCELLED
+        withdrawn = self.act.withdraw()
+        if action == "cancelled":
+            self.act.revert(self.targets[self.released[self.targets]])
+        self._decide(day, action, f"{reason}; {withdrawn} vehicles not yet installed withdrawn",
+                     wave=self.wave)
+        return withdrawn
+
     # -------------------------------------------------------------------- day
     def step(self, day: int, view: ServerView) -> list[Decision]:
         """Decide day ``day`` from the server view; returns the day's decisions."""
-        if day < self.release_day or self.status in (ABORTED, COMPLETED):
+        if day < self.release_day or self.status in OVER:
             return []
         start = len(self.decisions)
         if self.status == WAITING:
