@@ -18,6 +18,7 @@ CLEAN = {  # only the failure a test switches on
     "ecu_comm_error_prob_per_attempt": 0.0, "brick_prob_per_install": 0.0,
     "ab_rollback_prob": 0.0, f"{R}.defect_prob_by_hw_config": {}, f"{R}.optional": False,
     f"{R}.release_day": 5,
+    "operator.enabled": False,   # the gates alone (the operator: test_ota_operator.py)
 }
 SLOW_RATE = {"rollout.policy": "exponential", "rollout.exponential.increment_factor": 1.0}
 
