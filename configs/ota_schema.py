@@ -29,6 +29,8 @@ WAVE_COHORTS = COHORTS + ("any",)
 SUCCESS_COUNTS_ON = ("report", "after_reboot")
 ERROR_ACTIONS = ("pause", "abort", "none")
 DEFECT_EFFECTS = ("software_fault", "no_start")
+ERROR_TESTS = ("rate", "wilson", "beta", "sprt")   # sim.ota.evidence
+ROOT_CAUSE_ACTIONS = ("hotfix", "cancel")
 MAX_RETRIES = 10   # AWS IoT Jobs numberOfRetries <= 10
 
 
@@ -81,20 +83,28 @@ class GatesConfig:
     success_threshold_frac: float = prob(0.5)   # wave share succeeded to advance; 0 = time only
     success_counts_on: str = choice("after_reboot", *SUCCESS_COUNTS_ON)
     error_threshold_frac: float = num(0.05, 0.0, 1.0, lo_open=True)
-    resume_threshold_frac: float = prob(0.025)   # a pause lifts below this rate; 0 = manual only
+    resume_threshold_frac: float = prob(0.0)   # a pause lifts below this rate; 0 = manual only
     min_executed: int = num(50, 0, 10**9)
     error_action: str = choice("pause", *ERROR_ACTIONS)   # abort cancels not-started vehicles only
-    soak_days: int = num(0, 0, 3650)        # wait after a wave's gate is met / before a review
+    soak_days: int = num(7, 0, 3650)        # wait after a wave's gate is met / before a review
     cloud_rollback: bool = False            # on a trip, revert vehicles already on the release
     timeout_days: int = num(3, 0, 3650)     # in progress this long with no result = failed; 0 off
     per_cohort_pause: bool = True           # pause only the hw config whose error rate trips
     per_cohort_min_errors: int = num(2, 1, 10**9)   # ... with at least this many own errors
+    error_test: str = choice("sprt", *ERROR_TESTS)    # raw rate, or a statistical test
+    acceptable_error_frac: float = num(0.01, 0.0, 1.0, lo_open=True)   # p0 of the tests
+    confidence: float = num(0.95, 0.5, 0.9999)      # one-sided; SPRT alpha = beta = 1 - this
+    result_maturity_days: int = num(7, 0, 3650)     # a success counts in full after this
+    evidence_min_errors: int = num(3, 1, 10**9)     # a statistical test pauses on >= this many
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
-        if cfg.resume_threshold_frac >= cfg.error_threshold_frac:
-            return must_be_below(cfg, path, "resume_threshold_frac", "error_threshold_frac")
-        return []
+        errs = []
+        if cfg.error_test == "rate" and cfg.resume_threshold_frac >= cfg.error_threshold_frac:
+            errs += must_be_below(cfg, path, "resume_threshold_frac", "error_threshold_frac")
+        if cfg.error_test != "rate" and cfg.acceptable_error_frac >= cfg.error_threshold_frac:
+            errs += must_be_below(cfg, path, "acceptable_error_frac", "error_threshold_frac")
+        return errs
 
 
 @dataclass
@@ -160,6 +170,41 @@ class ReleaseConfig:
 
 
 @dataclass
+class OperatorConfig:
+    """The OTA operator (issue 15): investigates a paused campaign and fixes the release.
+
+    A pause (campaign or hw config) opens an investigation lasting a triangular
+    number of days. If the paused release carries a latent defect on a stopped
+    hw config, the root cause is found and ``on_root_cause`` follows: ``hotfix``
+    builds a fixed release in ``hotfix_build_days`` that supersedes the campaign
+    (its not-installed vehicles are withdrawn, every target gets the hotfix over
+    the air, a car waiting for a dealer flash is flashed with the hotfix), rolled
+    out with ``hotfix_rollout``; ``cancel`` cancels the campaign and rolls back
+    the vehicles on it. Without a defect (a false alarm) the campaign is resumed.
+    Defaults: ``configs/ota/default.yaml``.
+    """
+
+    enabled: bool = True
+    investigation_days_min: float = num(1.0, 0.0, 3650.0)
+    investigation_days_mode: float = num(3.0, 0.0, 3650.0)
+    investigation_days_max: float = num(10.0, 0.0, 3650.0)
+    on_root_cause: str = choice("hotfix", *ROOT_CAUSE_ACTIONS)
+    hotfix_build_days: int = num(3, 0, 3650)
+    hotfix_size_mb: float = num(200.0, 0.0, 1e6, lo_open=True)
+    # big bang unless a file sets waves (a staged default would need them): default.yaml does
+    hotfix_rollout: RolloutConfig = field(default_factory=lambda: RolloutConfig(policy="big_bang"))
+
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        lo, mode, hi = (cfg.investigation_days_min, cfg.investigation_days_mode,
+                        cfg.investigation_days_max)
+        if not lo <= mode <= hi or lo == hi:
+            return [f"{path}.investigation_days_min={lo}, _mode={mode}, _max={hi} are not "
+                    f"allowed; need min <= mode <= max and min < max (a triangular delay)"]
+        return []
+
+
+@dataclass
 class OtaConfig:
     """OTA campaigns (see ``configs/ota/default.yaml`` for each value's source)."""
 
@@ -182,6 +227,7 @@ class OtaConfig:
     deferral_days_mean: float = num(10.0, 0.0, 365.0)
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
     releases: dict[str, ReleaseConfig] = field(default_factory=dict)
+    operator: OperatorConfig = field(default_factory=OperatorConfig)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from experiments.containment import containment_rows
 from experiments.multirun import summarize_multirun
 from experiments.payback import payback_rows
 from experiments.runner import DEFAULT_HEADLINE, EXPERIMENT_JSON, SUMMARY_PARQUET
@@ -29,6 +30,7 @@ from experiments.stats import Answer, answers
 from experiments.store import ResultStore
 from experiments.targets import target_rows, within_text
 from reports.experiment import readable
+from reports.experiment.containment import containment_figure, containment_table
 from reports.page.figures import to_base64_png
 from reports.page.html import render
 from sim.io import write_text
@@ -207,6 +209,8 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
                      "months": (f"{r['payback_months']:.1f}" if math.isfinite(r["payback_months"])
                                 else "never (no gain)")}
                     for r in payback_rows(summary, baseline)],
+        "containment": containment_figure(contained := containment_rows(summary)),
+        "containment_rows": containment_table(contained),
         "charts": charts, "diff_rows": _diff_rows(summary, kpis),
         "all_variants": variants, "all_rows": all_rows,
         "inputs": readable.inputs_rows(inputs),

@@ -95,8 +95,11 @@ def _numbers_text(reason: str) -> str:
     if g is None:
         return f" ({reason})" if reason else ""
     sample = f"in {plural(g.sample, 'result')}" if g.over == "executed" else (
+        f"in {plural(g.sample, 'matured result')}" if g.over == "matured" else
         f"among {plural(g.sample, 'released vehicle')}")
     bar = "" if g.threshold is None else f" ≥ {fmt_pct(g.threshold, 1)}"
+    if g.test:
+        bar = f", {g.test}: above the acceptable rate"
     return f" after {plural(g.errors, 'error')} {sample} ({fmt_pct(g.rate)}{bar})"
 
 

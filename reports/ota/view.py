@@ -24,7 +24,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from sim.ota.kpis import days_to_share
+from sim.ota.kpis import days_to_share, with_hotfixes
 from sim.ota.outcome import ACTIONS
 
 State = Literal["on", "off", "missing"]
@@ -37,6 +37,12 @@ ACTION_LABELS = {
     "cohort_paused": "hw config paused",
     "cloud_rollback": "cloud rollback",
     "completed": "completed",
+    "investigation_started": "investigation started",
+    "root_cause_found": "root cause found",
+    "false_alarm": "false alarm",
+    "superseded": "superseded",
+    "cancelled": "cancelled",
+    "hotfix_released": "hotfix released",
 }
 # Decisions that stop a campaign (or part of it) because of the errors the server saw.
 GATE_ACTIONS = ("paused", "aborted", "cohort_paused", "cloud_rollback")
@@ -53,6 +59,10 @@ _KIND_RANK = {"wave": 0, "resume": 1, "rollback": 2, "stop": 3}
 _KPI_HINT = "ota_installed_share_end"
 _RATE = re.compile(r"error rate ([\d.]+) = (\d+) errors / (\d+) (executed|released)")
 _THRESHOLD = re.compile(r">= ([\d.eE+-]+)")
+# A statistical gate's reason (sim.ota.evidence.describe): "SPRT log LR 4.78 over 4 errors /
+# 44.1 matured results (p0 0.01, p1 0.05; ...)" or "wilson 0.95 bounds [a, b] over ...".
+_EVIDENCE = re.compile(r"(SPRT|wilson|beta) .*?over (\d+) errors / ([\d.]+) matured results"
+                       r"(?: \(p0 ([\d.eE+-]+), p1 ([\d.eE+-]+))?")
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -175,6 +185,10 @@ def rollout_text(rollout: Mapping[str, Any] | None) -> str:
         return text + "; no error gate"
     minimum = int(gates.get("min_executed", 0) or 0)
     over = f"executed (min {minimum})" if minimum else "released"
+    test = str(gates.get("error_test", "rate"))
+    if test != "rate":
+        over = (f"matured results ({test}, {_pct_text(gates.get('acceptable_error_frac', 0))} "
+                f"acceptable, soak {int(gates.get('soak_days', 0) or 0)} d)")
     per_hw = " per hw config" if gates.get("per_cohort_pause") else ""
     rollback = " and cloud rollback" if gates.get("cloud_rollback") else ""
     return (
@@ -190,7 +204,8 @@ CURVE_COUNTS = ("targeted", "released_to_vehicle", "installed", "failed", "rolle
 
 
 def adoption_curve(daily: pd.DataFrame | None, name: str) -> pd.DataFrame | None:
-    """The adoption curve of a release from its release day on.
+    """The adoption curve of a release from its release day on (``installed`` includes the
+    installs of its hotfix, which runs the release without its defect).
 
     Returns:
         One row per day with ``day`` and the counts of :data:`CURVE_COUNTS` present,
@@ -202,6 +217,7 @@ def adoption_curve(daily: pd.DataFrame | None, name: str) -> pd.DataFrame | None
         cols[k] not in daily for k in ("targeted", "installed")
     ):
         return None
+    daily = with_hotfixes(daily, [name])    # a hotfix's installs run the release, fixed
     rows = daily[daily[cols["targeted"]].notna()]
     out = pd.DataFrame({"day": rows["day"].to_numpy(np.int64)})
     for key, col in cols.items():
@@ -225,7 +241,7 @@ def days_to_95(daily: pd.DataFrame | None, release: Release) -> float:
     """Days from the release day to the end of the first day with 95 % installed (NaN if never)."""
     if daily is None or "day" not in daily:
         return math.nan
-    return days_to_share(daily, release.name, release.release_day)
+    return days_to_share(with_hotfixes(daily, [release.name]), release.name, release.release_day)
 
 
 # -------------------------------------------------------------- decisions
@@ -302,15 +318,22 @@ class GateNumbers:
     rate: float
     errors: int
     sample: int
-    over: str           # "executed" (vehicles with a result) or "released"
+    over: str           # "executed" (vehicles with a result), "released" or "matured"
     threshold: float | None
+    test: str = ""      # a statistical gate's test (SPRT, wilson, beta); "" = the raw rate
 
 
 def gate_numbers(reason: str) -> GateNumbers | None:
-    """Parse ``"error rate 0.064 = 12 errors / 188 executed >= 0.05"`` (``None`` if absent)."""
+    """Parse ``"error rate 0.064 = 12 errors / 188 executed >= 0.05"`` or a statistical
+    gate's reason (``None`` if neither)."""
     m = _RATE.search(reason)
     if m is None:
-        return None
+        e = _EVIDENCE.search(reason)
+        if e is None:
+            return None
+        errors, sample = int(e.group(2)), round(float(e.group(3)))
+        return GateNumbers(errors / sample if sample else 0.0, errors, sample, "matured",
+                           float(e.group(5)) if e.group(5) else None, e.group(1))
     t = _THRESHOLD.search(reason)
     return GateNumbers(float(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4),
                        float(t.group(1)) if t else None)

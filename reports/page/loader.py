@@ -47,7 +47,8 @@ OTA_EVENT_TYPES = (
     "ota_installed", "ota_install_failed", "ota_rolled_back", "ota_bricked", "ota_dealer_flash",
     "ota_defect_fault", "ota_defect_no_start", "ota_cloud_rolled_back", "ota_wave_started",
     "ota_paused", "ota_resumed", "ota_aborted", "ota_cohort_paused", "ota_cloud_rollback",
-    "ota_completed",
+    "ota_completed", "ota_investigation_started", "ota_root_cause_found", "ota_false_alarm",
+    "ota_superseded", "ota_cancelled", "ota_hotfix_released",
 )
 OTA_COLUMNS = ("time_d", "event", "vehicle", "component", "cause", "severity", "channel", "outcome")
 # The routed van day: van legs (departure, arrival in due_d, road km in value, van in

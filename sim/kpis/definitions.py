@@ -257,7 +257,8 @@ OTA: tuple[Row, ...] = (
     ("ota_days_to_95pct_{release}", "Days to 95 % installed: {release}", "d", ".1f", "lower",
      "`ota_days_to_95pct` of one release"),
     ("ota_installed_share_end", "OTA installed share at the end", "fraction", ".1%", "higher",
-     "installed / targeted at the horizon, all releases"),
+     "installed / targeted at the horizon, all releases (a hotfix's installs count for the "
+     "release it supersedes)"),
     ("ota_install_failures", "OTA install failures", "count", ",.0f", "lower",
      "failed install attempts (each mode, before any retry)"),
     ("ota_rollbacks", "OTA rollbacks", "count", ",.0f", "lower",
@@ -273,6 +274,15 @@ OTA: tuple[Row, ...] = (
      "pause decisions (whole campaign or one hw config)"),
     ("ota_data_cost", "OTA data cost", "CNY", ",.0f", "lower",
      "GB of full downloads x `service.costs.ota_data_per_gb`"),
+    ("ota_releases", "OTA releases", "count", ",.0f", "",
+     "releases whose campaign started (configured releases and the operator's hotfixes)"),
+    ("ota_days_to_fix", "Days to fix a paused release", "d", ".1f", "lower",
+     "first gate stop of a release to the day its hotfix supersedes it (or it is cancelled), "
+     "mean over the releases fixed; NaN if none"),
+    ("ota_vehicle_days_on_defective_version", "Vehicle-days on a defective version",
+     "vehicle-days", ",.0f", "lower",
+     "days vehicles ran a release on a hardware configuration where it carries a latent "
+     "defect, summed over the vehicles"),
 )
 
 WORKFORCE: tuple[Row, ...] = (

@@ -29,8 +29,10 @@ Rollout presets: the nested config group ``configs/ota/rollout/`` (package
 Modules: :mod:`~sim.ota.installs` (vehicles' state machine),
 :mod:`~sim.ota.monitor` (reports and the server's view),
 :mod:`~sim.ota.controller` (the server's decisions), :mod:`~sim.ota.policies`
-(waves and rate), :mod:`~sim.ota.campaigns` (one campaign per release),
-:mod:`~sim.ota.sandbox` (a synthetic fleet, no engine).
+(waves and rate), :mod:`~sim.ota.evidence` (statistical gates),
+:mod:`~sim.ota.operator` (investigation, hotfix, supersede or cancel),
+:mod:`~sim.ota.campaigns` (one campaign per release, and the hotfixes the
+operator adds), :mod:`~sim.ota.sandbox` (a synthetic fleet, no engine).
 """
 
 from sim.ota.campaigns import OtaCampaigns

@@ -19,9 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.ota.controller import ABORTED, COMPLETED, CampaignController
+from sim.ota.controller import OVER, CampaignController
 from sim.ota.installs import STATES, ReleaseInstalls
 from sim.ota.monitor import ReportQueue, ServerView
+from sim.ota.operator import HOTFIX_SUFFIX, Operator
 from sim.ota.outcome import DayOutcome, ReleaseCounts, ReleaseEvents
 from sim.ota.targets import FleetAttributes, defect_prob_by_code, release_targets
 
@@ -45,9 +46,11 @@ class _Campaign:
         rpath = f"{path}.rollout" if release.rollout is not None else "ota.rollout"
         key = _crc(name)
         self.name = name
+        self.release = release
         self.release_day = int(release.release_day)
         self.targets = release_targets(release, attrs, path)
-        defect = defect_prob_by_code(release, attrs, path)[attrs.hw_config]
+        self.defect_by_code = defect_prob_by_code(release, attrs, path)
+        defect = self.defect_by_code[attrs.hw_config]
         self.queue = ReportQueue(int(cfg.report_delay_days))
         self.view = ServerView(attrs.n, attrs.hw_config, len(attrs.hw_config_names),
                                str(rollout.gates.success_counts_on),
@@ -64,7 +67,7 @@ class _Campaign:
         """Nothing can change any more: the campaign is over and no vehicle is in flight."""
         c = self.last_counts
         return (c is not None and c.queued + c.downloading + c.ready == 0
-                and self.controller.status in (COMPLETED, ABORTED)
+                and self.controller.status in OVER
                 and not self.installs.busy and len(self.queue) == 0 and not self.view.pending)
 
     def step(self, day: int, connected: np.ndarray | None, ctx: Any, out: DayOutcome) -> None:
@@ -86,7 +89,8 @@ class _Campaign:
             deferred=c["deferred"], installed=c["installed"], failed=c["failed"],
             rolled_back=c["rolled_back"], bricked=c["bricked"], cancelled=c["cancelled"],
             reverted=c["reverted"], reported_succeeded=int(v.succeeded_by_hw.sum()),
-            reported_failed=int(v.errored_by_hw.sum()), timed_out=v.n_timed_out)
+            reported_failed=int(v.errored_by_hw.sum()), timed_out=v.n_timed_out,
+            superseded=c["superseded"], on_defect=c["on_defect"])
 
 
 class OtaCampaigns:
@@ -118,9 +122,36 @@ class OtaCampaigns:
             np.random.SeedSequence(int(rng.integers(2**63)))
         self.connectivity = float(cfg.connectivity_prob_per_day)
         releases = cfg.releases if cfg.enabled else {}
+        self.cfg = cfg
         self.campaigns = {name: _Campaign(name, cfg, releases[name], self.attrs, self._root)
                           for name in sorted(releases)}
+        self.superseded_by: dict[str, str] = {}
+        op = getattr(cfg, "operator", None)
+        self.operator = Operator(op, _child(self._root, _crc("ota.operator"), 0)) \
+            if op is not None and op.enabled and cfg.enabled else None
         self.day = -1
+
+    @property
+    def hw_names(self) -> tuple[str, ...]:
+        return self.attrs.hw_config_names
+
+    def release_config(self, name: str) -> Any:
+        """The config of release ``name`` (a hotfix's is built by the operator)."""
+        return self.campaigns[name].release
+
+    def add_hotfix(self, parent: str, release: Any) -> str:
+        """Start the campaign of ``parent``'s hotfix (config ``release``); returns its name."""
+        name = parent + HOTFIX_SUFFIX
+        self.campaigns[name] = _Campaign(name, self.cfg, release, self.attrs, self._root)
+        self.superseded_by[parent] = name
+        return name
+
+    def current(self, release: str) -> str:
+        """The release that now stands for ``release`` (its hotfix, once superseded)."""
+        while release in self.superseded_by and \
+                self.campaigns[release].controller.status == "superseded":
+            release = self.superseded_by[release]
+        return release
 
     @property
     def release_names(self) -> list[str]:
@@ -136,11 +167,19 @@ class OtaCampaigns:
         """Simulate ``day``. ``ctx`` has ``parked_night``, ``soc_frac``, ``aux12v_health``."""
         self.day = int(day)
         out = DayOutcome(day=self.day)
+        if self.operator is not None:
+            out.decisions.extend(self.operator.act(self.day, self))
         live = [c for c in self.campaigns.values() if day >= c.release_day]
         busy = [c for c in live if not c.quiet]
         connected = self.connected(day) if busy else None
         for c in live:
             c.step(day, connected if c in busy else None, ctx, out)
+        for parent, hotfix in self.superseded_by.items():
+            ev = out.events.get(hotfix)
+            if ev is not None and ev.installed.size:
+                p = self.campaigns[parent]
+                ev.superseded = p.installs.supersede(ev.installed).astype(np.int64)
+                p.last_counts = p.counts(self.day)
         return out
 
     def on_dealer_flashed(self, vehicles: np.ndarray, release: str,
@@ -153,8 +192,16 @@ class OtaCampaigns:
         (no ``installed`` event follows). ``day`` defaults to the last stepped day.
         """
         c = self.campaigns[release]
-        installed = c.installs.dealer_flashed(np.asarray(vehicles, np.int64),
-                                              self.day if day is None else int(day))
+        day = self.day if day is None else int(day)
+        vehicles = np.asarray(vehicles, np.int64)
+        now = self.current(release)
+        if now != release:       # superseded: the center flashes the hotfix
+            c.installs.supersede(vehicles)
+            c.last_counts = c.counts(self.day)
+            c = self.campaigns[now]
+            installed = c.installs.force_install(vehicles, day)
+        else:
+            installed = c.installs.dealer_flashed(vehicles, day)
         c.last_counts = c.counts(self.day)    # not quiet: the flash reports are on their way
         return installed
 

@@ -28,13 +28,15 @@ from typing import Any
 
 import numpy as np
 
+from sim.ota.evidence import BAD, GOOD, VERDICTS, EvidenceGate
 from sim.ota.monitor import ServerView
 from sim.ota.outcome import Decision
 from sim.ota.policies import RatePlan, WavePlan
 from sim.ota.targets import FleetAttributes
 
-WAITING, RUNNING, PAUSED, ABORTED, COMPLETED = (
-    "waiting", "running", "paused", "aborted", "completed")
+WAITING, RUNNING, PAUSED, ABORTED, COMPLETED, SUPERSEDED, CANCELLED = (
+    "waiting", "running", "paused", "aborted", "completed", "superseded", "cancelled")
+OVER = (ABORTED, COMPLETED, SUPERSEDED, CANCELLED)   # the server no longer acts
 
 
 class CampaignController:
@@ -67,6 +69,7 @@ class CampaignController:
         self.cloud_rollback = bool(g.cloud_rollback)
         self.per_cohort = bool(g.per_cohort_pause)
         self.per_cohort_min_errors = int(g.per_cohort_min_errors)
+        self.evidence = EvidenceGate(g) if str(g.error_test) != "rate" else None
         self.targets = targets
         self.hw = attrs.hw_config
         self.hw_names = attrs.hw_config_names
@@ -135,7 +138,10 @@ class CampaignController:
 
     # ------------------------------------------------------------------ gates
     def _error_gate(self, day: int, view: ServerView) -> None:
-        if self.error_action == "none" or self.status in (WAITING, ABORTED, COMPLETED):
+        if self.error_action == "none" or self.status in (WAITING, *OVER):
+            return
+        if self.evidence is not None:
+            self._evidence_gate(day, view)
             return
         live = ~self.paused_hw & (self.targets_by_hw > 0)
         thr = self.error_thr
@@ -160,14 +166,8 @@ class CampaignController:
                 if r_o is None or r_o < thr:
                     others = "no sample" if r_o is None else f"{r_o:.3f}"
                     for h in np.flatnonzero(over):
-                        self.paused_hw[h] = True
-                        self.paused_hw_since[h] = day
-                        self._decide(day, "cohort_paused", f"{self.hw_names[h]}: {notes[h]}; "
-                                     f"other hw configs {others} ({note_o})",
-                                     wave=self.wave, hw=self.hw_names[h])
-                        if self.cloud_rollback:
-                            self._rollback(day, np.eye(len(live), dtype=bool)[h],
-                                           self.hw_names[h])
+                        self._pause_hw(day, h, f"{notes[h]}; other hw configs {others} "
+                                               f"({note_o})")
                     self._hold()
                     live &= ~over
         if self.status != RUNNING:
@@ -175,7 +175,42 @@ class CampaignController:
         r, note = self._rate(view, live)
         if r is None or r < thr:
             return
-        reason = f"error rate {r:.3f} = {note} >= {thr:g}"
+        self._trip(day, f"error rate {r:.3f} = {note} >= {thr:g}", live)
+
+    def _pause_hw(self, day: int, h: int, reason: str) -> None:
+        self.paused_hw[h] = True
+        self.paused_hw_since[h] = day
+        self._decide(day, "cohort_paused", f"{self.hw_names[h]}: {reason}", wave=self.wave,
+                     hw=self.hw_names[h])
+        if self.cloud_rollback:
+            self._rollback(day, np.eye(len(self.paused_hw), dtype=bool)[h], self.hw_names[h])
+
+    def _evidence_gate(self, day: int, view: ServerView) -> None:
+        """Pause the hw configs (or the campaign) whose failure rate is shown unacceptable."""
+        if self.status != RUNNING:
+            return
+        live = ~self.paused_hw & (self.released_by_hw > 0)
+        if not live.any():
+            return
+        ev = self.evidence
+        k, n = ev.sample(view, day)
+        if not self.per_cohort:
+            if ev.judge(k[live].sum(), n[live].sum()) == BAD:
+                self._trip(day, ev.note(k[live].sum(), n[live].sum()), live)
+            return
+        bad = live & (ev.judge(k, n) == BAD)
+        if not bad.any():
+            return
+        if not bad[live].all():
+            for h in np.flatnonzero(bad):
+                self._pause_hw(day, h, ev.note(k[h], n[h]))
+            self._hold()
+            return
+        self._trip(day, "; ".join(f"{self.hw_names[h]}: {ev.note(k[h], n[h])}"
+                                  for h in np.flatnonzero(bad)), live)
+
+    def _trip(self, day: int, reason: str, live: np.ndarray) -> None:
+        """Pause or abort the whole campaign (and roll back ``live`` hw configs if configured)."""
         if self.error_action == "abort":
             self.status = ABORTED
             cancelled = self.act.cancel(self.targets)
@@ -201,24 +236,36 @@ class CampaignController:
                 continue
             mask = np.zeros_like(self.paused_hw)
             mask[h] = True
-            r, note = self._rate(view, mask, min_executed=0)
-            if r is not None and r < self.resume_thr:
+            clear, note = self._clears(day, view, mask, one_hw=True)
+            if clear:
                 self.paused_hw[h] = False
-                self._decide(day, "resumed", f"{self.hw_names[h]}: error rate {r:.3f} = {note} "
-                             f"< {self.resume_thr:g} after {day - self.paused_hw_since[h]} days",
-                             hw=self.hw_names[h])
+                self._decide(day, "resumed", f"{self.hw_names[h]}: {note} after "
+                             f"{day - self.paused_hw_since[h]} days", hw=self.hw_names[h])
                 held = [v[self.hw[v] == h] for v in self._held]
                 self._held = [v[self.hw[v] != h] for v in self._held]
                 self._hold()
                 for v in held:
                     self._release(v)
         if self.status == PAUSED and day - self.paused_since >= wait:
-            r, note = self._rate(view, ~self.paused_hw & (self.targets_by_hw > 0))
-            if r is not None and r < self.resume_thr:
+            clear, note = self._clears(day, view, ~self.paused_hw & (self.targets_by_hw > 0),
+                                       one_hw=False)
+            if clear:
                 self.status = RUNNING
-                self._decide(day, "resumed", f"error rate {r:.3f} = {note} < {self.resume_thr:g} "
-                             f"after {day - self.paused_since} days", wave=self.wave)
+                self._decide(day, "resumed", f"{note} after {day - self.paused_since} days",
+                             wave=self.wave)
                 self._hold()
+
+    def _clears(self, day: int, view: ServerView, mask: np.ndarray,
+                one_hw: bool) -> tuple[bool, str]:
+        """Whether the hw configs in ``mask`` may resume, and the numbers behind it."""
+        if self.evidence is not None:
+            k, n = self.evidence.sample(view, day)
+            kk, nn = int(k[mask].sum()), int(n[mask].sum())
+            verdict = int(self.evidence.judge(kk, nn))
+            return verdict == GOOD, f"{VERDICTS[verdict]}: {self.evidence.note(kk, nn)}"
+        r, note = self._rate(view, mask, min_executed=0 if one_hw else None)
+        return (r is not None and r < self.resume_thr,
+                f"error rate {'n/a' if r is None else f'{r:.3f}'} = {note} < {self.resume_thr:g}")
 
     # --------------------------------------------------------------- releases
     def _start_wave(self, day: int, i: int, why: str) -> None:
@@ -279,10 +326,43 @@ class CampaignController:
                      f"{int(view.succeeded_by_hw.sum())} succeeded, "
                      f"{int(view.errored_by_hw.sum())} errors", wave=self.wave)
 
+    # ------------------------------------------------------ operator commands
+    @property
+    def stopped(self) -> bool:
+        """Paused (the campaign or a hw config): what the operator investigates."""
+        return self.status == PAUSED or (self.status == RUNNING and bool(self.paused_hw.any()))
+
+    def stopped_hw(self) -> np.ndarray:
+        """Bool per hw config code: stopped (all hw configs with targets if the campaign is)."""
+        if self.status == PAUSED:
+            return self.paused_hw | (self.targets_by_hw > 0)
+        return self.paused_hw.copy()
+
+    def resume_all(self, day: int, reason: str) -> None:
+        """A person lifts every pause (campaign and hw configs) and releases what was held."""
+        self.status = RUNNING if self.status == PAUSED else self.status
+        self.paused_hw[:] = False
+        held, self._held = self._held, []
+        self._hold()
+        for v in held:
+            self._release(v)
+        self._decide(day, "resumed", reason, wave=self.wave)
+
+    def close(self, day: int, action: str, reason: str) -> int:
+        """End the campaign as ``superseded`` or ``cancelled``; vehicles not yet installed are
+        withdrawn (returned: how many). ``cancelled`` also rolls back those installed."""
+        self.status = SUPERSEDED if action == "superseded" else CANCELLED
+        withdrawn = self.act.withdraw()
+        if action == "cancelled":
+            self.act.revert(self.targets[self.released[self.targets]])
+        self._decide(day, action, f"{reason}; {withdrawn} vehicles not yet installed withdrawn",
+                     wave=self.wave)
+        return withdrawn
+
     # -------------------------------------------------------------------- day
     def step(self, day: int, view: ServerView) -> list[Decision]:
         """Decide day ``day`` from the server view; returns the day's decisions."""
-        if day < self.release_day or self.status in (ABORTED, COMPLETED):
+        if day < self.release_day or self.status in OVER:
             return []
         start = len(self.decisions)
         if self.status == WAITING:

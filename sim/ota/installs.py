@@ -30,9 +30,9 @@ from sim.ota.monitor import ReportQueue
 from sim.ota.outcome import FAILURE_MODES, ReleaseEvents
 
 STATES = ("not_targeted", "waiting", "queued", "downloading", "ready", "installed", "failed",
-          "rolled_back", "bricked", "cancelled", "reverted")
+          "rolled_back", "bricked", "cancelled", "reverted", "superseded")
 (NOT_TARGETED, WAITING, QUEUED, DOWNLOADING, READY, INSTALLED, FAILED, ROLLED_BACK, BRICKED,
- CANCELLED, REVERTED) = range(len(STATES))
+ CANCELLED, REVERTED, SUPERSEDED) = range(len(STATES))
 STUCK, STORAGE, LOW_BATTERY, ECU = range(len(FAILURE_MODES))
 BOOT_OK, BOOT_BRICK, BOOT_ROLLBACK = 0, 1, 2
 I64 = np.int64
@@ -89,6 +89,7 @@ class ReleaseInstalls:
         self._onsets: dict[int, list[np.ndarray]] = defaultdict(list)
         self._reverts: list[np.ndarray] = []
 
+        self.defect_hw = defect_prob > 0      # on a hw config where the release is defective
         u = draws.random((5, len(targets)))
         self.defective = np.zeros(n, bool)
         self.defective[targets] = u[0] < defect_prob[targets]
@@ -137,6 +138,30 @@ class ReleaseInstalls:
         # A car waiting for a dealer flash (failed or bricked) gets the previous version there.
         self.withdrawn[vehicles[(s == FAILED) | (s == BRICKED)]] = True
         return len(pending)
+
+    def withdraw(self) -> int:
+        """A later release supersedes this one: every vehicle not yet installed is cancelled."""
+        s = self.state
+        pending = np.flatnonzero((s == WAITING) | (s == QUEUED) | (s == DOWNLOADING)
+                                 | (s == READY))
+        s[pending] = CANCELLED
+        return len(pending)
+
+    def supersede(self, vehicles: np.ndarray) -> np.ndarray:
+        """``vehicles`` now run the release that supersedes this one; returns those that ran
+        this one (installed) and those waiting for a flash of it (failed, bricked) among them."""
+        s = self.state[vehicles]
+        v = vehicles[(s == INSTALLED) | (s == FAILED) | (s == BRICKED)]
+        self.state[v] = SUPERSEDED
+        return vehicles[s == INSTALLED]
+
+    def force_install(self, vehicles: np.ndarray, day: int) -> np.ndarray:
+        """A service center flashed ``vehicles`` with this release; returns the newly installed."""
+        v = vehicles[self.state[vehicles] != INSTALLED]
+        v = v[self.state[v] != NOT_TARGETED]
+        self.reports.send(day, "reported", v)
+        self._install(v, day)
+        return v
 
     def dealer_flashed(self, vehicles: np.ndarray, day: int) -> np.ndarray:
         """A service center flashed ``vehicles`` (failed or bricked): now installed."""
@@ -265,6 +290,7 @@ class ReleaseInstalls:
         ready = np.flatnonzero(self.state == READY)
         out = {name: int(c[i]) for i, name in enumerate(STATES)}
         out["deferred"] = int((self.defer_until[ready] > day).sum())
+        out["on_defect"] = int((self.defect_hw & (self.state == INSTALLED)).sum())
         return out
 
 

@@ -40,7 +40,8 @@ FLASH_CAUSE = "ota_dealer_flash"
 NO_START_CAUSE = "ota_no_start"
 # Daily adoption-curve columns per release (from ReleaseCounts).
 DAILY_COUNTS = ("targeted", "released_to_vehicle", "installed", "failed", "rolled_back",
-                "bricked", "reverted", "reported_succeeded", "reported_failed")
+                "bricked", "reverted", "superseded", "on_defect", "reported_succeeded",
+                "reported_failed")
 # Per-vehicle outcomes logged as events: ReleaseEvents field -> event name.
 LOGGED = {"installed": "ota_installed", "install_failed": "ota_install_failed",
           "rolled_back": "ota_rolled_back", "bricked": "ota_bricked",
@@ -68,14 +69,19 @@ class OtaLoop:
             cohort=a["cohort"], cohort_names=fleet.cohort_names, region=a["region"],
             region_names=fleet.region_names, rng=streams.get("ota"))
         self.rng = streams.get("ota.jobs")
-        self.releases = {name: cfg.releases[name] for name in self.campaigns.release_names}
         # Vehicles waiting for a flash (dealer job or the rescue of a brick), per release.
         self._awaiting: dict[int, str] = {}
         self.today: dict[str, float] = {}
 
     @property
     def release_names(self) -> list[str]:
-        return list(self.releases)
+        """The releases so far (configured ones, then hotfixes as the operator makes them)."""
+        return self.campaigns.release_names
+
+    @property
+    def releases(self) -> dict[str, Any]:
+        """Release name -> its config."""
+        return {n: self.campaigns.release_config(n) for n in self.campaigns.release_names}
 
     def step(self, day: int, soc_frac: np.ndarray) -> DayOutcome:
         """Run the campaigns for ``day`` and apply what happened.
@@ -101,9 +107,11 @@ class OtaLoop:
 
     def _apply(self, day: int, release: str, ev) -> None:
         sw = self.fleet.state.twins[COMPONENT]
-        rel = self.releases[release]
+        rel = self.campaigns.release_config(release)
         if ev.installed.size:
-            self._effects(ev.installed, rel, +1)
+            # a vehicle moving on from the release this one supersedes keeps its effects
+            fresh = np.setdiff1d(ev.installed, ev.superseded, assume_unique=True)
+            self._effects(fresh, rel, +1)
         if ev.cloud_rolled_back.size:
             self._effects(ev.cloud_rolled_back, rel, -1)
         for vehicles, level in ((ev.defect_fault, DRIVABLE), (ev.defect_no_start, ROADSIDE),
@@ -144,10 +152,11 @@ class OtaLoop:
                 release = self._awaiting.pop(v, None)
                 if release is not None:
                     by_release.setdefault(release, []).append(v)
-            for release, vehicles in by_release.items():
+            for awaited, vehicles in by_release.items():
+                release = self.campaigns.current(awaited)   # a hotfix once it supersedes
                 arr = self.campaigns.on_dealer_flashed(np.array(vehicles, dtype=np.int64),
-                                                       release)
-                self._effects(arr, self.releases[release], +1)
+                                                       awaited)
+                self._effects(arr, self.campaigns.release_config(release), +1)
                 now = float(self.campaigns.day + 1)   # applied at the end of the day
                 for v in arr.tolist():
                     self.log.append((now, "ota_installed", v, COMPONENT, release, "", -1,

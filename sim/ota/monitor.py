@@ -74,6 +74,7 @@ class ServerView:
         self.errored = np.zeros(n, bool)
         self.executed = np.zeros(n, bool)       # a final result is known: success or error
         self.in_progress_since = np.full(n, NONE, np.int32)
+        self.success_day = np.full(n, NONE, np.int32)   # day the success reached the server
         self.succeeded_by_hw = np.zeros(n_hw, np.int64)
         self.errored_by_hw = np.zeros(n_hw, np.int64)
         self.executed_by_hw = np.zeros(n_hw, np.int64)
@@ -88,8 +89,10 @@ class ServerView:
     def _executed(self, vehicles: np.ndarray) -> None:
         self._flag(self.executed, self.executed_by_hw, vehicles)
 
-    def _success(self, vehicles: np.ndarray) -> None:
+    def _success(self, vehicles: np.ndarray, day: int) -> None:
         self._executed(vehicles)
+        new = vehicles[~self.succeeded[vehicles]]
+        self.success_day[new] = day
         self._flag(self.succeeded, self.succeeded_by_hw, vehicles)
 
     def _error(self, vehicles: np.ndarray) -> None:
@@ -111,12 +114,30 @@ class ServerView:
                 continue        # after_reboot: "installed, rebooting" is not a result yet
             self.in_progress_since[v] = NONE
             if kind in ("reported", "booted"):
-                self._success(v)
+                self._success(v, day)
             elif kind == "failed":
                 self._error(v)
             elif kind == "rolled_back" and not self.on_report:
                 self._error(v)  # on_report: already counted a success (hawkBit's over-count)
         self._time_out(day)
+
+    def matured(self, day: int, maturity_days: int) -> tuple[np.ndarray, np.ndarray]:
+        """Errors and results per hw config: the sample of the statistical gates.
+
+        An error counts in full. A success counts by how long the server has
+        watched it without a fault report: ``age / maturity_days``, in full
+        from ``maturity_days`` on (a defect shows days after the reboot, so a
+        fresh success would dilute the rate). Results may be fractional.
+        """
+        ok = self.succeeded & ~self.errored
+        if maturity_days > 0:
+            age = day - self.success_day[ok]
+            weight = np.clip(age / maturity_days, 0.0, 1.0)
+        else:
+            weight = np.ones(int(ok.sum()))
+        good = np.bincount(self.hw[ok], weights=weight, minlength=self.n_hw)
+        errors = self.errored_by_hw.astype(float)
+        return errors, errors + good
 
     @property
     def pending(self) -> bool:

@@ -15,7 +15,8 @@ import numpy as np
 
 FAILURE_MODES = ("stuck_download", "insufficient_storage", "low_battery", "ecu_comm_error")
 ACTIONS = ("wave_started", "paused", "resumed", "aborted", "cohort_paused", "cloud_rollback",
-           "completed")
+           "completed", "investigation_started", "root_cause_found", "false_alarm", "superseded",
+           "cancelled", "hotfix_released")
 
 _EMPTY = np.zeros(0, np.int64)
 
@@ -58,6 +59,8 @@ class ReleaseCounts(NamedTuple):
     reported_succeeded: int    # server view: counted successes
     reported_failed: int       # server view: counted errors (incl. timeouts, fault reports)
     timed_out: int             # server view: in progress for timeout_days with no result
+    superseded: int = 0        # moved on to the release that supersedes this one (a hotfix)
+    on_defect: int = 0         # running the release on a hw config where it is defective
 
 
 @dataclass
@@ -79,6 +82,8 @@ class ReleaseEvents:
     defect_fault: np.ndarray = field(default_factory=lambda: _EMPTY)
     defect_no_start: np.ndarray = field(default_factory=lambda: _EMPTY)
     cloud_rolled_back: np.ndarray = field(default_factory=lambda: _EMPTY)
+    superseded: np.ndarray = field(default_factory=lambda: _EMPTY)   # of ``installed``: ran the
+    # release this one supersedes (its effects are already on)
 
 
 @dataclass

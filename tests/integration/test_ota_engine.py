@@ -99,6 +99,49 @@ def test_a_defect_reaches_far_fewer_vehicles_under_staged_than_big_bang():
     assert exposed["staged"] < 0.15 * exposed["big_bang"]
 
 
+def test_a_defect_at_the_gate_threshold_is_contained_by_the_statistical_gate():
+    """Issue 15: 5 % of installs on every hw config defective; staged's SPRT gate exposes
+    <= 20 % of what big bang exposes on the same seed (the raw-rate gate did not)."""
+    key = "ota.releases.fix_2026_12.defect_prob_by_hw_config"
+    defect = [f"{key}.hw3=0.05", f"+{key}.hw4=0.05"]
+    exposed = {}
+    for policy in ("staged", "big_bang"):
+        k = sim.simulate(sim.load_config([*BASE, *defect, f"ota/rollout={policy}"])).kpis
+        exposed[policy] = k["ota_vehicles_exposed_to_defect"]
+    assert exposed["big_bang"] > 0.9 * 5000
+    assert exposed["staged"] <= 0.2 * exposed["big_bang"]
+
+
+def test_a_paused_campaign_is_followed_by_a_hotfix_and_the_fleet_runs_a_good_version():
+    """Issue 15's acceptance: the default release (10 % of hw3 installs defective) pauses hw3;
+    the operator's hotfix supersedes it; >= 95 % of the targets run a good version on day 180."""
+    s = build(sim.load_config([*BASE[:1], "horizon_days=180", *BASE[2:]]))
+    run_clock(s)
+    res = collect(s, wall_s=1.0)
+    ev, k = res.events, res.kpis
+    decided = ev[ev["vehicle"] == -1]
+    order = list(decided.loc[decided["event"] != "ota_wave_started", "event"])
+    for before, after in (("ota_cohort_paused", "ota_investigation_started"),
+                          ("ota_investigation_started", "ota_root_cause_found"),
+                          ("ota_root_cause_found", "ota_hotfix_released")):
+        assert order.index(before) < order.index(after)
+    rel = "fix_2026_12"
+    names = __import__("sim.ota.installs", fromlist=["STATES"]).STATES
+    parent = s.ota.campaigns.install_state(rel)
+    hotfix = s.ota.campaigns.install_state(f"{rel}_hotfix")
+    hw3 = s.fleet.state.attrs["hw_config"] == s.fleet.hw_config_names.index("hw3")
+    good = (hotfix == names.index("installed")) | ((parent == names.index("installed")) & ~hw3)
+    targeted = parent != names.index("not_targeted")
+    assert good[targeted].mean() >= 0.95
+    assert k["ota_releases"] == 2 and k["ota_installed_share_end"] >= 0.95
+    fixed = decided.loc[decided["event"] == "ota_superseded", "time_d"].iloc[0]
+    stop = decided.loc[decided["event"] == "ota_cohort_paused", "time_d"].iloc[0]
+    assert k["ota_days_to_fix"] == fixed - stop
+    on_defect = res.daily[f"ota_{rel}_on_defect"].fillna(0)
+    assert k["ota_vehicle_days_on_defective_version"] == on_defect.sum() > 0
+    assert on_defect.iloc[-1] <= 0.01 * hw3.sum()
+
+
 def test_campaign_decisions_are_logged_in_order_with_their_reasons():
     res = sim.simulate(sim.load_config(BASE))
     dec = res.events[res.events["event"].isin(
@@ -116,7 +159,8 @@ def test_a_paused_wave_is_rolled_back_from_the_cloud_in_order():
     """A defect on half of hw3's installs trips the error gate; the server reverts the wave."""
     res = sim.simulate(sim.load_config([
         *BASE, "ota.rollout.gates.cloud_rollback=true", "ota.rollout.gates.per_cohort_pause=false",
-        "ota.releases.fix_2026_12.defect_prob_by_hw_config.hw3=0.5"]))
+        "ota.releases.fix_2026_12.defect_prob_by_hw_config.hw3=0.5",
+        "ota.operator.enabled=false"]))   # the gate's own rollback, no hotfix after it
     ev, k = res.events, res.kpis
     ota = ev[ev["event"].str.startswith("ota_")]
     order = ota.loc[ota["vehicle"] < 0, "event"].tolist()

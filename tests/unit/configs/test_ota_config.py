@@ -23,7 +23,8 @@ from configs.validate import ConfigError, validate
 from sim.ota import OtaCampaigns
 from sim.ota.sandbox import SyntheticFleet, ota_config
 
-PRESETS = ["aws_abort", "big_bang", "hawkbit_default", "mender_phased", "staged"]
+PRESETS = ["aws_abort", "big_bang", "hawkbit_default", "mender_phased", "staged", "staged_beta",
+           "staged_rate", "staged_wilson"]
 
 
 @dataclass
@@ -125,8 +126,12 @@ BAD = {  # overrides -> fragments of the message (key, value, what is allowed)
         "fix_2026_12.defect_prob_by_hw_config.hw3=1.5", "[0, 1]"],
     ("ota.install_duration_h=5",): ["install_duration_h=5", "maintenance_window_h=4"],
     ("ota.releases.fix_2026_12.version=",): ["fix_2026_12.version=''"],
-    ("ota.rollout.gates.resume_threshold_frac=0.05",): [
+    ("ota/rollout=staged_rate", "ota.rollout.gates.resume_threshold_frac=0.05"): [
         "gates.resume_threshold_frac=0.05 must be below", "gates.error_threshold_frac=0.05"],
+    ("ota.rollout.gates.acceptable_error_frac=0.05",): [
+        "gates.acceptable_error_frac=0.05 must be below", "gates.error_threshold_frac=0.05"],
+    ("ota.rollout.gates.error_test=bayes",): ["error_test", "bayes", "rate, wilson, beta, sprt"],
+    ("ota.rollout.gates.confidence=1",): ["gates.confidence=1", "[0.5, 0.9999]"],
 }
 
 

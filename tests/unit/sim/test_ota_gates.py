@@ -18,6 +18,7 @@ CLEAN = {  # only the failure a test switches on
     "ecu_comm_error_prob_per_attempt": 0.0, "brick_prob_per_install": 0.0,
     "ab_rollback_prob": 0.0, f"{R}.defect_prob_by_hw_config": {}, f"{R}.optional": False,
     f"{R}.release_day": 5,
+    "operator.enabled": False,   # the gates alone (the operator: test_ota_operator.py)
 }
 SLOW_RATE = {"rollout.policy": "exponential", "rollout.exponential.increment_factor": 1.0}
 
@@ -164,7 +165,7 @@ def test_a_timeout_turns_silent_bricked_vehicles_into_failures(counts_on):
 
 
 def test_a_pause_stops_releases_and_holds_vehicles_that_have_not_started():
-    cfg = cfg_for("staged", **DEFECT, **{"rollout.gates.per_cohort_pause": False})
+    cfg = cfg_for("staged_rate", **DEFECT, **{"rollout.gates.per_cohort_pause": False})
     fleet = SyntheticFleet(n=20_000)
     ota = fleet.campaigns(cfg)
     outcomes, states = [], []
@@ -183,7 +184,7 @@ def test_a_pause_stops_releases_and_holds_vehicles_that_have_not_started():
 # ---------------------------------------------------------- per-cohort pause
 def test_per_cohort_pause_stops_only_the_defective_hw_config():
     # A single own error may single out a hw config here (the floor is tested below).
-    cfg = cfg_for("staged", **{f"{R}.defect_prob_by_hw_config": {"hw3": 0.5},
+    cfg = cfg_for("staged_rate", **{f"{R}.defect_prob_by_hw_config": {"hw3": 0.5},
                                f"{R}.defect_onset_days_mean": 0.0,
                                "rollout.gates.per_cohort_min_errors": 1})
     fleet = SyntheticFleet(n=20_000)
@@ -212,7 +213,7 @@ def test_a_hw_config_needs_its_own_error_floor_to_be_paused_alone(floor):
     """The first defect report (1 error in 4 hw3 results) singles hw3 out only with a floor of 1;
     with 2 the campaign-wide gate (1 error in 14, over 5 %) pauses everything instead, a pause
     that can lift, unlike a hw config's (it gets no more results)."""
-    cfg = cfg_for("staged", **{f"{R}.defect_prob_by_hw_config": {"hw3": 0.1},
+    cfg = cfg_for("staged_rate", **{f"{R}.defect_prob_by_hw_config": {"hw3": 0.1},
                                f"{R}.defect_onset_days_mean": 0.0,
                                "rollout.gates.per_cohort_min_errors": floor,
                                "rollout.gates.min_executed": 10})
@@ -231,7 +232,7 @@ def test_a_hw_config_needs_its_own_error_floor_to_be_paused_alone(floor):
 
 
 def test_cloud_rollback_reverts_the_vehicles_on_the_release():
-    cfg = cfg_for("staged", **DEFECT, **{"rollout.gates.per_cohort_pause": False,
+    cfg = cfg_for("staged_rate", **DEFECT, **{"rollout.gates.per_cohort_pause": False,
                                          "rollout.gates.cloud_rollback": True})
     ota, outcomes = run(cfg, SyntheticFleet(n=20_000), 60)
     rollback = decisions(outcomes, "cloud_rollback")
@@ -246,7 +247,7 @@ def test_cloud_rollback_reverts_the_vehicles_on_the_release():
 
 # ------------------------------------------------------ decisions and seeds
 def test_decisions_come_in_day_order_with_the_numbers_behind_them():
-    cfg = cfg_for("staged", **DEFECT)
+    cfg = cfg_for("staged_rate", **DEFECT)
     _, outcomes = run(cfg, SyntheticFleet(n=20_000), 90)
     ds = decisions(outcomes)
     assert [d.action for d in ds] == ["wave_started", "wave_started", "cohort_paused",
