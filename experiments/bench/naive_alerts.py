@@ -155,6 +155,16 @@ class TrendLine:
         se = math.sqrt(sse / ((n - 2) * sxx))
         if se > 0.0 and abs(slope) / se < t.min_slope_t:
             return None
+        if t.rul_z > 0.0:   # the late end of the crossing must be inside (sim.alerts.detectors)
+            xbar = sx / n
+            s2 = sse / (n - 2)
+            se_value = math.sqrt(s2 * (1.0 / n + xbar * xbar / sxx))
+            slow = abs(slope) - t.rul_z * se
+            if slow <= 0.0:
+                return None
+            rul = (abs(t.failure_level - today) + t.rul_z * se_value) / slow
+            if rul > self.max_horizon:
+                return None
         rul = max(rul, 0.0)
         for level, h in self.horizons.items():  # most severe first
             if rul <= h:
@@ -199,7 +209,7 @@ class Owner:
 
     def __init__(self, cfg: Any, rnd: random.Random) -> None:
         self.rnd = rnd
-        self.prob = {level: getattr(cfg, f"response_prob_{level}") for level in LEVELS}
+        self.prob = {level: cfg.levels[level].response_prob for level in LEVELS}
         self.prior_true, self.prior_false = cfg.trust_prior_true, cfg.trust_prior_false
         self.stop, self.full = cfg.stop_responding_accuracy, cfg.full_response_accuracy
         self.n_true = self.n_false = 0

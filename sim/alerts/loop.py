@@ -2,9 +2,10 @@
 
 telemetry -> :class:`Detector` -> components already in service dropped ->
 :class:`AlertGate` (dedup, per-vehicle cap) -> :class:`Owners` accept or
-ignore -> one ``alert`` record per alert; an accepted alert books a
-``preventive`` job (red: red-alert priority, at once; yellow/blue: a booked
-window) with its part reserved, through the ordinary service network.
+ignore -> one ``alert`` record per alert (``channel``: the level's
+notification channel); an accepted alert books a ``preventive`` job (at the
+level's service priority: red-alert priority at once, or a booked window)
+with its part reserved, through the ordinary service network.
 
 Ground truth: a preventive repair of a component that had not failed starts a
 shadow copy (:mod:`sim.alerts.shadow`) that reveals whether, and when, the
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from configs.alerts_schema import SERVICE_PRIORITIES
 from sim.alerts.detectors import Detector, horizons, needed_signals
 from sim.alerts.gate import AlertGate
 from sim.alerts.owners import Owners
@@ -32,6 +34,7 @@ from sim.service import ServiceNetwork
 from twins import Usage
 
 ACCEPTED, IGNORED = "accepted", "ignored"
+RED_ALERT = SERVICE_PRIORITIES[0]   # a level whose jobs take service.priority_red_alert
 
 
 class AlertLoop:
@@ -56,6 +59,9 @@ class AlertLoop:
         self.shadows = ShadowPool(fleet.twins, fleet.params, streams.get("alerts.shadow"))
         self.rng = streams.get("alerts.timing")
         self.horizon = horizons(cfg)
+        # Per level: the owner's notification channel and the booked job's service priority.
+        self.channel = {lv: str(c.channel) for lv, c in cfg.levels.items()}
+        self.priority = {lv: str(c.service_priority) for lv, c in cfg.levels.items()}
         # Vehicles whose accepted alert's preventive job is not done yet, per component.
         self.booked = {c: np.zeros(n, dtype=bool) for c in fleet.twins}
         self._window_end: dict[tuple[int, str], float] = {}   # (vehicle, component) of booked
@@ -100,16 +106,18 @@ class AlertLoop:
             who = b.vehicles[accepted]
             booked_at = day + self.rng.random(who.size)   # the owner books during the day
             self.service.submit_many(booked_at, who, b.component, b.cause, PREVENTIVE,
-                                     red_alert=b.level == "red")
+                                     red_alert=self.priority[b.level] == RED_ALERT)
             self.booked[b.component][who] = True
             for v in who.tolist():
                 self._window_end[(v, b.component)] = due
         regions = self.service.region_names
+        channel = self.channel[b.level]
         region_of = self.fleet.state.attrs["region"][b.vehicles].tolist()
         # job -1: the booked job's own records carry its id (severity "preventive").
         for v, ok, reg in zip(b.vehicles.tolist(), accepted.tolist(), region_of, strict=True):
             self.log.append((t_alert, "alert", v, b.component, b.cause, b.level, -1,
-                             regions[reg], -1, "", ACCEPTED if ok else IGNORED, due, np.nan))
+                             regions[reg], -1, channel, ACCEPTED if ok else IGNORED, due,
+                             np.nan))
             heapq.heappush(self._closing, (due, v, b.component, t_alert))
 
     def _learn(self, day: int) -> None:

@@ -174,7 +174,7 @@ def test_default_yaml_equals_the_schema_defaults():
     rules, trends = raw.pop("rules"), raw.pop("trends")
     assert raw == schema
     assert OmegaConf.to_container(group("default")) == {**raw, "rules": rules, "trends": trends}
-    assert len(rules) == 4 and len(trends) == 1
+    assert len(rules) == 2 and len(trends) == 3
 
 
 @pytest.mark.parametrize("name", GROUP_FILES)
