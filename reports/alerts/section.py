@@ -152,8 +152,8 @@ def _table_caption(files: RunFiles) -> str:
         f"{_windows_text(files)}. Censored: not come true with the window still open when the "
         "run ended (truth unknown). Precision = came true / (alerts - censored); response = "
         f"accepted / alerts; median lead over the alerts that came true{kpi_lead}. Recall from "
-        "kpis.json: the share of the failures a component's detectors target that an alert predicted at "
-        "least a day ahead (not defined per level)."
+        "kpis.json: the share of the failures a component's detectors target that an alert "
+        "predicted at least a day ahead (not defined per level)."
     )
 
 
