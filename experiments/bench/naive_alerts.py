@@ -180,6 +180,7 @@ class Gate:
 
     def __init__(self, cfg: Any) -> None:
         self.dedup_days = cfg.dedup_days
+        self.remind_days = cfg.remind_ignored_after_days
         self.cap = cfg.max_alerts_per_vehicle_per_30_days
         self.red_bypasses_cap = cfg.red_bypasses_cap
         self.last: dict[str, tuple[int, int]] = {}   # component -> (day, severity) of last alert
@@ -198,6 +199,11 @@ class Gate:
         self.last[component] = (day, sev)
         self.recent.append(day)
         return True
+
+    def remind(self, day: int, component: str) -> None:
+        """The owner ignored today's alert: it may repeat after ``remind_days``."""
+        last_day, sev = self.last[component]
+        self.last[component] = (min(last_day, day - self.dedup_days + self.remind_days), sev)
 
     def clear(self, component: str) -> None:
         """The component was repaired: a new part may alert again at once."""
@@ -289,6 +295,8 @@ class VehicleAlerts:
                 continue
             a.due = day + self.horizons[a.level]
             a.accepted = self.owner.responds(a.level)
+            if not a.accepted:
+                self.gate.remind(day, a.component)
             self.alerts += 1
             self.open.append(a)
             if a.accepted:

@@ -110,6 +110,8 @@ class AlertLoop:
             self.booked[b.component][who] = True
             for v in who.tolist():
                 self._window_end[(v, b.component)] = due
+        if not accepted.all():
+            self.gate.remind(day, b.vehicles[~accepted], b.component)
         regions = self.service.region_names
         channel = self.channel[b.level]
         region_of = self.fleet.state.attrs["region"][b.vehicles].tolist()

@@ -10,7 +10,7 @@ import pytest
 import sim
 from configs.alerts_schema import CHANNELS, LEVELS, AlertsConfig, LevelConfig
 from configs.validate import ConfigError
-from sim.alerts import AlertBatch, Owners
+from sim.alerts import AlertBatch, AlertGate, Owners
 from sim.alerts.loop import AlertLoop
 
 
@@ -43,6 +43,7 @@ def loop_for(cfg: AlertsConfig, n: int = 4) -> tuple[AlertLoop, Recorder]:
     loop.priority = {lv: c.service_priority for lv, c in cfg.levels.items()}
     loop.booked = {"aux12v": np.zeros(n, bool)}
     loop._window_end, loop._closing = {}, []
+    loop.gate = AlertGate(cfg, n)
     return loop, rec
 
 
@@ -76,3 +77,18 @@ def test_the_default_levels_table_and_its_errors():
     assert [cfg.levels[lv].service_priority for lv in LEVELS] == ["red_alert", "booked", "booked"]
     with pytest.raises(ConfigError, match="alerts.levels.red.channel"):
         sim.load_config(["alerts.levels.red.channel=sms"])
+
+
+def test_an_ignored_alert_is_repeated_after_the_reminder_delay():
+    cfg = AlertsConfig(dedup_days=30, remind_ignored_after_days=7,
+                       levels={"red": LevelConfig("push_and_call", "red_alert", 1.0),
+                               "yellow": LevelConfig("app_push", "booked", 1.0),
+                               "blue": LevelConfig("app_inbox", "booked", 0.0)})
+    loop, rec = loop_for(cfg)
+    batch = AlertBatch("aux12v", "no_start", "blue", np.array([0]), None, "t")
+    for day in range(10, 40):
+        for admitted in loop.gate.admit(day, [batch]):
+            loop._raise(day, admitted)
+    # Ignored on day 10, repeated on day 17 (reminder), then capped: 2 alerts in 30 days.
+    assert [r[0] for r in rec.rows] == [10.0, 17.0]
+    assert [r[10] for r in rec.rows] == ["ignored", "ignored"] and rec.jobs == []
