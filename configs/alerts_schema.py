@@ -117,6 +117,7 @@ class AlertsConfig:
     red_bypasses_cap: bool = True
     dedup_days: int = num(30, 0, 3650)
     remind_ignored_after_days: int = num(7, 0, 3650)
+    escalate_reminders: bool = True
     levels: dict[str, LevelConfig] = field(default_factory=_default_levels)
     trust_prior_true: float = num(8.5, 0.0, 1e6, lo_open=True)
     trust_prior_false: float = num(1.5, 0.0, 1e6, lo_open=True)

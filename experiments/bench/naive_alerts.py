@@ -260,6 +260,10 @@ class VehicleAlerts:
         self.gate = Gate(cfg)
         self.owner = Owner(cfg, rnd)
         self.booked: set[str] = set()   # components with a preventive repair pending
+        # component -> (ignored alerts in a row, end of the first one's window): reminders
+        # escalate a level each and keep that window (sim.alerts.reminders).
+        self.escalate = cfg.escalate_reminders
+        self.pending: dict[str, tuple[int, float]] = {}
         self.open: list[Alert] = []     # alerts whose window has not closed
         self.alerts = self.accepted = self.preventive_jobs = 0
 
@@ -293,10 +297,20 @@ class VehicleAlerts:
         for a in self.detect(day, self.reader.read()):
             if a.component in self.booked or not self.gate.admit(day, a.component, a.level):
                 continue
-            a.due = day + self.horizons[a.level]
+            prior = self.pending.get(a.component) if self.escalate else None
+            if prior is not None and prior[1] >= day:
+                a.level = LEVELS[max(SEVERITY[a.level] - prior[0], 0)]
+                a.due = prior[1]
+            else:
+                prior = None
+                a.due = day + self.horizons[a.level]
             a.accepted = self.owner.responds(a.level)
-            if not a.accepted:
+            if a.accepted:
+                self.pending.pop(a.component, None)
+            else:
                 self.gate.remind(day, a.component)
+                self.pending[a.component] = ((1, a.due) if prior is None
+                                             else (prior[0] + 1, prior[1]))
             self.alerts += 1
             self.open.append(a)
             if a.accepted:
@@ -332,6 +346,7 @@ class VehicleAlerts:
             if trend.trend.component == component:
                 trend.reset()
         self.gate.clear(component)
+        self.pending.pop(component, None)
         if preventive:
             self.booked.discard(component)
             self.preventive_jobs += 1

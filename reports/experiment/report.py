@@ -28,6 +28,7 @@ from experiments.runner import DEFAULT_HEADLINE, EXPERIMENT_JSON, SUMMARY_PARQUE
 from experiments.stats import Answer, answers
 from experiments.store import ResultStore
 from experiments.targets import target_rows, within_text
+from reports.experiment.operating import operating_figure
 from reports.page.figures import to_base64_png
 from reports.page.html import render
 from sim.io import write_text
@@ -194,6 +195,7 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
                                 else "never (no gain)")}
                     for r in payback_rows(summary, baseline)],
         "charts": charts, "diff_rows": _diff_rows(summary, kpis),
+        "operating": operating_figure(summary),
         "all_variants": variants, "all_rows": all_rows,
         "inputs": [(k, v if isinstance(v, str) else json.dumps(v, default=str))
                    for k, v in inputs.items()],
