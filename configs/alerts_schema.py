@@ -21,6 +21,27 @@ from twins import TWINS
 
 LEVELS = ("red", "yellow", "blue")  # most severe first
 CAP_WINDOW_DAYS = 30  # the window of max_alerts_per_vehicle_per_30_days
+# How an alert reaches the owner (seed 002): a push with a phone follow-up, an app push
+# notification, or a message left in the app's inbox.
+CHANNELS = ("push_and_call", "app_push", "app_inbox")
+# The service priority of the preventive job an accepted alert books (service.priority_*):
+# red-alert priority at once, or a booked window.
+SERVICE_PRIORITIES = ("red_alert", "booked")
+
+
+@dataclass
+class LevelConfig:
+    """How one alert level is delivered and served, and how owners respond to it."""
+
+    channel: str = choice("app_inbox", *CHANNELS)
+    service_priority: str = choice("booked", *SERVICE_PRIORITIES)
+    response_prob: float = prob(0.8)   # before alert fatigue (sim.alerts.owners)
+
+
+def _default_levels() -> dict[str, LevelConfig]:
+    return {"red": LevelConfig("push_and_call", "red_alert", 0.97),
+            "yellow": LevelConfig("app_push", "booked", 0.9),
+            "blue": LevelConfig("app_inbox", "booked", 0.8)}
 
 
 @dataclass
@@ -41,7 +62,9 @@ class TrendConfig:
     """A trend detector: least-squares line over a rolling window, extrapolated to failure.
 
     The predicted remaining useful life (RUL) maps to the most severe level
-    whose horizon (``horizon_days_<level>``) it is within.
+    whose horizon (``horizon_days_<level>``) it is within. With ``rul_z`` > 0
+    the RUL is the late end of the crossing (the slope shrunk toward flat by
+    ``rul_z`` standard errors), so a noisy trend does not alert early.
     """
 
     signal: str = ""
@@ -53,6 +76,7 @@ class TrendConfig:
     min_points: int = num(7, 3, 365)      # uploaded readings needed in the window
     min_slope_per_day: float = num(0.0, 0.0, 1e9)   # |slope| guard, signal units per day
     min_slope_t: float = num(3.0, 0.0, 1e6)          # slope / its standard error guard
+    rul_z: float = num(0.0, 0.0, 10.0)   # RUL from the slope shrunk by rul_z standard errors
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
@@ -92,9 +116,9 @@ class AlertsConfig:
     max_alerts_per_vehicle_per_30_days: int = num(2, 1, 30)
     red_bypasses_cap: bool = True
     dedup_days: int = num(30, 0, 3650)
-    response_prob_red: float = prob(0.97)
-    response_prob_yellow: float = prob(0.9)
-    response_prob_blue: float = prob(0.8)
+    remind_ignored_after_days: int = num(7, 0, 3650)
+    escalate_reminders: bool = True
+    levels: dict[str, LevelConfig] = field(default_factory=_default_levels)
     trust_prior_true: float = num(8.5, 0.0, 1e6, lo_open=True)
     trust_prior_false: float = num(1.5, 0.0, 1e6, lo_open=True)
     stop_responding_accuracy: float = prob(0.65)
@@ -108,6 +132,9 @@ class AlertsConfig:
         errs = must_be_below(cfg, path, "horizon_days_red", "horizon_days_yellow")
         errs += must_be_below(cfg, path, "horizon_days_yellow", "horizon_days_blue")
         errs += must_be_below(cfg, path, "stop_responding_accuracy", "full_response_accuracy")
+        if sorted(cfg.levels) != sorted(LEVELS):
+            errs.append(f"{p}levels={sorted(cfg.levels)} must list each level once; allowed: "
+                        f"{', '.join(LEVELS)}")
         errs += _check_targets(cfg.rules, f"{p}rules")
         errs += _check_targets(cfg.trends, f"{p}trends")
         return [e.lstrip(".") for e in errs]

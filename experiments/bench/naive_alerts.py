@@ -155,6 +155,16 @@ class TrendLine:
         se = math.sqrt(sse / ((n - 2) * sxx))
         if se > 0.0 and abs(slope) / se < t.min_slope_t:
             return None
+        if t.rul_z > 0.0:   # the late end of the crossing must be inside (sim.alerts.detectors)
+            xbar = sx / n
+            s2 = sse / (n - 2)
+            se_value = math.sqrt(s2 * (1.0 / n + xbar * xbar / sxx))
+            slow = abs(slope) - t.rul_z * se
+            if slow <= 0.0:
+                return None
+            rul = (abs(t.failure_level - today) + t.rul_z * se_value) / slow
+            if rul > self.max_horizon:
+                return None
         rul = max(rul, 0.0)
         for level, h in self.horizons.items():  # most severe first
             if rul <= h:
@@ -170,6 +180,7 @@ class Gate:
 
     def __init__(self, cfg: Any) -> None:
         self.dedup_days = cfg.dedup_days
+        self.remind_days = cfg.remind_ignored_after_days
         self.cap = cfg.max_alerts_per_vehicle_per_30_days
         self.red_bypasses_cap = cfg.red_bypasses_cap
         self.last: dict[str, tuple[int, int]] = {}   # component -> (day, severity) of last alert
@@ -189,6 +200,11 @@ class Gate:
         self.recent.append(day)
         return True
 
+    def remind(self, day: int, component: str) -> None:
+        """The owner ignored today's alert: it may repeat after ``remind_days``."""
+        last_day, sev = self.last[component]
+        self.last[component] = (min(last_day, day - self.dedup_days + self.remind_days), sev)
+
     def clear(self, component: str) -> None:
         """The component was repaired: a new part may alert again at once."""
         self.last.pop(component, None)
@@ -199,7 +215,7 @@ class Owner:
 
     def __init__(self, cfg: Any, rnd: random.Random) -> None:
         self.rnd = rnd
-        self.prob = {level: getattr(cfg, f"response_prob_{level}") for level in LEVELS}
+        self.prob = {level: cfg.levels[level].response_prob for level in LEVELS}
         self.prior_true, self.prior_false = cfg.trust_prior_true, cfg.trust_prior_false
         self.stop, self.full = cfg.stop_responding_accuracy, cfg.full_response_accuracy
         self.n_true = self.n_false = 0
@@ -244,6 +260,10 @@ class VehicleAlerts:
         self.gate = Gate(cfg)
         self.owner = Owner(cfg, rnd)
         self.booked: set[str] = set()   # components with a preventive repair pending
+        # component -> (ignored alerts in a row, end of the first one's window): reminders
+        # escalate a level each and keep that window (sim.alerts.reminders).
+        self.escalate = cfg.escalate_reminders
+        self.pending: dict[str, tuple[int, float]] = {}
         self.open: list[Alert] = []     # alerts whose window has not closed
         self.alerts = self.accepted = self.preventive_jobs = 0
 
@@ -277,8 +297,20 @@ class VehicleAlerts:
         for a in self.detect(day, self.reader.read()):
             if a.component in self.booked or not self.gate.admit(day, a.component, a.level):
                 continue
-            a.due = day + self.horizons[a.level]
+            prior = self.pending.get(a.component) if self.escalate else None
+            if prior is not None and prior[1] >= day:
+                a.level = LEVELS[max(SEVERITY[a.level] - prior[0], 0)]
+                a.due = prior[1]
+            else:
+                prior = None
+                a.due = day + self.horizons[a.level]
             a.accepted = self.owner.responds(a.level)
+            if a.accepted:
+                self.pending.pop(a.component, None)
+            else:
+                self.gate.remind(day, a.component)
+                self.pending[a.component] = ((1, a.due) if prior is None
+                                             else (prior[0] + 1, prior[1]))
             self.alerts += 1
             self.open.append(a)
             if a.accepted:
@@ -314,6 +346,7 @@ class VehicleAlerts:
             if trend.trend.component == component:
                 trend.reset()
         self.gate.clear(component)
+        self.pending.pop(component, None)
         if preventive:
             self.booked.discard(component)
             self.preventive_jobs += 1

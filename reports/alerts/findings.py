@@ -110,8 +110,9 @@ def prevention(view: AlertView) -> Finding | None:
     alerts = len(view.alerts)
     if alerts == 0:
         return Finding("No predictive alert was raised in this run.", "info")
-    precision = view.n_true / alerts
-    p_verdict, p_level = _verdict(targets.ALERT_PRECISION, view.n_true, alerts, "alerts")
+    scored = view.n_scored
+    precision = view.n_true / scored if scored else math.nan
+    p_verdict, p_level = _verdict(targets.ALERT_PRECISION, view.n_true, scored, "alerts")
     warned = view.prevented + view.alerted_failures
     if warned == 0:
         return Finding(
@@ -155,12 +156,14 @@ def _name(row: QualityRow) -> str:
 def weak_groups(rows: list[QualityRow]) -> Finding | None:
     """Levels and components whose precision is below the seed's bar."""
     bar = targets.ALERT_PRECISION
-    weak = [r for r in rows if r.group != "all" and r.alerts and not bar.met(r.precision)]
+    weak = [r for r in rows
+            if r.group != "all" and r.alerts > r.censored and not bar.met(r.precision)]
     if not weak:
         return None
-    clear = [r for r in weak if binomial_ci(r.true, r.alerts)[1] <= bar.bound]
+    clear = [r for r in weak if binomial_ci(r.true, r.alerts - r.censored)[1] <= bar.bound]
     parts = [
-        f"{_name(r)} {fmt_pct(r.precision)} ({fmt_int(r.true)} of {fmt_int(r.alerts)})"
+        f"{_name(r)} {fmt_pct(r.precision)} ({fmt_int(r.true)} of "
+        f"{fmt_int(r.alerts - r.censored)})"
         for r in sorted(weak, key=lambda r: r.precision)
     ]
     tail = "" if clear else " Each is within the uncertainty of its few alerts."
@@ -193,7 +196,7 @@ def alert_data_checks(kpis: Kpis, view: AlertView) -> list[Finding]:
     """Flag alert KPIs that disagree with the same value recomputed from the event log."""
     alerts = len(view.alerts)
     from_log = {
-        "alert_precision": view.n_true / alerts if alerts else math.nan,
+        "alert_precision": view.n_true / view.n_scored if view.n_scored else math.nan,
         "owner_response_rate": view.n_accepted / alerts if alerts else math.nan,
         "breakdowns_avoided_share": view.avoided_share(),
     }

@@ -40,7 +40,8 @@ class TableRow:
 
     Attributes:
         name: ``"All alerts"``, a level or a component label.
-        cells: Alerts, came true, precision, accepted, response, median lead, recall.
+        cells: Alerts, share, came true, censored, precision, accepted, response, median
+            lead, recall.
         first_of_group: True for the first row of the level and component blocks.
     """
 
@@ -51,7 +52,9 @@ class TableRow:
 
 TABLE_HEADER = (
     "alerts",
+    "share",
     "came true",
+    "censored",
     "precision",
     "accepted",
     "response",
@@ -105,7 +108,9 @@ def _format_row(row: QualityRow, first: bool) -> TableRow:
     lead = "n/a" if row.true == 0 else f"{fmt_num(row.median_lead_d, 1)} d"
     cells = (
         fmt_int(row.alerts),
+        fmt_pct(row.share),
         fmt_int(row.true),
+        fmt_int(row.censored),
         fmt_pct(row.precision),
         fmt_int(row.accepted),
         fmt_pct(row.response),
@@ -144,10 +149,11 @@ def _table_caption(files: RunFiles) -> str:
     return (
         "From the event log. An alert came true when its component failed, or its untouched "
         "shadow copy failed after the preventive repair, inside the alert's window"
-        f"{_windows_text(files)}. Precision = came true / alerts; response = accepted / "
-        f"alerts; median lead over the alerts that came true{kpi_lead}. Recall from kpis.json: "
-        "the share of the failures a component's detectors target that an alert predicted at "
-        "least a day ahead (not defined per level)."
+        f"{_windows_text(files)}. Censored: not come true with the window still open when the "
+        "run ended (truth unknown). Precision = came true / (alerts - censored); response = "
+        f"accepted / alerts; median lead over the alerts that came true{kpi_lead}. Recall from "
+        "kpis.json: the share of the failures a component's detectors target that an alert "
+        "predicted at least a day ahead (not defined per level)."
     )
 
 

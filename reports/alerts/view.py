@@ -83,6 +83,12 @@ def horizons(run: Mapping[str, Any]) -> dict[str, float] | None:
     return out or None
 
 
+def end_day(run: Mapping[str, Any]) -> float | None:
+    """The run's last day (config ``horizon_days``) from run.json; None if absent."""
+    h = _mapping(run.get("config")).get("horizon_days")
+    return float(h) if isinstance(h, int | float) else None
+
+
 @dataclass(frozen=True)
 class AlertView:
     """Every alert of a run, scored.
@@ -104,6 +110,13 @@ class AlertView:
     def n_true(self) -> int:
         """Alerts that came true."""
         return int(self.alerts["true"].sum())
+
+    @property
+    def n_scored(self) -> int:
+        """Alerts whose truth is known (not censored by the end of the run)."""
+        if "censored" not in self.alerts:
+            return len(self.alerts)
+        return int((~self.alerts["censored"].astype(bool)).sum())
 
     @property
     def n_accepted(self) -> int:
@@ -138,7 +151,7 @@ def alert_view(events: pd.DataFrame | None, run: Mapping[str, Any]) -> AlertView
     """
     if events is None:
         return None
-    truth = alert_truth(events, horizons(run))
+    truth = alert_truth(events, horizons(run), end_day(run))
     prevented = int((events["event"] == "failure_prevented").sum())
     return AlertView(truth, prevented, _alerted_real_failures(events, truth))
 
@@ -153,6 +166,8 @@ class QualityRow:
         alerts: Alerts raised.
         true: Alerts that came true.
         accepted: Alerts the owner acted on.
+        censored: Alerts not yet true whose window was open at the end of the run.
+        share: This group's alerts / all alerts.
         median_lead_d: Median days from a true alert to its failure (NaN without any).
         recall: Share of the detectors' target failures that were predicted, from
             kpis.json (``None`` where undefined or for a level).
@@ -165,11 +180,14 @@ class QualityRow:
     accepted: int
     median_lead_d: float
     recall: float | None
+    censored: int = 0
+    share: float = math.nan
 
     @property
     def precision(self) -> float:
-        """Share of the alerts that came true; NaN without alerts."""
-        return self.true / self.alerts if self.alerts else math.nan
+        """Share of the scored (not censored) alerts that came true; NaN without any."""
+        scored = self.alerts - self.censored
+        return self.true / scored if scored else math.nan
 
     @property
     def response(self) -> float:
@@ -177,8 +195,10 @@ class QualityRow:
         return self.accepted / self.alerts if self.alerts else math.nan
 
 
-def _row(group: str, key: str, rows: pd.DataFrame, recall: float | None) -> QualityRow:
+def _row(group: str, key: str, rows: pd.DataFrame, recall: float | None,
+         total: int) -> QualityRow:
     leads = rows.loc[rows["true"], "lead_days"].to_numpy(float)
+    censored = int(rows["censored"].sum()) if "censored" in rows else 0
     return QualityRow(
         group,
         key,
@@ -187,6 +207,8 @@ def _row(group: str, key: str, rows: pd.DataFrame, recall: float | None) -> Qual
         int((rows["outcome"] == "accepted").sum()),
         float(np.median(leads)) if leads.size else math.nan,
         recall,
+        censored,
+        len(rows) / total if total else math.nan,
     )
 
 
@@ -204,10 +226,11 @@ def quality_rows(view: AlertView, kpis: Mapping[str, float | None]) -> list[Qual
         Rows in display order.
     """
     alerts = view.alerts
-    rows = [_row("all", "all", alerts, kpis.get("alert_recall"))]
+    total = len(alerts)
+    rows = [_row("all", "all", alerts, kpis.get("alert_recall"), total)]
     found_levels = set(alerts["level"].astype(str))
     for level in [*LEVELS, *sorted(found_levels - set(LEVELS))]:
-        rows.append(_row("level", level, alerts[alerts["level"] == level], None))
+        rows.append(_row("level", level, alerts[alerts["level"] == level], None, total))
     with_recall = {
         name.removeprefix("alert_recall_")
         for name, value in kpis.items()
@@ -215,7 +238,7 @@ def quality_rows(view: AlertView, kpis: Mapping[str, float | None]) -> list[Qual
     }
     for comp in sorted(set(alerts["component"].astype(str)) | with_recall):
         mine = alerts[alerts["component"] == comp]
-        rows.append(_row("component", comp, mine, kpis.get(f"alert_recall_{comp}")))
+        rows.append(_row("component", comp, mine, kpis.get(f"alert_recall_{comp}"), total))
     return rows
 
 

@@ -31,6 +31,7 @@ from experiments.store import ResultStore
 from experiments.targets import target_rows, within_text
 from reports.experiment import readable
 from reports.experiment.containment import containment_figure, containment_table
+from reports.experiment.operating import operating_figure
 from reports.page.figures import to_base64_png
 from reports.page.html import render
 from sim.io import write_text
@@ -212,6 +213,7 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
         "containment": containment_figure(contained := containment_rows(summary)),
         "containment_rows": containment_table(contained),
         "charts": charts, "diff_rows": _diff_rows(summary, kpis),
+        "operating": operating_figure(summary),
         "all_variants": variants, "all_rows": all_rows,
         "inputs": readable.inputs_rows(inputs),
         "warning": readable.replication_warning(n_rep),

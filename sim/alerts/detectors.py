@@ -159,6 +159,23 @@ class RollingLine:
         return value, np.nan_to_num(t_stat, nan=np.inf)
 
 
+    def uncertainty(self, idx: np.ndarray, slope: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Standard errors of today's fitted value and of the slope for vehicles ``idx``.
+
+        Ordinary least squares: ``s² = SSE / (n - 2)``, se(slope)² = s² / Sxx and
+        se(value at t = 0)² = s² (1 / n + mean(t)² / Sxx).
+        """
+        s = self.s[idx].astype(F64)
+        st, stt = self.st[idx].astype(F64), self.stt[idx].astype(F64)
+        sy, sty, syy = self.sy[idx], self.sty[idx], self.syy[idx]
+        sxx = stt - st * st / s
+        sxy = sty - st * sy / s
+        sse = np.maximum(syy - sy * sy / s - slope * sxy, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = sse / (s - 2.0)
+            return np.sqrt(var * (1.0 / s + (st / s) ** 2 / sxx)), np.sqrt(var / sxx)
+
+
 class Detector:
     """Daily detectors of the ``alerts`` config over the whole fleet.
 
@@ -258,8 +275,19 @@ class Detector:
         if not idx.size:
             return []
         b, rul = b[idx], np.maximum(rul[idx], 0.0)
-        _, t_stat = line.fit(idx, b)
+        value, t_stat = line.fit(idx, b)
         keep = t_stat >= t.min_slope_t
+        if t.rul_z > 0.0:
+            # The late end of the crossing: today's value rul_z standard errors
+            # further from the failure level and the slope rul_z standard errors
+            # flatter. The level is picked from it, so an alert fires only when even
+            # this slow reading of the trend crosses inside the level's horizon.
+            se_value, se_slope = line.uncertainty(idx, b)
+            z = F64(t.rul_z)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gap = np.abs(t.failure_level - value) + z * se_value
+                rul = gap / (np.abs(b) - z * se_slope)
+            keep &= (np.abs(b) > z * se_slope) & (rul <= max(self.horizons.values()))
         idx, rul = idx[keep], rul[keep].astype(F32)
         out, lower = [], F32(-np.inf)
         for level, h in self.horizons.items():  # most severe first: red if RUL <= its horizon

@@ -5,7 +5,9 @@ ignored and withdrawn; the industry standard it quotes is fewer than 2
 alerts per user per month. The gate drops an alert repeating the last one of
 the same vehicle+component within ``dedup_days`` unless its level is more
 severe (an escalation), and lets a vehicle receive at most
-``max_alerts_per_vehicle_per_30_days`` alerts in any rolling 30 days.
+``max_alerts_per_vehicle_per_30_days`` alerts in any rolling 30 days. An
+alert the owner ignored may repeat after ``remind_ignored_after_days``
+(a reminder) if its detector still fires.
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ class AlertGate:
     """Per-vehicle alert history of the whole fleet.
 
     Args:
-        cfg: the ``alerts`` config (dedup_days, max_alerts_per_vehicle_per_30_days,
-            red_bypasses_cap); attribute access.
+        cfg: the ``alerts`` config (dedup_days, remind_ignored_after_days,
+            max_alerts_per_vehicle_per_30_days, red_bypasses_cap); attribute access.
         n: fleet size.
     """
 
     def __init__(self, cfg: Any, n: int) -> None:
         self.n = n
         self.dedup_days = int(cfg.dedup_days)
+        self.remind_days = int(cfg.remind_ignored_after_days)
         self.cap = int(cfg.max_alerts_per_vehicle_per_30_days)
         self.red_bypasses_cap = bool(cfg.red_bypasses_cap)
         # Days of each vehicle's last `cap` admitted alerts (a small ring per vehicle).
@@ -74,6 +77,13 @@ class AlertGate:
             rul = None if b.rul_days is None else b.rul_days[keep]
             out.append(b._replace(vehicles=v, rul_days=rul))
         return out
+
+    def remind(self, day: int, vehicles: np.ndarray, component: str) -> None:
+        """The owners of ``vehicles`` ignored today's ``component`` alert: let it repeat
+        after ``remind_ignored_after_days`` instead of ``dedup_days``."""
+        last_day, _ = self._history(component)
+        last_day[vehicles] = np.minimum(
+            last_day[vehicles], day - self.dedup_days + self.remind_days)
 
     def clear(self, vehicles: np.ndarray, component: str) -> None:
         """Forget the open alert of ``component`` (repaired): a new part may alert again."""

@@ -1,10 +1,12 @@
 """The daily alert step of a run, and what alerts set in motion.
 
 telemetry -> :class:`Detector` -> components already in service dropped ->
-:class:`AlertGate` (dedup, per-vehicle cap) -> :class:`Owners` accept or
-ignore -> one ``alert`` record per alert; an accepted alert books a
-``preventive`` job (red: red-alert priority, at once; yellow/blue: a booked
-window) with its part reserved, through the ordinary service network.
+:class:`AlertGate` (dedup, per-vehicle cap) -> :class:`Reminders` (a reminder
+of an ignored alert escalates a level) -> :class:`Owners` accept or
+ignore -> one ``alert`` record per alert (``channel``: the level's
+notification channel); an accepted alert books a ``preventive`` job (at the
+level's service priority: red-alert priority at once, or a booked window)
+with its part reserved, through the ordinary service network.
 
 Ground truth: a preventive repair of a component that had not failed starts a
 shadow copy (:mod:`sim.alerts.shadow`) that reveals whether, and when, the
@@ -20,9 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from configs.alerts_schema import SERVICE_PRIORITIES
 from sim.alerts.detectors import Detector, horizons, needed_signals
 from sim.alerts.gate import AlertGate
 from sim.alerts.owners import Owners
+from sim.alerts.reminders import Reminders
 from sim.alerts.shadow import ShadowPool
 from sim.failures import FailureBatch
 from sim.fleet import Fleet
@@ -32,6 +36,7 @@ from sim.service import ServiceNetwork
 from twins import Usage
 
 ACCEPTED, IGNORED = "accepted", "ignored"
+RED_ALERT = SERVICE_PRIORITIES[0]   # a level whose jobs take service.priority_red_alert
 
 
 class AlertLoop:
@@ -52,10 +57,14 @@ class AlertLoop:
         self.signals = needed_signals(cfg)
         self.detector = Detector(cfg, n)
         self.gate = AlertGate(cfg, n)
+        self.reminders = Reminders(list(fleet.twins), n, bool(cfg.escalate_reminders))
         self.owners = Owners(cfg, n, streams.get("alerts.owners"))
         self.shadows = ShadowPool(fleet.twins, fleet.params, streams.get("alerts.shadow"))
         self.rng = streams.get("alerts.timing")
         self.horizon = horizons(cfg)
+        # Per level: the owner's notification channel and the booked job's service priority.
+        self.channel = {lv: str(c.channel) for lv, c in cfg.levels.items()}
+        self.priority = {lv: str(c.service_priority) for lv, c in cfg.levels.items()}
         # Vehicles whose accepted alert's preventive job is not done yet, per component.
         self.booked = {c: np.zeros(n, dtype=bool) for c in fleet.twins}
         self._window_end: dict[tuple[int, str], float] = {}   # (vehicle, component) of booked
@@ -83,7 +92,8 @@ class AlertLoop:
                 fresh.append(b._replace(vehicles=b.vehicles[keep],
                                         rul_days=None if b.rul_days is None else b.rul_days[keep]))
         for b in self.gate.admit(day, fresh):
-            self._raise(day, b)
+            for part, due in self.reminders.levels(day, b, self.horizon):
+                self._raise(day, part, due)
         self._learn(day)
 
     def on_failures(self, failures: list[FailureBatch], times: list[np.ndarray]) -> None:
@@ -92,25 +102,31 @@ class AlertLoop:
             for v, ti in zip(b.vehicles.tolist(), t.tolist(), strict=True):
                 self._failed.setdefault((v, b.component), []).append(ti)
 
-    def _raise(self, day: int, b) -> None:
+    def _raise(self, day: int, b, due: np.ndarray) -> None:
+        """Owners answer ``b`` (window ends ``due``); book the accepted, log every alert."""
         accepted = self.owners.respond(b.vehicles, b.level)
         t_alert = float(day)
-        due = t_alert + self.horizon[b.level]
         if accepted.any():
             who = b.vehicles[accepted]
             booked_at = day + self.rng.random(who.size)   # the owner books during the day
             self.service.submit_many(booked_at, who, b.component, b.cause, PREVENTIVE,
-                                     red_alert=b.level == "red")
+                                     red_alert=self.priority[b.level] == RED_ALERT)
             self.booked[b.component][who] = True
-            for v in who.tolist():
-                self._window_end[(v, b.component)] = due
+            for v, end in zip(who.tolist(), due[accepted].tolist(), strict=True):
+                self._window_end[(v, b.component)] = end
+        if not accepted.all():
+            self.gate.remind(day, b.vehicles[~accepted], b.component)
+        self.reminders.answered(day, b.component, b.vehicles, accepted, due)
         regions = self.service.region_names
+        channel = self.channel[b.level]
         region_of = self.fleet.state.attrs["region"][b.vehicles].tolist()
         # job -1: the booked job's own records carry its id (severity "preventive").
-        for v, ok, reg in zip(b.vehicles.tolist(), accepted.tolist(), region_of, strict=True):
+        for v, ok, reg, end in zip(b.vehicles.tolist(), accepted.tolist(), region_of,
+                                   due.tolist(), strict=True):
             self.log.append((t_alert, "alert", v, b.component, b.cause, b.level, -1,
-                             regions[reg], -1, "", ACCEPTED if ok else IGNORED, due, np.nan))
-            heapq.heappush(self._closing, (due, v, b.component, t_alert))
+                             regions[reg], -1, channel, ACCEPTED if ok else IGNORED, end,
+                             np.nan))
+            heapq.heappush(self._closing, (end, v, b.component, t_alert))
 
     def _learn(self, day: int) -> None:
         """Owners learn the truth of every alert whose window closed by the end of ``day``."""
@@ -147,5 +163,6 @@ class AlertLoop:
         """A repaired component starts afresh: history, gate entries, booking (repair hook)."""
         self.detector.reset(vehicles, component)
         self.gate.clear(vehicles, component)
+        self.reminders.clear(vehicles, component)
         if severity == PREVENTIVE:
             self.booked[component][vehicles] = False

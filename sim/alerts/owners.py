@@ -3,7 +3,7 @@
 Each owner's belief in the alerts' accuracy is a Beta distribution: prior
 pseudo-counts ``trust_prior_true`` / ``trust_prior_false`` plus the alerts
 the owner has seen turn out true or false. The response probability of a
-level is ``response_prob_<level>`` times a fatigue factor that falls
+level is ``levels.<level>.response_prob`` times a fatigue factor that falls
 linearly from 1 at ``full_response_accuracy`` to 0 at
 ``stop_responding_accuracy`` (seed 002: at 65 % accuracy users ignored
 every alert).
@@ -24,14 +24,14 @@ class Owners:
     """Alert responses and trust of every vehicle's owner.
 
     Args:
-        cfg: the ``alerts`` config (response_prob_*, trust_prior_*, *_accuracy).
+        cfg: the ``alerts`` config (levels.*.response_prob, trust_prior_*, *_accuracy).
         n: fleet size.
         rng: the stream the responses are drawn from.
     """
 
     def __init__(self, cfg: Any, n: int, rng: np.random.Generator) -> None:
         self.rng = rng
-        self.prob = {level: float(getattr(cfg, f"response_prob_{level}")) for level in LEVELS}
+        self.prob = {level: float(cfg.levels[level].response_prob) for level in LEVELS}
         self.prior_true = F32(cfg.trust_prior_true)
         self.prior_false = F32(cfg.trust_prior_false)
         self.stop = F32(cfg.stop_responding_accuracy)

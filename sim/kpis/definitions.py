@@ -220,12 +220,21 @@ DEMAND: tuple[Row, ...] = (
 ALERTS: tuple[Row, ...] = (
     ("alerts", "Alerts", "count", ",.0f", "",
      "predictive alerts raised (after the fatigue gate)"),
+    ("alerts_censored", "Censored alerts", "count", ",.0f", "",
+     "alerts not yet true whose window runs past the end of the run: their truth is unknown, "
+     "so every precision and the false alarms leave them out"),
     ("alert_precision", "Alert precision", "fraction", ".1%", "higher",
      "alerts followed, within their level's horizon (red 2 d, yellow 7 d, blue 30 d), by a "
      "failure of the same vehicle and component, real or prevented (ground truth from the "
-     "twins)"),
+     "twins); censored alerts left out"),
+    ("alert_precision_worst_half_year", "Alert precision, worst half-year", "fraction", ".1%",
+     "higher", "the lowest `alert_precision` of the run's half-years (alerts by the day raised)"),
     ("alert_precision_{level}", "Alert precision: {level} alerts", "fraction", ".1%", "higher",
      "`alert_precision` of the alerts of one level"),
+    ("alert_share_{level}", "Alert share: {level}", "fraction", ".1%", "",
+     "alerts of one level / all alerts"),
+    ("alert_median_lead_days_{level}", "Median lead time: {level} alerts", "d", ".1f", "higher",
+     "median days from a true alert of one level to its failure (real or prevented)"),
     ("alert_precision_{component}", "Alert precision: {component}", "fraction", ".1%",
      "higher", "`alert_precision` of the alerts of one component"),
     ("alert_recall", "Alert recall", "fraction", ".1%", "higher",
@@ -239,7 +248,8 @@ ALERTS: tuple[Row, ...] = (
     ("alerts_per_vehicle_month", "Alerts per vehicle-month", "1/(vehicle-month)", ".3f", "",
      "alerts / (vehicles x days / 30.44)"),
     ("false_alarms_per_1000_vehicle_days", "False alarms per 1,000 vehicle-days",
-     "1/(1000 vehicle-days)", ".3f", "lower", "alerts that did not come true"),
+     "1/(1000 vehicle-days)", ".3f", "lower",
+     "alerts that did not come true (censored alerts left out)"),
     ("owner_response_rate", "Owner response", "fraction", ".1%", "higher",
      "alerts the owner accepted (a preventive job was booked)"),
     ("breakdowns_avoided_share", "Breakdowns avoided", "fraction", ".1%", "higher",

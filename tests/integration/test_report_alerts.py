@@ -68,8 +68,9 @@ def section(runs: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="module")
-def truth(runs: tuple[Path, Path]) -> pd.DataFrame:
-    return alert_truth(pd.read_parquet(runs[0] / "events.parquet"))
+def truth(runs: tuple[Path, Path], kpis: tuple[dict, dict]) -> pd.DataFrame:
+    return alert_truth(pd.read_parquet(runs[0] / "events.parquet"),
+                       end_d=kpis[0]["horizon_days"])
 
 
 def _table(section: str, table_id: str) -> dict[str, list[str]]:
@@ -119,7 +120,8 @@ def test_quality_table_matches_alert_truth_and_kpis(
     assert set(expected) <= set(table)
     for name, (rows, precision, recall) in expected.items():
         accepted = int(outcome_accepted[rows.index].sum())
-        alerts, came_true, prec, acc, _, _, rec = table[name]
+        alerts, _, came_true, censored, prec, acc, _, _, rec = table[name]
+        assert censored == f"{int(rows['censored'].sum()):,}", name
         assert (alerts, came_true, acc) == (
             f"{len(rows):,}", f"{int(rows['true'].sum()):,}", f"{accepted:,}"
         ), name

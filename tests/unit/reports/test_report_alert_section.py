@@ -126,10 +126,12 @@ def test_quality_table_counts(events: pd.DataFrame, kpis: dict) -> None:
 def test_table_is_formatted_with_group_breaks(events: pd.DataFrame, kpis: dict) -> None:
     section = alert_section(_files(kpis, events=events))
     table = {row.name: row.cells for row in section.table}
-    assert table["All alerts"] == ("5", "3", "60.0 %", "3", "60.0 %", "4.0 d", "50.0 %")
-    assert table["Red level"] == ("1", "0", "0.0 %", "0", "0.0 %", "n/a", "—")
-    assert table["Brakes"] == ("2", "1", "50.0 %", "1", "50.0 %", "4.0 d", "50.0 %")
-    assert table["12 V battery"][:3] == ("2", "2", "100.0 %")
+    assert table["All alerts"] == ("5", "100.0 %", "3", "0", "60.0 %", "3", "60.0 %", "4.0 d",
+                                   "50.0 %")
+    assert table["Red level"] == ("1", "20.0 %", "0", "0", "0.0 %", "0", "0.0 %", "n/a", "—")
+    assert table["Brakes"] == ("2", "40.0 %", "1", "0", "50.0 %", "1", "50.0 %", "4.0 d",
+                               "50.0 %")
+    assert table["12 V battery"][:5] == ("2", "40.0 %", "2", "0", "100.0 %")
     starts = [row.name for row in section.table if row.first_of_group]
     assert starts == ["Red level", "12 V battery"]
     assert "(red 2 d)" in section.table_caption

@@ -174,7 +174,7 @@ def test_default_yaml_equals_the_schema_defaults():
     rules, trends = raw.pop("rules"), raw.pop("trends")
     assert raw == schema
     assert OmegaConf.to_container(group("default")) == {**raw, "rules": rules, "trends": trends}
-    assert len(rules) == 4 and len(trends) == 1
+    assert len(rules) == 2 and len(trends) == 3
 
 
 @pytest.mark.parametrize("name", GROUP_FILES)
@@ -230,7 +230,7 @@ def test_every_detector_targets_a_twin_cause_and_reads_a_sensed_signal():
             twin, signal = row.signal.split(".", 1)
             assert all(signal in s for s in sensed[twin]), (name, row.signal)
             checked += 1
-    assert checked == 5 + 4 + 8   # default, threshold, sensitive (none has none)
+    assert checked == 5 + 4 + 10   # default, threshold, sensitive (none has none)
 
 
 def _brute_sums(line, day: int) -> dict[str, np.ndarray]:

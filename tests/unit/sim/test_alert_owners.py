@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from configs.alerts_schema import AlertsConfig
+from configs.alerts_schema import AlertsConfig, LevelConfig
 from sim.alerts import Owners
 
 N = 200_000
 # Fixed test values (not the defaults, which may be retuned): prior 8.5 : 1.5, stop 0.65, full 0.85.
-CFG = AlertsConfig(response_prob_red=0.95, response_prob_yellow=0.75, response_prob_blue=0.5,
+CFG = AlertsConfig(levels={"red": LevelConfig("push_and_call", "red_alert", 0.95),
+                           "yellow": LevelConfig("app_push", "booked", 0.75),
+                           "blue": LevelConfig("app_inbox", "booked", 0.5)},
                    trust_prior_true=8.5, trust_prior_false=1.5, stop_responding_accuracy=0.65,
                    full_response_accuracy=0.85)
 

@@ -106,12 +106,13 @@ def test_a_missing_due_time_falls_back_to_the_level_horizon():
 def test_empty_logs_give_zero_counts_and_nan_rates():
     for events in (log([]), pd.DataFrame()):
         k = score(events)
-        per_fleet = ("alerts", "preventive_jobs", "alerts_per_vehicle_month",
+        per_fleet = ("alerts", "alerts_censored", "preventive_jobs", "alerts_per_vehicle_month",
                      "false_alarms_per_1000_vehicle_days")
-        assert [k[key] for key in per_fleet] == [0, 0, 0, 0]   # fleet exposure is not 0
+        assert [k[key] for key in per_fleet] == [0, 0, 0, 0, 0]   # fleet exposure is not 0
         rates = [v for key, v in k.items() if key not in per_fleet]
-        # 8 fleet-wide rates + precision and recall of each always-reported component.
-        assert len(rates) == 8 + 2 * len(MONITORED) and all(math.isnan(v) for v in rates)
+        # 9 fleet-wide rates, share and lead of each level, precision and recall of each
+        # always-reported component.
+        assert len(rates) == 9 + 2 * 3 + 2 * len(MONITORED) and all(math.isnan(v) for v in rates)
         assert alert_truth(events).empty
     k = score_alerts(log([]), vehicles=0, horizon_days=0.0, horizons=HORIZONS,
                      min_lead_days=1.0, predicted_causes=PREDICTED, components=MONITORED)
@@ -139,3 +140,37 @@ def test_recall_counts_only_the_causes_a_detector_predicts():
     both = score_alerts(events, vehicles=10, horizon_days=100.0, horizons=HORIZONS,
                         min_lead_days=1.0, predicted_causes=set(), components=MONITORED)
     assert math.isnan(both["alert_recall"])       # nothing predicted: no recall population
+
+
+def test_an_alert_whose_window_runs_past_the_end_is_censored_not_false():
+    full = score(EVENTS)
+    assert full["alerts_censored"] == 0 and full["alert_precision"] == pytest.approx(4 / 7)
+    # Ending the run on day 70: A4's window (50-80) is still open and F4 (day 90) unseen.
+    k = score_alerts(EVENTS, vehicles=10, horizon_days=70.0, horizons=HORIZONS,
+                     min_lead_days=1.0, predicted_causes=PREDICTED, components=MONITORED)
+    assert k["alerts"] == 7 and k["alerts_censored"] == 1
+    assert k["alert_precision"] == pytest.approx(4 / 6)
+    assert k["alert_precision_brakes"] == pytest.approx(2 / 2)
+    assert k["false_alarms_per_1000_vehicle_days"] == pytest.approx(1000 * 2 / 700)
+    truth = alert_truth(EVENTS, HORIZONS, 70.0)
+    assert truth["censored"].tolist() == [False, False, False, False, False, True, False]
+    # A true alert stays true even if its window is still open at the end (A0: 5-35).
+    late = alert_truth(EVENTS, HORIZONS, 30.6)
+    assert late["true"].tolist()[:2] == [True, True] and late["censored"].sum() == 2  # A4, A5
+
+
+def test_levels_report_share_and_lead_and_half_years_their_worst_precision():
+    k = score(EVENTS)
+    assert k["alert_share_blue"] == pytest.approx(3 / 7)
+    assert k["alert_share_yellow"] == pytest.approx(2 / 7)
+    assert k["alert_share_red"] == pytest.approx(2 / 7)
+    assert k["alert_median_lead_days_blue"] == pytest.approx(17.5)   # A0 20, A1 15
+    assert k["alert_median_lead_days_yellow"] == pytest.approx(6.5)
+    assert k["alert_median_lead_days_red"] == pytest.approx(0.5)
+    # One true alert in the first half-year, one false in the second: worst = 0.
+    two = log([(10.0, "alert", 1, "brakes", "blue", "ignored", 40.0, -1),
+               (20.0, "failure", 1, "brakes", "drivable", "", NAN, -1),
+               (200.0, "alert", 2, "tires", "blue", "ignored", 230.0, -1)])
+    k = score_alerts(two, vehicles=10, horizon_days=365.0, horizons=HORIZONS,
+                     min_lead_days=1.0, predicted_causes=PREDICTED, components=MONITORED)
+    assert k["alert_precision"] == 0.5 and k["alert_precision_worst_half_year"] == 0.0

@@ -74,7 +74,8 @@ def test_catalogue_is_in_domain_reading_order_and_complete():
     families = {k.key for k in CATALOGUE if k.is_family}
     assert families == {
         "failures_by_component_{component}", "breakdowns_by_component_{component}",
-        "breakdown_share_{component}", "alert_precision_{level}",
+        "breakdown_share_{component}", "alert_precision_{level}", "alert_share_{level}",
+        "alert_median_lead_days_{level}",
         "alert_precision_{component}", "alert_recall_{component}",
         "ota_days_to_95pct_{release}"}
     for k in CATALOGUE:
