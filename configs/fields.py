@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import field
 from typing import Any
 
@@ -16,6 +16,14 @@ def num(default: float, lo: float | None = None, hi: float | None = None, *,
         lo_open: bool = False) -> Any:
     """A numeric field with an allowed range ``[lo, hi]`` (``(lo, hi]`` if ``lo_open``)."""
     return field(default=default, metadata={"lo": lo, "hi": hi, "lo_open": lo_open})
+
+
+def each(default: Callable[[], Any], lo: float | None = None, hi: float | None = None, *,
+         lo_open: bool = False) -> Any:
+    """A list or mapping of numbers (nested mappings too), every one in ``[lo, hi]``
+    (``(lo, hi]`` if ``lo_open``); ``default`` makes the default container."""
+    return field(default_factory=default,
+                 metadata={"lo": lo, "hi": hi, "lo_open": lo_open, "each": True})
 
 
 def prob(default: float) -> Any:
@@ -68,6 +76,20 @@ def check_value(key: str, value: Any, meta: dict[str, Any]) -> str | None:
     if too_low or too_high:
         return f"{key}={value} is out of range; allowed: {_fmt_range(meta)}"
     return None
+
+
+def check_each(key: str, values: Any, meta: dict[str, Any]) -> list[str]:
+    """Problems of every number in a list (``key[i]``) or mapping (``key.name``), nested too."""
+    if values is None:
+        return []
+    if isinstance(values, Mapping):
+        items = [(f"{key}.{k}", v) for k, v in values.items()]
+    elif isinstance(values, (list, tuple)):
+        items = [(f"{key}[{i}]", v) for i, v in enumerate(values)]
+    else:
+        problem = check_value(key, values, meta)
+        return [problem] if problem else []
+    return [p for sub, v in items for p in check_each(sub, v, meta)]
 
 
 def check_row(values: Mapping[str, Any], schema: type, path: str) -> list[str]:

@@ -6,7 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from configs.fields import must_be_below, num, prob
+from configs.fields import each, must_be_below, num, prob
 
 SCORES = 5   # CSAT 1..5: four cut points
 
@@ -44,7 +44,7 @@ class QualityConfig:
     per_owner_h: float = num(0.4, 0.0, 100.0)
     center_trip_h: float = num(1.0, 0.0, 24.0)
     noise_scale: float = num(0.4, 0.0, 10.0)
-    thresholds: list[float] = field(default_factory=lambda: [1.5, 2.5, 3.5, 4.5])
+    thresholds: list[float] = each(lambda: [1.5, 2.5, 3.5, 4.5], -20.0, 20.0)
     low_rating_max: int = num(3, 1, SCORES)
     review: ReviewConfig = field(default_factory=ReviewConfig)
 

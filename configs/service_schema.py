@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from configs.fields import check_row, check_value, choice, must_be_below, num, prob
+from configs.fields import check_row, check_value, choice, each, must_be_below, num, prob
 from configs.quality_schema import QualityConfig
 from configs.vanday_schema import (
     ROUTED,
@@ -76,7 +76,7 @@ class MobileConfig:
     no_show_prob: float = prob(0.0)
     overtime_h: float = num(0.5, 0.0, 12.0)
     plan_candidates_per_van: int = num(12, 1, 1000)
-    van_parts: dict[str, int] = field(default_factory=dict)
+    van_parts: dict[str, int] = each(dict, 0, 10_000)
     sizing: str = choice("fixed", "fixed", "auto")
 
     @staticmethod
@@ -196,7 +196,7 @@ class PartsConfig:
     """Regional parts stock (simpy Containers) with reorder point and lead time."""
 
     enabled: bool = True
-    stock_per_1000_vehicles: dict[str, float] = field(default_factory=dict)
+    stock_per_1000_vehicles: dict[str, float] = each(dict, 0.0, 1e6)
     reorder_point_frac: float = prob(0.3)
     lead_time_days: float = num(3.0, 0.0, 365.0)
 
@@ -254,7 +254,8 @@ class ServiceConfig:
     solver_searches_min_vans: int = num(4, 0, 1000)
     repair_cv: float = num(0.5, 0.0, 5.0)
     repair_distribution: str = choice("gamma", "gamma", "exponential")
-    response_target_h_by_tier: list[float] = field(default_factory=lambda: [6.0, 2.0, 4.0, 4.0])
+    response_target_h_by_tier: list[float] = each(lambda: [6.0, 2.0, 4.0, 4.0], 0.0, 8760.0,
+                                                  lo_open=True)
     priority_rescue: int = num(0, 0, 100)
     priority_red_alert: int = num(1, 0, 100)
     priority_booked: int = num(2, 0, 100)

@@ -11,7 +11,7 @@ import dataclasses
 
 from omegaconf import DictConfig, OmegaConf
 
-from configs.fields import check_value
+from configs.fields import check_each, check_value
 from twins import TWINS
 
 
@@ -34,6 +34,11 @@ def _walk(node: DictConfig, path: str, errors: list[str]) -> None:
     for f in dataclasses.fields(schema):
         key = f"{path}.{f.name}" if path else f.name
         value = node[f.name]
+        if f.metadata.get("each"):
+            plain = OmegaConf.to_container(value, resolve=True) if OmegaConf.is_config(value) \
+                else value
+            errors.extend(check_each(key, plain, dict(f.metadata)))
+            continue
         if isinstance(value, DictConfig):
             _walk(value, key, errors)
             continue

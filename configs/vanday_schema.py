@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from configs.fields import choice, num, prob
+from configs.fields import choice, each, num, prob
 
 ROUTED = ("manual", "engine", "traffic_aware")
 HOURS = 24
@@ -17,7 +17,7 @@ class CityConfig:
 
     detour_factor: float = num(1.35, 1.0, 5.0)
     customer_density_scale_km: float = num(0.0, 0.0, 1000.0)
-    speed_kmh_by_hour: list[float] = field(default_factory=lambda: [30.0] * HOURS)
+    speed_kmh_by_hour: list[float] = each(lambda: [30.0] * HOURS, 0.0, 300.0, lo_open=True)
     rain_day_prob: float = prob(0.25)
     rain_speed_factor: float = num(0.8, 0.05, 1.0)
     travel_noise_cv: float = num(0.2, 0.0, 3.0)

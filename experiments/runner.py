@@ -5,7 +5,7 @@ Layout of an experiment directory::
     kpis/variant=<v>/replication=<r>.parquet   one row per finished task (see store.py)
     summary.csv, summary.parquet               per variant x KPI statistics (see stats.py)
     experiment.json                            inputs (and published targets), seeds,
-                                               timing (written last)
+                                               timing (written after the summary)
 
 The comparison ``report.html`` is written by the reports layer
 (:func:`reports.experiment.build_report`), from these files alone.
@@ -88,6 +88,14 @@ class ExperimentResult:
         if missing:
             lines.append(f"  not KPIs of this run (check the names): {', '.join(missing)}")
         return "\n".join(lines)
+
+
+class ExperimentInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an experiment; ``kept`` of ``total`` tasks are stored in ``out_dir``."""
+
+    def __init__(self, kept: int, total: int, out_dir: Path) -> None:
+        super().__init__(f"interrupted: {kept} of {total} tasks kept")
+        self.kept, self.total, self.out_dir = kept, total, out_dir
 
 
 def validate_variants(base_overrides: Sequence[str],
@@ -188,6 +196,7 @@ def run_experiment(base_overrides: Sequence[str], variants: Mapping[str, Sequenc
             not in the KPI catalogue or has the wrong better direction, or a bad target
             (unknown variant or KPI, value, band), before any task runs.
         StaleResultError: a stored row was made from other overrides (the file is named).
+        ExperimentInterrupted: Ctrl-C; the finished tasks are kept (a rerun resumes).
     """
     t0, started = time.perf_counter(), _now()
     out = Path(out_dir)
@@ -229,12 +238,17 @@ def _execute(todo: list[Task], store: ResultStore, name: str, total: int, n_jobs
     if not todo:
         return
     disable = True if progress is False else None  # None: hidden unless stderr is a terminal
-    with tqdm(total=total, initial=total - len(todo), unit="task", desc=name, file=sys.stderr,
-              disable=disable, leave=False) as bar:
-        for res in run_parallel(run_task, todo, n_jobs=n_jobs, backend=backend,
-                                scheduler_address=scheduler_address):
-            store.write(res, name)
-            bar.update(1)
+    kept = total - len(todo)
+    try:
+        with tqdm(total=total, initial=kept, unit="task", desc=name, file=sys.stderr,
+                  disable=disable, leave=False) as bar:
+            for res in run_parallel(run_task, todo, n_jobs=n_jobs, backend=backend,
+                                    scheduler_address=scheduler_address):
+                store.write(res, name)
+                kept += 1
+                bar.update(1)
+    except KeyboardInterrupt:
+        raise ExperimentInterrupted(kept, total, store.root.parent) from None
 
 
 def _metadata(name: str, base: list[str], variants: dict[str, list[str]], baseline: str,

@@ -6,12 +6,19 @@ the run dir instead (see :mod:`experiments`) and prints the headline answer.
 
 The overrides are composed and validated by :func:`sim.load_config` before
 Hydra takes over, so a bad value ends the run with one plain message (key,
-value, what is allowed), exit code 2 and no traceback.
+value, what is allowed), exit code 2 and no traceback. So do the faults of a
+running run: Ctrl-C (exit 130; an experiment says how many tasks it kept), a full
+disk (exit 4, naming the file) and a run dir another run is writing (exit 5, at
+once: the run dir is locked while a run writes it, see :func:`sim.io.locked_dir`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +29,15 @@ from omegaconf import DictConfig
 from configs.load import SEARCHPATH, check_command_line
 from configs.validate import ConfigError, validate
 from sim.engine import simulate
+from sim.io import DirLockedError, DiskFullError, locked_dir
 from sim.kpis.catalogue import format_value, kpi
 
 EXIT_CONFIG_ERROR = 2
 EXIT_STALE_RESULT = 3
+EXIT_DISK_FULL = 4
+EXIT_BUSY = 5
+EXIT_INTERRUPTED = 130   # 128 + SIGINT, as a shell reports Ctrl-C
+_RUN: dict[str, Path | None] = {"out": None}   # the run dir, once Hydra has made it
 # The KPIs ``fleetsim`` prints after a single run; labels and formats come from the
 # KPI catalogue (``fleetsim-kpis``).
 HEADLINE = (
@@ -48,6 +60,24 @@ HEADLINE = (
 def _fail(message: str) -> None:
     print(f"fleetsim: config error: {message}", file=sys.stderr)
     sys.exit(EXIT_CONFIG_ERROR)
+
+
+def _stop(message: str, code: int) -> None:
+    print(f"fleetsim: {message}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+@contextlib.contextmanager
+def _guarded(out: Path | None):
+    """Lock ``out`` while the block writes it; a full disk or a busy dir ends in one line."""
+    try:
+        with locked_dir(out) if out is not None else contextlib.nullcontext():
+            yield
+    except DirLockedError as ex:
+        _stop(str(ex), EXIT_BUSY)
+    except DiskFullError as ex:
+        _stop(f"disk full: {ex.strerror}; free some space and rerun the same command",
+              EXIT_DISK_FULL)
 
 
 def format_headline(kpis: dict[str, float]) -> str:
@@ -93,6 +123,12 @@ def _app(cfg: DictConfig) -> None:
         _fail(str(ex))
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
+    _RUN["out"] = out
+    with _guarded(out):
+        _run(cfg, hc, out)
+
+
+def _run(cfg: DictConfig, hc: Any, out: Path) -> None:
     overrides = [*hc.overrides.task, *_user_folders(hc)]
     if "experiment" in cfg:
         from experiments.adapter import is_experiment
@@ -114,16 +150,68 @@ def _app(cfg: DictConfig) -> None:
     print("\n".join(lines), flush=True)
 
 
+def explicit_run_dir(args: list[str]) -> Path | None:
+    """The run dir a single run's command line names (``hydra.run.dir=...``), else None."""
+    if any(a in ("-m", "--multirun", "-h", "--help", "--hydra-help", "-i", "--info", "-c",
+                 "--cfg") for a in args):
+        return None
+    for a in args:
+        key, _, value = a.partition("=")
+        if key.lstrip("+") == "hydra.run.dir" and value and "${" not in value:
+            return Path(value.strip("'\""))
+    return None
+
+
+def _interrupted(ex: KeyboardInterrupt, explicit: Path | None) -> None:
+    out = getattr(ex, "out_dir", None) or _RUN["out"]
+    if hasattr(ex, "kept"):
+        again = "" if explicit else f" with hydra.run.dir={out}"
+        _stop(f"interrupted: {ex.kept} of {ex.total} tasks kept in {out}; rerun the same "
+              f"command{again} to resume", EXIT_INTERRUPTED)
+    where = f": the run in {out} did not finish" if out else ""
+    _stop(f"interrupted{where}; rerun the same command to run it", EXIT_INTERRUPTED)
+
+
+def _quiet_resource_tracker() -> None:
+    """Ctrl-C ends an experiment's worker processes in the middle of a task; joblib then
+    says it cancelled them, and the resource tracker process, which removes their
+    semaphores itself, would warn of them. The one-line message says it all. The tracker
+    starts later, from this environment, so the filter reaches it."""
+    warnings.filterwarnings("ignore", message=r"\d+ tasks which were still being processed",
+                            category=UserWarning)
+    quiet = "ignore:resource_tracker:UserWarning"
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if quiet not in current:
+        os.environ["PYTHONWARNINGS"] = f"{current},{quiet}" if current else quiet
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: validate the overrides, then run the Hydra app."""
+    """Console entry point: validate the overrides, then run the Hydra app.
+
+    A run dir named on the command line is locked before Hydra writes its record there,
+    so a second run into it stops before touching the first one's files.
+    """
     args = sys.argv[1:] if argv is None else argv
+    if any(a in ("-h", "--help") for a in args):
+        from reports.usage import help_text
+
+        print(help_text())
+        return
+    logging.raiseExceptions = False   # a full disk: no logging traceback per log line
+    _quiet_resource_tracker()
+    explicit = explicit_run_dir(list(args))
     try:
-        check_command_line(args)
-    except ConfigError as ex:
-        _fail(str(ex))
-    if argv is not None:
-        sys.argv = [sys.argv[0], *argv]
-    _app()
+        try:
+            check_command_line(args)
+        except ConfigError as ex:
+            _fail(str(ex))
+        from reports.progress import callback_overrides
+
+        sys.argv = [sys.argv[0], *args, *callback_overrides(list(args))]
+        with _guarded(explicit):
+            _app()
+    except KeyboardInterrupt as ex:
+        _interrupted(ex, explicit)
 
 
 if __name__ == "__main__":
