@@ -28,9 +28,14 @@ def test_without_alerts_more_cars_break_down_and_fail(runs):
     assert none["service_cost_per_vehicle_year"] > default["service_cost_per_vehicle_year"]
 
 
-def test_a_more_sensitive_detector_raises_recall_and_lowers_precision(runs):
+@pytest.mark.xfail(strict=True, reason="0.9.0: the default's reminders and trend rules raised its "
+                   "recall to 0.70; alerts=sensitive (0.54) no longer beats it; open in issue 15")
+def test_a_more_sensitive_detector_raises_recall(runs):
+    assert runs["sensitive"]["alert_recall"] > runs["default"]["alert_recall"] + 0.1
+
+
+def test_a_more_sensitive_detector_lowers_precision(runs):
     default, sensitive = runs["default"], runs["sensitive"]
-    assert sensitive["alert_recall"] > default["alert_recall"] + 0.1
     assert sensitive["alert_precision"] < default["alert_precision"] - 0.3
     assert sensitive["alerts"] > 1.5 * default["alerts"]
     assert sensitive["false_alarms_per_1000_vehicle_days"] > default[
