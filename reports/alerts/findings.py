@@ -111,7 +111,11 @@ def prevention(view: AlertView) -> Finding | None:
     if alerts == 0:
         return Finding("No predictive alert was raised in this run.", "info")
     scored = view.n_scored
-    precision = view.n_true / scored if scored else math.nan
+    if scored == 0:
+        return Finding(f"Every one of the {fmt_int(alerts)} alerts is censored: their windows "
+                       "were still open when the run ended, so their precision is unknown.",
+                       "info")
+    precision = view.n_true / scored
     p_verdict, p_level = _verdict(targets.ALERT_PRECISION, view.n_true, scored, "alerts")
     warned = view.prevented + view.alerted_failures
     if warned == 0:

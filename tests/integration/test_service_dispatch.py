@@ -120,8 +120,15 @@ def test_booked_mobile_visits_start_in_their_window(visits, jobs, service_run):
     svc = service_run.sim.service
     mobile = visits[visits["channel"] == "mobile"].copy()
     mobile["booked_at"] = _booking_time(mobile, jobs)
-    booked = mobile[((mobile["severity"] != "roadside") | (mobile["k"] > 0))
-                    & mobile["due_d"].notna()]
+    # First visits of rescues and of red-alert preventive jobs are urgent: no booked window.
+    ev = service_run.events
+    red = ev[(ev["event"] == "alert") & (ev["severity"] == "red") & (ev["outcome"] == "accepted")]
+    created = ev[(ev["event"] == "job_created") & (ev["severity"] == "preventive")]
+    red_jobs = created.merge(red[["vehicle", "component", "time_d"]].rename(
+        columns={"time_d": "alert_d"}), on=["vehicle", "component"])
+    red_jobs = set(red_jobs.loc[red_jobs["time_d"].floordiv(1) == red_jobs["alert_d"], "job"])
+    urgent = (mobile["severity"] == "roadside") | mobile["job"].isin(red_jobs)
+    booked = mobile[(~urgent | (mobile["k"] > 0)) & mobile["due_d"].notna()]
     window_start = booked["due_d"] - m.window_h / HOURS
     assert len(booked) > 1000
     # The technician is dispatched no earlier than the window opens ...

@@ -370,3 +370,14 @@ def test_tile_level_is_a_css_class(events: pd.DataFrame, kpis: dict, tmp_path: P
     assert re.search(r'<div class="tile watch" id="tile-alert_precision">', page)
     assert re.search(r'<div class="tile ok" id="tile-alerts_per_vehicle_month">', page)
     assert '<div class="tile" id="tile-alert_recall">' in page
+
+
+def test_a_run_whose_alerts_are_all_censored_says_so(events: pd.DataFrame, kpis: dict) -> None:
+    import dataclasses
+
+    from reports.alerts.findings import prevention
+
+    view = alert_view(events, {**RUN_ON, "config": {**RUN_ON["config"], "horizon_days": 0.5}})
+    open_only = dataclasses.replace(view, alerts=view.alerts[view.alerts["censored"]])
+    assert open_only.n_scored == 0 and len(open_only.alerts) == 2   # the two false alerts
+    assert "Every one of the 2 alerts is censored" in prevention(open_only).text
