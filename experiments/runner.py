@@ -14,6 +14,7 @@ The comparison ``report.html`` is written by the reports layer
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -33,7 +34,14 @@ from experiments.backends import check_backend, run_parallel
 from experiments.stats import Answer, answers, summarize
 from experiments.store import ResultStore
 from experiments.targets import normalize_targets
-from experiments.tasks import Task, config_hash, make_tasks, replication_seeds, run_task
+from experiments.tasks import (
+    PARENT_PID,
+    Task,
+    config_hash,
+    make_tasks,
+    replication_seeds,
+    run_task,
+)
 from sim.io import write_json, write_parquet, write_text
 from sim.kpis.catalogue import CATALOGUE, kpi, lookup
 from sim.result import git_commit, package_versions
@@ -239,6 +247,7 @@ def _execute(todo: list[Task], store: ResultStore, name: str, total: int, n_jobs
         return
     disable = True if progress is False else None  # None: hidden unless stderr is a terminal
     kept = total - len(todo)
+    os.environ[PARENT_PID] = str(os.getpid())   # workers leave Ctrl-C to this process
     try:
         with tqdm(total=total, initial=kept, unit="task", desc=name, file=sys.stderr,
                   disable=disable, leave=False) as bar:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import signal
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -109,6 +111,18 @@ def _as_float(value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
+PARENT_PID = "FLEETSIM_EXPERIMENT_PID"   # set by the process that hands out the tasks
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    """In a worker process, ignore Ctrl-C: the parent stops the experiment and ends its
+    workers, instead of each worker printing its half-finished simulation's traceback."""
+    parent = os.environ.get(PARENT_PID)
+    if parent and parent != str(os.getpid()) \
+            and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run_task(task: Task) -> TaskResult:
     """Compose the task's config in this process, simulate it, return its KPIs.
 
@@ -117,6 +131,7 @@ def run_task(task: Task) -> TaskResult:
     from configs.load import load_config
     from sim.engine import simulate
 
+    _leave_ctrl_c_to_the_parent()
     t0 = time.perf_counter()
     with _COMPOSE_LOCK:
         cfg = load_config([*task.overrides, "output.progress=false"])
