@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from configs.fields import choice, must_be_below, num, prob
+from configs.fields import choice, must_be_below, must_not_exceed, num, prob
 from twins import TWINS
 
 LEVELS = ("red", "yellow", "blue")  # most severe first
@@ -80,10 +80,7 @@ class TrendConfig:
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
-        if cfg.min_points > cfg.window_days:
-            return [f"{path}.min_points={cfg.min_points} must be <= "
-                    f"{path}.window_days={cfg.window_days}"]
-        return []
+        return must_not_exceed(cfg, path, "min_points", "window_days")
 
 
 def _check_targets(rows: Any, path: str) -> list[str]:

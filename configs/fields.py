@@ -43,6 +43,13 @@ def must_be_below(cfg: Any, path: str, low: str, high: str) -> list[str]:
     return []
 
 
+def must_not_exceed(cfg: Any, path: str, low: str, high: str) -> list[str]:
+    """Cross-check that ``cfg[low] <= cfg[high]``; returns the error message, if any."""
+    if cfg[low] > cfg[high]:
+        return [f"{path}.{low}={cfg[low]} must be <= {path}.{high}={cfg[high]}"]
+    return []
+
+
 def _g(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e18 else f"{x:g}"
 

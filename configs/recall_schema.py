@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from configs.fields import num, prob
+from configs.fields import must_not_exceed, num, prob
 from configs.service_schema import JobTypeConfig
 
 
@@ -45,7 +45,4 @@ class RecallConfig:
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
-        if cfg.built_days_ago_min > cfg.built_days_ago_max:
-            return [f"{path}.built_days_ago_min={cfg.built_days_ago_min} must not exceed "
-                    f"{path}.built_days_ago_max={cfg.built_days_ago_max}"]
-        return []
+        return must_not_exceed(cfg, path, "built_days_ago_min", "built_days_ago_max")

@@ -18,7 +18,13 @@ from omegaconf import MISSING
 from configs.alerts_schema import AlertsConfig
 from configs.demand_schema import DemandConfig
 from configs.experiment_schema import ExperimentConfig
-from configs.fields import choice, must_be_below, num, prob  # noqa: F401 (re-exported)
+from configs.fields import (  # noqa: F401 (re-exported)
+    choice,
+    must_be_below,
+    must_not_exceed,
+    num,
+    prob,
+)
 from configs.ota_schema import OtaConfig
 from configs.service_schema import ServiceConfig
 
@@ -70,10 +76,7 @@ class FleetConfig:
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
-        errs = []
-        if cfg.age_min_years > cfg.age_max_years:
-            errs.append(f"{path}.age_min_years={cfg.age_min_years} must be <= "
-                        f"{path}.age_max_years={cfg.age_max_years}")
+        errs = must_not_exceed(cfg, path, "age_min_years", "age_max_years")
         for name in ("profiles", "regions", "hw_configs", "cohorts"):
             items = cfg[name]
             if not items:
