@@ -73,7 +73,7 @@ def compute_kpis(events: pd.DataFrame, daily: pd.DataFrame, fleet: Fleet,
                            "vehicle_days": vehicle_days}
     k |= failure_kpis(events, list(fleet.twins), vehicle_years)
     k |= service_kpis(events, capacity, vehicle_years)
-    k |= recall_kpis(daily, events)
+    k |= recall_kpis(daily, events, k["mean_wait_h"])
     if alerts_cfg is not None:
         k |= alert_kpis(events, alerts_cfg, n, horizon_days, list(fleet.twins))
     if ota_cfg is not None:

@@ -126,18 +126,20 @@ def regular_mean_wait_h(ev: pd.DataFrame) -> float:
     return float(wait.mean()) if wait.size else math.nan
 
 
-def recall_kpis(daily: pd.DataFrame | None, ev: pd.DataFrame) -> dict[str, float]:
+def recall_kpis(daily: pd.DataFrame | None, ev: pd.DataFrame,
+                mean_wait_h: float = math.nan) -> dict[str, float]:
     """Campaign KPIs from the daily columns and the event log (NaN without a recall).
 
     ``recall_vehicles``: vehicles of the window; ``recall_defect_failures``: their
     defect failures (``job_created`` of ``recall/defect``); ``recall_days_to_announce``:
     the day of the announcement; ``recall_completion_share``: remedied at the end /
     affected; ``recall_days_to_90pct``: days from the announcement until 90 % are
-    remedied (NaN if not within the run). ``regular_mean_wait_h`` for every run.
+    remedied (NaN if not within the run). ``regular_mean_wait_h`` for every run: without a
+    recall every job is regular, so it is the run's ``mean_wait_h`` (not recomputed).
     """
-    out = {"regular_mean_wait_h": regular_mean_wait_h(ev)}
     if daily is None or "recall_affected" not in daily or not len(daily):
-        return out | dict.fromkeys(KEYS, math.nan)
+        return {"regular_mean_wait_h": mean_wait_h} | dict.fromkeys(KEYS, math.nan)
+    out = {"regular_mean_wait_h": regular_mean_wait_h(ev)}
     affected = float(daily["recall_affected"].iloc[-1])
     announced = daily.loc[daily["recall_announced"] > 0, "day"]
     start = float(announced.iloc[0]) if len(announced) else math.nan
