@@ -7,8 +7,6 @@ day by day, with the announcement marked; tiles for the campaign's KPIs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -17,9 +15,8 @@ from reports.page.figures import WIDTH_IN, style, to_base64_png
 from reports.page.formatting import fmt_int, fmt_pct, is_missing
 from reports.page.loader import RunFiles
 from reports.page.section import Part, Section
-from reports.page.tiles import KpiSpec, Tile, kpi_tiles
+from reports.page.tiles import KpiSpec, kpi_tiles
 
-TEMPLATE = "recall/section.html.j2"
 ANCHOR, TITLE = "recall", "Hardware recall"
 REMEDIED_COLOR, KITS_COLOR, BOOKED_COLOR, EVENT_COLOR = "#009E73", "#E69F00", "#0072B2", "#D55E00"
 TILE_SPECS: tuple[KpiSpec, ...] = (
@@ -31,15 +28,6 @@ TILE_SPECS: tuple[KpiSpec, ...] = (
     ("regular_mean_wait_h",
      lambda _: "Mean wait of every other job: compare with a run without the recall."),
 )
-
-
-@dataclass(frozen=True)
-class RecallPage:
-    """What ``recall/section.html.j2`` shows."""
-
-    tiles: tuple[Tile, ...]
-    image: str
-    caption: str
 
 
 def recall_figure(daily: pd.DataFrame) -> str:
@@ -99,6 +87,5 @@ def build(files: RunFiles, baseline: RunFiles | None = None) -> Part:
     daily = files.daily
     if daily is None or "recall_affected" not in daily or not len(daily):
         return Part()
-    content = RecallPage(tuple(kpi_tiles(files.kpis, TILE_SPECS)), recall_figure(daily),
-                         recall_caption(files.kpis))
-    return Part((Section(ANCHOR, TITLE, TEMPLATE, content),))
+    return Part((Section.figure(ANCHOR, TITLE, recall_figure(daily), recall_caption(files.kpis),
+                                tuple(kpi_tiles(files.kpis, TILE_SPECS))),))
