@@ -22,7 +22,6 @@ from reports.serviceday.figures import hours_figure, route_figure, sizing_figure
 from reports.serviceday.flow import MIN_SHARE, flow_figure
 from reports.serviceday.seeds import SeedRow, seed_rows
 from reports.serviceday.view import (
-    DAYS_PER_WEEK,
     FLEET_ROW,
     ChannelFlow,
     RouteDay,
@@ -33,6 +32,7 @@ from reports.serviceday.view import (
     route_day,
     sizing_of,
     van_hours,
+    working_days_mask,
 )
 
 TEMPLATE = "serviceday/section.html.j2"
@@ -283,7 +283,7 @@ def staffed_van_days(daily: pd.DataFrame | None, seats: int, days_off: int,
         return None
     active = daily.set_index("day")["technicians_active"].astype(float)
     days = np.arange(horizon_days)
-    working = days % DAYS_PER_WEEK < DAYS_PER_WEEK - days_off
+    working = working_days_mask(horizon_days, days_off)
     before = active.reindex(days - 1).to_numpy(dtype=float, copy=True)
     before[days == 0] = seats
     return float(np.nansum(before[working]))

@@ -177,9 +177,14 @@ class VanHours:
         return self.table[cols].div(self.table["van_days"].replace(0, np.nan), axis=0)
 
 
+def working_days_mask(horizon_days: int, days_off: int) -> np.ndarray:
+    """Which days of ``[0, horizon)`` are worked: the last ``days_off`` of each week are off."""
+    return np.arange(horizon_days) % DAYS_PER_WEEK < DAYS_PER_WEEK - days_off
+
+
 def calendar_days(horizon_days: int, days_off: int) -> int:
-    """Working days in ``[0, horizon)`` when the last ``days_off`` days of each week are off."""
-    return sum(d % DAYS_PER_WEEK < DAYS_PER_WEEK - days_off for d in range(horizon_days))
+    """Working days in ``[0, horizon)`` (:func:`working_days_mask`)."""
+    return int(working_days_mask(horizon_days, days_off).sum())
 
 
 def shift_hours(run: Mapping[str, Any]) -> float | None:
