@@ -73,8 +73,14 @@ class RollingLine:
     def __init__(self, n: int, window: int) -> None:
         self.window = int(window)
         self.buf = np.full((self.window, n), np.nan, F32)
-        # Per slot: the vehicles without a reading that day (None: slot never filled).
+        # Per slot: the vehicles without a reading that day (None: slot never filled) and
+        # the advance that filled it; a vehicle cleared since then has no reading there
+        # either: ``_gaps`` adds it when the slot is dropped (one fleet compare a day, not
+        # a union per slot and per clear).
         self.gaps: list[np.ndarray | None] = [None] * self.window
+        self.filled = np.zeros(self.window, np.int64)
+        self.advances = 0
+        self.last_clear = np.full(n, -1, np.int64)
         self.s, self.st, self.stt = (np.zeros(n, F32) for _ in range(3))
         self.sy, self.sty, self.syy = (np.zeros(n, F64) for _ in range(3))
 
@@ -92,15 +98,26 @@ class RollingLine:
         self.sty -= self.sy
         slot = day % self.window
         if self.gaps[slot] is not None:  # the reading of day - window, now at t = -window
-            self._drop(self.buf[slot], self.gaps[slot])
+            self._drop(self.buf[slot], self._gaps(slot))
+        self.advances += 1
         self.buf[slot] = y
         self.gaps[slot] = missing
+        self.filled[slot] = self.advances
         y0 = y.astype(F64)
         y0[missing] = 0.0
         self.s += F32(1.0)
         self.s[missing] -= F32(1.0)
         self.sy += y0
         self.syy += y0 * y0
+
+    def _gaps(self, slot: int) -> np.ndarray:
+        """The vehicles without a reading in ``slot``: missing that day or cleared since
+        (sorted, unique)."""
+        cleared = self.last_clear >= self.filled[slot]
+        if not cleared.any():
+            return self.gaps[slot]
+        cleared[self.gaps[slot]] = True
+        return np.flatnonzero(cleared)
 
     def _drop(self, y_old: np.ndarray, gaps: np.ndarray) -> None:
         w = F32(self.window)
@@ -119,9 +136,7 @@ class RollingLine:
     def clear(self, vehicles: np.ndarray) -> None:
         """Forget ``vehicles``' history (a new part was fitted)."""
         self.buf[:, vehicles] = np.nan
-        for k, gaps in enumerate(self.gaps):
-            if gaps is not None:
-                self.gaps[k] = np.union1d(gaps, vehicles)
+        self.last_clear[vehicles] = self.advances
         for a in (self.s, self.st, self.stt, self.sy, self.sty, self.syy):
             a[vehicles] = 0
 
