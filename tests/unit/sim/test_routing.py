@@ -223,6 +223,15 @@ def test_road_km_is_detour_times_straight_line() -> None:
     assert c.leg_km((1.0, 2.0), (1.0, 2.0)) == 0.0
 
 
+def test_road_km_gives_the_same_floats_as_the_plain_formula() -> None:
+    # The planning matrix feeds whole-second rounding: a last-bit change would move plans.
+    c = city()
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(0.0, 17.0, (41, 2)), rng.normal(0.0, 17.0, (29, 2))
+    diff = a[:, None, :] - b[None, :, :]
+    assert np.array_equal(c.road_km(a, b), 1.35 * np.sqrt((diff * diff).sum(axis=-1)))
+
+
 def test_travel_integrates_speed_over_hour_boundaries() -> None:
     c, a, b = city(), np.zeros(2), np.array([10.0, 0.0])  # 13.5 road km
     assert c.travel_h(a, b, 11.0, rain=False) == pytest.approx(13.5 / 40.0)
