@@ -37,6 +37,7 @@ else NaN: the log alone then says which ratings were low);
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -52,6 +53,8 @@ IN_TARGET, LATE = "in_48h", "late"
 SATISFIED_MIN = 4      # CSAT: a rating of 4 or 5 is a satisfied owner
 PROMOTER, DETRACTOR_MAX = 5, 3   # the CSAT -> NPS mapping
 _U_EPS = 1e-12
+# Scalar types whose arithmetic in Python floats is numpy's float64 arithmetic (not float32).
+_SCALARS = frozenset({float, int, bool, np.float64, np.int64, np.bool_})
 _EDGE_D = 1e-9   # days (~0.1 ms): shift edges tolerate the rounding of simpy times
 
 
@@ -75,6 +78,10 @@ def rating_score(u, wait_h, late_h, fixed, over_promise_h, under_promise_h, cfg:
         owner_h: hours of the owner's own time the visit took (a center visit: the trip
             and the wait while the car is worked on; a van at home: none).
     """
+    if all(type(x) in _SCALARS for x in (u, wait_h, late_h, fixed, over_promise_h,
+                                         under_promise_h, owner_h)):
+        return _one_rating(float(u), float(wait_h), float(late_h), bool(fixed),
+                           float(over_promise_h), float(under_promise_h), cfg, float(owner_h))
     u = np.clip(np.asarray(u, dtype=float), _U_EPS, 1.0 - _U_EPS)
     latent = (float(cfg.base)
               - float(cfg.per_wait_day) * np.maximum(np.asarray(wait_h, dtype=float)
@@ -88,6 +95,25 @@ def rating_score(u, wait_h, late_h, fixed, over_promise_h, under_promise_h, cfg:
     # Ratings above k of the (sorted) cut points are k + 1.
     score = 1 + np.searchsorted(np.asarray(cfg.thresholds, dtype=float), latent, side="left")
     return int(score) if np.ndim(score) == 0 else score.astype(int)
+
+
+def _one_rating(u: float, wait_h: float, late_h: float, fixed: bool, over_promise_h: float,
+                under_promise_h: float, cfg: Any, owner_h: float) -> int:
+    """:func:`rating_score` of one visit in Python floats: the same operations in the same
+    order (so the same score), ~10x cheaper than on 0-d arrays; it runs once per visit."""
+    u = min(max(u, _U_EPS), 1.0 - _U_EPS)
+    latent = (float(cfg.base)
+              - float(cfg.per_wait_day) * max(wait_h - float(cfg.wait_grace_h), 0.0)
+              / HOURS_PER_DAY
+              - float(cfg.per_late_h) * max(late_h, 0.0)
+              - float(cfg.not_fixed_penalty) * (not fixed)
+              - float(cfg.per_over_promise_h) * max(over_promise_h, 0.0)
+              + float(cfg.under_promise_bonus) * (under_promise_h > 0.0)
+              - float(cfg.per_owner_h) * max(owner_h, 0.0)
+              + float(cfg.noise_scale) * float(np.log(u / (1.0 - u))))
+    if latent != latent:              # NaN sorts after every cut, as in np.searchsorted
+        return 1 + len(cfg.thresholds)
+    return 1 + bisect.bisect_left([float(t) for t in cfg.thresholds], latent)
 
 
 class QualityLoop:

@@ -92,6 +92,24 @@ def test_without_noise_the_latent_score_is_cut_at_the_thresholds():
     assert isinstance(rating_score(0.5, 0.0, 0.0, True, 0.0, 0.0, cfg), int)
 
 
+def test_one_visit_scores_as_the_same_visit_in_an_array():
+    # A single visit takes the Python-float path; it must give the array path's score,
+    # near the cuts too (the same operations in the same order) and for a NaN lateness.
+    cfg = _cfg(per_owner_h=0.3)
+    rng = np.random.default_rng(11)
+    n = 5000
+    u, wait, late = rng.random(n), rng.exponential(40.0, n), rng.normal(0.0, 2.0, n)
+    fixed, over, under = rng.random(n) < 0.8, rng.normal(0.0, 1.0, n), rng.normal(0.0, 1.0, n)
+    owner = np.where(rng.random(n) < 0.5, rng.exponential(1.0, n), 0.0)
+    late[::97] = np.nan
+    want = rating_score(u, wait, late, fixed, over, under, cfg, owner)
+    got = [rating_score(float(u[i]), float(wait[i]), float(late[i]), bool(fixed[i]),
+                        float(over[i]), float(under[i]), cfg, float(owner[i]))
+           for i in range(n)]
+    assert got == want.tolist()
+    assert len(set(got)) == 5
+
+
 def test_a_typical_good_visit_mostly_rates_five():
     s = _scores()
     assert (s == 5).mean() > 0.75
