@@ -80,40 +80,35 @@ def rating_score(u, wait_h, late_h, fixed, over_promise_h, under_promise_h, cfg:
     """
     if all(type(x) in _SCALARS for x in (u, wait_h, late_h, fixed, over_promise_h,
                                          under_promise_h, owner_h)):
-        return _one_rating(float(u), float(wait_h), float(late_h), bool(fixed),
-                           float(over_promise_h), float(under_promise_h), cfg, float(owner_h))
+        # One visit (the simulation's case, once per visit): Python floats, ~10x cheaper than
+        # 0-d arrays, through the same formula (so the same score).
+        u = min(max(float(u), _U_EPS), 1.0 - _U_EPS)
+        latent = _latent(u, float(wait_h), float(late_h), not fixed, float(over_promise_h),
+                         float(under_promise_h) > 0.0, float(owner_h), cfg, max)
+        if latent != latent:          # NaN sorts after every cut, as in np.searchsorted
+            return 1 + len(cfg.thresholds)
+        return 1 + bisect.bisect_left([float(t) for t in cfg.thresholds], latent)
     u = np.clip(np.asarray(u, dtype=float), _U_EPS, 1.0 - _U_EPS)
-    latent = (float(cfg.base)
-              - float(cfg.per_wait_day) * np.maximum(np.asarray(wait_h, dtype=float)
-                                                     - float(cfg.wait_grace_h), 0.0) / HOURS_PER_DAY
-              - float(cfg.per_late_h) * np.maximum(late_h, 0.0)
-              - float(cfg.not_fixed_penalty) * ~np.asarray(fixed, dtype=bool)
-              - float(cfg.per_over_promise_h) * np.maximum(over_promise_h, 0.0)
-              + float(cfg.under_promise_bonus) * (np.asarray(under_promise_h) > 0.0)
-              - float(cfg.per_owner_h) * np.maximum(owner_h, 0.0)
-              + float(cfg.noise_scale) * np.log(u / (1.0 - u)))
+    latent = _latent(u, np.asarray(wait_h, dtype=float), late_h, ~np.asarray(fixed, dtype=bool),
+                     over_promise_h, np.asarray(under_promise_h) > 0.0, owner_h, cfg, np.maximum)
     # Ratings above k of the (sorted) cut points are k + 1.
     score = 1 + np.searchsorted(np.asarray(cfg.thresholds, dtype=float), latent, side="left")
     return int(score) if np.ndim(score) == 0 else score.astype(int)
 
 
-def _one_rating(u: float, wait_h: float, late_h: float, fixed: bool, over_promise_h: float,
-                under_promise_h: float, cfg: Any, owner_h: float) -> int:
-    """:func:`rating_score` of one visit in Python floats: the same operations in the same
-    order (so the same score), ~10x cheaper than on 0-d arrays; it runs once per visit."""
-    u = min(max(u, _U_EPS), 1.0 - _U_EPS)
-    latent = (float(cfg.base)
-              - float(cfg.per_wait_day) * max(wait_h - float(cfg.wait_grace_h), 0.0)
-              / HOURS_PER_DAY
-              - float(cfg.per_late_h) * max(late_h, 0.0)
-              - float(cfg.not_fixed_penalty) * (not fixed)
-              - float(cfg.per_over_promise_h) * max(over_promise_h, 0.0)
-              + float(cfg.under_promise_bonus) * (under_promise_h > 0.0)
-              - float(cfg.per_owner_h) * max(owner_h, 0.0)
-              + float(cfg.noise_scale) * float(np.log(u / (1.0 - u))))
-    if latent != latent:              # NaN sorts after every cut, as in np.searchsorted
-        return 1 + len(cfg.thresholds)
-    return 1 + bisect.bisect_left([float(t) for t in cfg.thresholds], latent)
+def _latent(u, wait_h, late_h, not_fixed, over_promise_h, under_promised, owner_h, cfg: Any,
+            maximum: Callable):
+    """The latent satisfaction behind a rating, for one visit (``maximum=max``) or an array
+    of visits (``maximum=np.maximum``): one formula, so both paths give the same floats."""
+    return (float(cfg.base)
+            - float(cfg.per_wait_day) * maximum(wait_h - float(cfg.wait_grace_h), 0.0)
+            / HOURS_PER_DAY
+            - float(cfg.per_late_h) * maximum(late_h, 0.0)
+            - float(cfg.not_fixed_penalty) * not_fixed
+            - float(cfg.per_over_promise_h) * maximum(over_promise_h, 0.0)
+            + float(cfg.under_promise_bonus) * under_promised
+            - float(cfg.per_owner_h) * maximum(owner_h, 0.0)
+            + float(cfg.noise_scale) * np.log(u / (1.0 - u)))
 
 
 class QualityLoop:
