@@ -3,11 +3,14 @@
 Each unit has its own life (lognormal around the reference life); wear
 accrues faster in heat (Q10 law; AAA: 3-5 years, ~3 in hot climates).
 At end of life the vehicle either flags a weak battery (drivable) or, for a
-share of units, fails to start (roadside). Sudden internal failures strand
-the car at any age.
+share of units, fails to start (roadside). Sudden internal failures (an
+internal short, a cell defect) strand the car at any age; they are a cause of
+their own because no trend of the unit's health foretells them, so a wear-out
+detector is not scored on them.
 
 Events (most severe first):
-    no_start (roadside): worn-out unit that strands the car, or a sudden failure.
+    no_start (roadside): worn-out unit that strands the car.
+    sudden_failure (roadside): internal short or cell defect, at any wear.
     weak_battery (drivable): worn-out unit flagged by the vehicle.
 Inputs: temp_c.
 States: wear_frac (0 new .. 1 end of life), life_days, strands_at_eol (bool), sudden (bool).
@@ -27,7 +30,7 @@ NAME = "aux12v"
 LABEL = "12 V battery"  # display name in reports and the what-if
 STATES = ("wear_frac", "life_days", "strands_at_eol", "sudden")
 INPUTS = ("temp_c",)
-EVENTS = {"no_start": "roadside", "weak_battery": "drivable"}
+EVENTS = {"no_start": "roadside", "sudden_failure": "roadside", "weak_battery": "drivable"}
 F32 = np.float32
 
 
@@ -88,9 +91,9 @@ def sense(state, params, rng: np.random.Generator,
 
 
 def faults(state, params) -> dict[str, np.ndarray]:
-    """Event masks, most severe first."""
+    """Event masks, most severe first (a worn-out unit that also failed suddenly is worn out)."""
     eol = state["wear_frac"] >= 1.0
-    return {"no_start": state["sudden"] | (eol & state["strands_at_eol"]),
+    return {"no_start": eol & state["strands_at_eol"], "sudden_failure": state["sudden"],
             "weak_battery": eol & ~state["strands_at_eol"]}
 
 

@@ -280,7 +280,9 @@ class Aux12v:
     def faults(self) -> list[str]:
         """Active fault causes, most severe first."""
         eol = self.wear >= 1.0
-        out = ["no_start"] if self.sudden or (eol and self.strands_at_eol) else []
+        out = ["no_start"] if eol and self.strands_at_eol else []
+        if self.sudden:
+            out.append("sudden_failure")
         if eol and not self.strands_at_eol:
             out.append("weak_battery")
         return out

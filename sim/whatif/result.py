@@ -45,6 +45,7 @@ ACTIONS = {
     ("tires", "puncture"): "puncture repair",
     ("tires", "tread_worn"): "tire replacement",
     ("aux12v", "no_start"): "no-start",
+    ("aux12v", "sudden_failure"): "sudden no-start",
     ("aux12v", "weak_battery"): "replacement",
 }
 LIKELIHOOD = ((0.9, "very likely"), (0.5, "likely"), (0.2, "possible"), (0.0, "unlikely"))

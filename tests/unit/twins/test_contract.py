@@ -63,8 +63,11 @@ def _break(name: str, cause: str, s: dict, idx: np.ndarray, p) -> None:
     elif name == "body":
         s["damage"][idx] = 1
     elif name == "aux12v":
-        s["wear_frac"][idx] = 1.2
-        s["strands_at_eol"][idx] = cause == "no_start"
+        if cause == "sudden_failure":  # an internal short in a unit far from its end of life
+            s["sudden"][idx] = True
+        else:
+            s["wear_frac"][idx] = 1.2
+            s["strands_at_eol"][idx] = cause == "no_start"
         if cause == "no_start":
             s["sudden"][idx[::2]] = True
     else:  # pragma: no cover - a new twin needs an entry here
@@ -322,3 +325,17 @@ def test_zero_dt_vehicles_do_not_age(name, stressed_params, daily_usage):
                                    err_msg=f"{name}.{key} changed with dt=0")
     key, direction = ADVANCES[name]
     assert ((state[key][moving] - before[key][moving]) * direction > 0).all()
+
+
+def test_sudden_12v_failures_are_their_own_cause(params):
+    # A sudden internal failure is not a worn-out unit: the trend detector predicts no_start
+    # only, so a short in a young unit must not be logged as no_start (issue 15).
+    a = params["aux12v"]
+    s = twins.aux12v.initial_state(4, a, np.random.default_rng(0))
+    s["wear_frac"][:] = [0.1, 1.2, 1.2, 0.1]
+    s["strands_at_eol"][:] = [True, True, False, False]
+    s["sudden"][:] = [True, False, False, False]
+    f = twins.aux12v.faults(s, a)
+    assert f["sudden_failure"].tolist() == [True, False, False, False]
+    assert f["no_start"].tolist() == [False, True, False, False]
+    assert f["weak_battery"].tolist() == [False, False, True, False]
