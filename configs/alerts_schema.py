@@ -74,9 +74,15 @@ class TrendConfig:
     cause: str = ""
     window_days: int = num(14, 3, 365)    # <= 365 keeps the window's time sums exact in float32
     min_points: int = num(7, 3, 365)      # uploaded readings needed in the window
-    min_slope_per_day: float = num(0.0, 0.0, 1e9)   # |slope| guard, signal units per day
+    min_slope_per_day: float = num(0.0, 0.0, 1e9)   # |slope| guard, signal units per (clock) day
     min_slope_t: float = num(3.0, 0.0, 1e6)          # slope / its standard error guard
     rul_z: float = num(0.0, 0.0, 10.0)   # RUL from the slope shrunk by rul_z standard errors
+    # Ageing clock (issue 15): with ageing_q10 > 1 the line is fitted against temperature-weighted
+    # ageing time (q10 ** ((T - ageing_ref_temp_c) / 10) per day) instead of calendar days, and the
+    # RUL is turned into days at the mean ageing rate of the last ageing_rate_window_days.
+    ageing_q10: float = num(1.0, 1.0, 10.0)          # 1: calendar days
+    ageing_ref_temp_c: float = num(15.0, -40.0, 60.0)   # a scale only: it cancels in the RUL
+    ageing_rate_window_days: int = num(7, 1, 365)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from configs.alerts_schema import LEVELS
+from sim.alerts.rolling import ClockLine, RollingLine
 
 F32 = np.float32
 F64 = np.float64
@@ -55,142 +56,6 @@ def needed_signals(cfg: Any) -> set[str]:
             | {t.signal for t in cfg.trends.values()})
 
 
-class RollingLine:
-    """Per-vehicle least-squares lines over the last ``window`` days, NaN-aware.
-
-    Keeps the sums of 1, t, t², y, t·y and y² over the non-NaN points in the
-    window with t = 0 today (so the intercept is today's fitted value) and a
-    ring buffer of the window's readings to drop the point leaving it. The
-    time sums hold small integers (exact in float32 for windows up to 365
-    days); the reading sums are float64 because they are updated by adding
-    and subtracting for the whole run and rounding would accumulate.
-
-    Args:
-        n: fleet size.
-        window: days in the window.
-    """
-
-    def __init__(self, n: int, window: int) -> None:
-        self.window = int(window)
-        self.buf = np.full((self.window, n), np.nan, F32)
-        # Per slot: the vehicles without a reading that day (None: slot never filled) and
-        # the advance that filled it; a vehicle cleared since then has no reading there
-        # either: ``_gaps`` adds it when the slot is dropped (one fleet compare a day, not
-        # a union per slot and per clear).
-        self.gaps: list[np.ndarray | None] = [None] * self.window
-        self.filled = np.zeros(self.window, np.int64)
-        self.advances = 0
-        self.last_clear = np.full(n, -1, np.int64)
-        self.s, self.st, self.stt = (np.zeros(n, F32) for _ in range(3))
-        self.sy, self.sty, self.syy = (np.zeros(n, F64) for _ in range(3))
-
-    def advance(self, day: int, y: np.ndarray, missing: np.ndarray | None = None) -> None:
-        """Move the window to ``day`` and add its readings ``y`` (NaN = no upload).
-
-        ``missing``: the indices where ``y`` is NaN, if the caller knows them
-        (uploads fail for few vehicles: index writes instead of whole-fleet masks).
-        """
-        if missing is None:
-            missing = np.flatnonzero(np.isnan(y))
-        # A day passes: every stored point's t drops by one.
-        self.stt -= F32(2.0) * self.st - self.s
-        self.st -= self.s
-        self.sty -= self.sy
-        slot = day % self.window
-        if self.gaps[slot] is not None:  # the reading of day - window, now at t = -window
-            self._drop(self.buf[slot], self._gaps(slot))
-        self.advances += 1
-        self.buf[slot] = y
-        self.gaps[slot] = missing
-        self.filled[slot] = self.advances
-        y0 = y.astype(F64)
-        y0[missing] = 0.0
-        self.s += F32(1.0)
-        self.s[missing] -= F32(1.0)
-        self.sy += y0
-        self.syy += y0 * y0
-
-    def _gaps(self, slot: int) -> np.ndarray:
-        """The vehicles without a reading in ``slot``: missing that day or cleared since
-        (sorted, unique)."""
-        cleared = self.last_clear >= self.filled[slot]
-        if not cleared.any():
-            return self.gaps[slot]
-        cleared[self.gaps[slot]] = True
-        return np.flatnonzero(cleared)
-
-    def _drop(self, y_old: np.ndarray, gaps: np.ndarray) -> None:
-        w = F32(self.window)
-        y0 = y_old.astype(F64)
-        y0[gaps] = 0.0
-        self.s -= F32(1.0)
-        self.s[gaps] += F32(1.0)
-        self.st += w
-        self.st[gaps] -= w
-        self.stt -= w * w
-        self.stt[gaps] += w * w
-        self.sy -= y0
-        self.sty += self.window * y0
-        self.syy -= y0 * y0
-
-    def clear(self, vehicles: np.ndarray) -> None:
-        """Forget ``vehicles``' history (a new part was fitted)."""
-        self.buf[:, vehicles] = np.nan
-        self.last_clear[vehicles] = self.advances
-        for a in (self.s, self.st, self.stt, self.sy, self.sty, self.syy):
-            a[vehicles] = 0
-
-    def slope(self) -> np.ndarray:
-        """Fitted slope per vehicle (signal units per day); NaN with fewer than 2 points."""
-        s = self.s.astype(F64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sxx = self.stt - self.st.astype(F64) ** 2 / s
-            return (self.sty - self.st * self.sy / s) / sxx
-
-    def value(self, slope: np.ndarray) -> np.ndarray:
-        """Today's fitted value per vehicle (``slope`` = :meth:`slope`); NaN without points."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (self.sy - slope * self.st) / self.s
-
-    def fit(self, idx: np.ndarray, slope: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Today's fitted value and the slope's t-statistic for vehicles ``idx``.
-
-        Args:
-            idx: vehicles to evaluate (each with at least 3 points).
-            slope: :meth:`slope` restricted to ``idx``.
-
-        Returns:
-            ``(value_today, t_stat)``; t is inf for a perfect line.
-        """
-        s = self.s[idx].astype(F64)
-        st, stt = self.st[idx].astype(F64), self.stt[idx].astype(F64)
-        sy, sty, syy = self.sy[idx], self.sty[idx], self.syy[idx]
-        value = (sy - slope * st) / s
-        sxx = stt - st * st / s
-        sxy = sty - st * sy / s
-        sse = np.maximum(syy - sy * sy / s - slope * sxy, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t_stat = np.abs(slope) / np.sqrt(sse / ((s - 2.0) * sxx))
-        return value, np.nan_to_num(t_stat, nan=np.inf)
-
-
-    def uncertainty(self, idx: np.ndarray, slope: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Standard errors of today's fitted value and of the slope for vehicles ``idx``.
-
-        Ordinary least squares: ``s² = SSE / (n - 2)``, se(slope)² = s² / Sxx and
-        se(value at t = 0)² = s² (1 / n + mean(t)² / Sxx).
-        """
-        s = self.s[idx].astype(F64)
-        st, stt = self.st[idx].astype(F64), self.stt[idx].astype(F64)
-        sy, sty, syy = self.sy[idx], self.sty[idx], self.syy[idx]
-        sxx = stt - st * st / s
-        sxy = sty - st * sy / s
-        sse = np.maximum(syy - sy * sy / s - slope * sxy, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            var = sse / (s - 2.0)
-            return np.sqrt(var * (1.0 / s + (st / s) ** 2 / sxx)), np.sqrt(var / sxx)
-
-
 class Detector:
     """Daily detectors of the ``alerts`` config over the whole fleet.
 
@@ -210,7 +75,7 @@ class Detector:
         self.trends = dict(cfg.trends) if cfg.enabled else {}
         # Consecutive uploaded days past the threshold, capped at confirm_days.
         self.count = {name: np.zeros(n, np.int16) for name in self.rules}
-        self.lines = {name: RollingLine(n, t.window_days) for name, t in self.trends.items()}
+        self.lines = {name: _line(t, n) for name, t in self.trends.items()}
         self.day: int | None = None
 
     def _read(self, kind: str, name: str, key: str,
@@ -221,7 +86,8 @@ class Detector:
         return readings[key]
 
     def update(self, day: int, readings: dict[str, np.ndarray],
-               missing: np.ndarray | None = None) -> list[AlertBatch]:
+               missing: np.ndarray | None = None,
+               temp_c: np.ndarray | None = None) -> list[AlertBatch]:
         """Feed one day's telemetry; return today's alerts.
 
         Args:
@@ -230,6 +96,8 @@ class Detector:
             readings: ``<twin>.<signal>`` -> float32 ``(n,)``, NaN where no upload.
             missing: the vehicles without an upload today (NaN in every reading),
                 if known; else found per signal.
+            temp_c: each vehicle's mean temperature today (degC), needed by trends
+                with an ageing clock (``ageing_q10`` > 1).
 
         Returns:
             One batch per rule/trend and level that fired, most severe level
@@ -238,7 +106,7 @@ class Detector:
         """
         if self.day is not None and day <= self.day:
             raise ValueError(f"alert detector days must increase: got {day} after {self.day}")
-        found = self._rules(readings, missing) + self._trends(day, readings, missing)
+        found = self._rules(readings, missing) + self._trends(day, readings, missing, temp_c)
         self.day = day
         return _most_severe(found)
 
@@ -263,28 +131,43 @@ class Detector:
                 out.append(AlertBatch(r.component, r.cause, r.level, idx, None, name))
         return out
 
-    def _trends(self, day: int, readings: dict[str, np.ndarray],
-                missing: np.ndarray | None) -> list[AlertBatch]:
+    def _trends(self, day: int, readings: dict[str, np.ndarray], missing: np.ndarray | None,
+                temp_c: np.ndarray | None) -> list[AlertBatch]:
         out = []
         for name, t in self.trends.items():
             y = self._read("trend", name, t.signal, readings)
             line = self.lines[name]
+            clock = isinstance(line, ClockLine)
+            if clock and temp_c is None:
+                raise ValueError(f"alerts trend {name!r} has an ageing clock "
+                                 f"(ageing_q10={t.ageing_q10}) and needs today's temp_c")
             if self.day is not None and day > self.day + 1:
                 gap, everyone = np.full(self.n, np.nan, F32), np.arange(self.n)
                 for skipped in range(self.day + 1, day):
-                    line.advance(skipped, gap, everyone)
-            line.advance(day, np.asarray(y, F32), missing)
+                    if clock:   # no temperature for a skipped day: the recent ageing rate
+                        line.advance(skipped, gap, line.rate(), everyone)
+                    else:
+                        line.advance(skipped, gap, everyone)
+            if clock:
+                line.advance(day, np.asarray(y, F32), _ageing_step(t, temp_c), missing)
+            else:
+                line.advance(day, np.asarray(y, F32), missing)
             out += self._trend_alerts(name, t, line)
         return out
 
-    def _trend_alerts(self, name: str, t: Any, line: RollingLine) -> list[AlertBatch]:
+    def _trend_alerts(self, name: str, t: Any, line: RollingLine | ClockLine
+                      ) -> list[AlertBatch]:
         b = line.slope()
         guard = F64(t.min_slope_per_day)
         toward = (b < -guard) if t.below else (b > guard)  # NaN slopes compare False
         # The RUL needs only today's fitted value; the costlier t-statistic is
         # computed for the few lines reaching failure within the longest horizon.
+        # On an ageing clock the RUL is clock time, in days at the recent ageing rate.
+        per_day = line.rate() if isinstance(line, ClockLine) else None
         with np.errstate(divide="ignore", invalid="ignore"):
             rul = (t.failure_level - line.value(b)) / b
+            if per_day is not None:
+                rul /= per_day
         soon = toward & (line.s >= t.min_points) & (rul <= max(self.horizons.values()))
         idx = np.flatnonzero(soon)
         if not idx.size:
@@ -302,6 +185,8 @@ class Detector:
             with np.errstate(divide="ignore", invalid="ignore"):
                 gap = np.abs(t.failure_level - value) + z * se_value
                 rul = gap / (np.abs(b) - z * se_slope)
+                if per_day is not None:
+                    rul /= per_day[idx]
             keep &= (np.abs(b) > z * se_slope) & (rul <= max(self.horizons.values()))
         idx, rul = idx[keep], rul[keep].astype(F32)
         out, lower = [], F32(-np.inf)
@@ -320,6 +205,18 @@ class Detector:
         for name, t in self.trends.items():
             if t.component == component:
                 self.lines[name].clear(vehicles)
+
+
+def _line(t: Any, n: int) -> RollingLine | ClockLine:
+    """A trend's rolling line: on calendar days, or on an ageing clock if ``ageing_q10`` > 1."""
+    if t.ageing_q10 > 1.0:
+        return ClockLine(n, t.window_days, t.ageing_rate_window_days)
+    return RollingLine(n, t.window_days)
+
+
+def _ageing_step(t: Any, temp_c: np.ndarray) -> np.ndarray:
+    """Today's ageing-clock advance per vehicle: ``q10 ** ((T - T_ref) / 10)`` days."""
+    return np.exp((np.asarray(temp_c, F64) - t.ageing_ref_temp_c) * (np.log(t.ageing_q10) / 10.0))
 
 
 def _most_severe(batches: list[AlertBatch]) -> list[AlertBatch]:

@@ -84,7 +84,7 @@ class AlertLoop:
                 self._failed.setdefault((v, p.component), []).append(t)
         state = self.fleet.state
         missing = None if uploaded is None else np.flatnonzero(~uploaded)
-        raw = self.detector.update(day, readings, missing)
+        raw = self.detector.update(day, readings, missing, usage.temp_c)
         fresh = []
         for b in raw:  # a component already in service needs no alert
             keep = ~(state.open_job[b.component][b.vehicles] | self.booked[b.component][b.vehicles])
