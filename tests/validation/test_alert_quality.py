@@ -33,7 +33,10 @@ def test_precision_holds_for_every_seed_and_every_half_year(rows):
 @pytest.mark.slow
 def test_alerted_breakdowns_are_avoided(rows):
     # Seed 002: > 80 % of alerted breakdowns avoided (failure_prevented / failures an alert
-    # warned of); with alerts off, the same seeds break down more.
+    # warned of), and issue 15's reading against the same seed without alerts: >= 80 % of the
+    # roadside breakdowns of the causes a detector predicts (12 V wear-out no-starts; a sudden
+    # 12 V failure is a cause of its own) do not happen.
     for r in rows:
         assert r["breakdowns_avoided_share"] >= 0.80, r
-        assert r["predictable_breakdowns_none"] > r["predictable_breakdowns_alerts"], r
+        assert r["predictable_breakdowns_none"] >= 40, r   # a share of a few is noise
+        assert r["predictable_breakdowns_avoided"] >= 0.80, r
