@@ -92,3 +92,13 @@ def test_a_clock_trend_needs_the_temperature():
     det = _clock_detector(1.5)
     with pytest.raises(ValueError, match="temp_c"):
         det.update(0, {"c.h": np.array([0.5], np.float32)})
+
+
+def test_a_skipped_day_advances_the_clock_at_the_recent_rate():
+    det = _clock_detector(2.0)
+    det.update(0, {"c.h": np.array([0.5], np.float32)}, temp_c=np.array([25.0]))   # 2 a day
+    det.update(3, {"c.h": np.array([0.4], np.float32)}, temp_c=np.array([5.0]))    # 0.5 a day
+    line = det.lines["h"]
+    # Days 1 and 2 had no temperature: each ran at the mean rate so far (2.0).
+    np.testing.assert_allclose(line.clock, [2.0 + 2.0 + 2.0 + 0.5])
+    assert line.days == 4 and line.s[0] == 2
