@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import sim
 from configs.alerts_schema import AlertsConfig, TrendConfig
 from sim.alerts import Detector
 from sim.alerts.rolling import ClockLine, RollingLine
@@ -102,3 +103,12 @@ def test_a_skipped_day_advances_the_clock_at_the_recent_rate():
     # Days 1 and 2 had no temperature: each ran at the mean rate so far (2.0).
     np.testing.assert_allclose(line.clock, [2.0 + 2.0 + 2.0 + 0.5])
     assert line.days == 4 and line.s[0] == 2
+
+
+def test_the_default_12v_trend_runs_on_the_units_own_clock():
+    # The detector's Q10 is the lead-acid unit's (configs/aux12v): a change to one without the
+    # other would bring the seasonal false trend back.
+    cfg = sim.load_config([])
+    trend, unit = cfg.alerts.trends.battery_12v, cfg.aux12v
+    assert trend.ageing_q10 == unit.ageing_q10 > 1.0
+    assert trend.ageing_ref_temp_c == unit.ageing_ref_temp_c
