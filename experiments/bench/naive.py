@@ -174,7 +174,7 @@ def vehicle_life(env: simpy.Environment, v: Vehicle, days: int, shop: Workshop,
                 if alerts is not None:
                     alerts.repaired(name)
         if alerts is not None:
-            for alert in alerts.step(day):
+            for alert in alerts.step(day, float(u.temp_c)):
                 with shop.pools[v.region_name].request() as req:
                     yield req
                     yield env.timeout(shop.visit_days(v, alert.component, alert.cause))

@@ -109,32 +109,53 @@ class RuleCounter:
 class TrendLine:
     """A trend detector: least-squares line over the readings of the last ``window_days`` days.
 
+    With ``ageing_q10`` > 1 the readings are fitted against an ageing clock
+    (``q10 ** ((T - T_ref) / 10)`` per day) and the RUL is turned into days at
+    the clock's mean rate of the last ``ageing_rate_window_days`` days
+    (:class:`sim.alerts.rolling.ClockLine`).
+
     Args:
         name: the trend's name.
         trend: its config (signal, below, failure_level, window_days, min_points,
-            min_slope_per_day, min_slope_t).
+            min_slope_per_day, min_slope_t, rul_z, ageing_*).
         horizons: each level's horizon in days, most severe first.
     """
 
     def __init__(self, name: str, trend: Any, horizons: dict[str, float]) -> None:
         self.name, self.trend, self.horizons = name, trend, horizons
         self.max_horizon = max(horizons.values())
-        self.window: deque[tuple[int, float]] = deque()
+        self.window: deque[tuple[int, float, float]] = deque()   # (day, clock, reading)
+        self.clocked = trend.ageing_q10 > 1.0
+        self.clock = 0.0
+        self.steps: deque[float] = deque(maxlen=int(trend.ageing_rate_window_days))
 
-    def update(self, day: int, value: float | None) -> tuple[str, float] | None:
-        """Add today's reading (None: no upload) and fit; ``(level, rul_days)`` if it fires."""
+    def update(self, day: int, value: float | None,
+               temp_c: float | None = None) -> tuple[str, float] | None:
+        """Add today's reading (None: no upload) and fit; ``(level, rul_days)`` if it fires.
+
+        ``temp_c``: today's temperature, needed with an ageing clock.
+        """
         t, w = self.trend, self.window
+        per_day, now = 1.0, float(day)
+        if self.clocked:
+            if temp_c is None:
+                raise ValueError(f"trend {self.name!r} has an ageing clock and needs temp_c")
+            step = math.exp((temp_c - t.ageing_ref_temp_c) * (math.log(t.ageing_q10) / 10.0))
+            self.clock += step
+            self.steps.append(step)
+            per_day, now = sum(self.steps) / len(self.steps), self.clock
         if value is not None:
-            w.append((day, value))
+            w.append((day, now, value))
         while w and w[0][0] <= day - t.window_days:
             w.popleft()
         n = len(w)
         if n < t.min_points:
             return None
-        # Least squares with x = days relative to today (<= 0): the intercept is today's value.
+        # Least squares with x = days (clock) relative to today (<= 0): the intercept is today's
+        # value.
         sx = sy = sxx = sxy = 0.0
-        for d, y in w:
-            x = d - day
+        for _, c, y in w:
+            x = c - now
             sx += x
             sy += y
             sxx += x * x
@@ -145,12 +166,12 @@ class TrendLine:
         if not (slope < -t.min_slope_per_day if t.below else slope > t.min_slope_per_day):
             return None
         today = (sy - slope * sx) / n
-        rul = (t.failure_level - today) / slope
+        rul = (t.failure_level - today) / slope / per_day
         if rul > self.max_horizon:
             return None
         sse = 0.0   # the residuals, for the slope's standard error
-        for d, y in w:
-            r = y - today - slope * (d - day)
+        for _, c, y in w:
+            r = y - today - slope * (c - now)
             sse += r * r
         se = math.sqrt(sse / ((n - 2) * sxx))
         if se > 0.0 and abs(slope) / se < t.min_slope_t:
@@ -162,7 +183,7 @@ class TrendLine:
             slow = abs(slope) - t.rul_z * se
             if slow <= 0.0:
                 return None
-            rul = (abs(t.failure_level - today) + t.rul_z * se_value) / slow
+            rul = (abs(t.failure_level - today) + t.rul_z * se_value) / slow / per_day
             if rul > self.max_horizon:
                 return None
         rul = max(rul, 0.0)
@@ -173,6 +194,7 @@ class TrendLine:
 
     def reset(self) -> None:
         self.window.clear()
+        self.clock = 0.0
 
 
 class Gate:
@@ -267,8 +289,12 @@ class VehicleAlerts:
         self.open: list[Alert] = []     # alerts whose window has not closed
         self.alerts = self.accepted = self.preventive_jobs = 0
 
-    def detect(self, day: int, readings: dict[str, float] | None) -> list[Alert]:
-        """Today's detector alerts: per component the most severe (first source on a tie)."""
+    def detect(self, day: int, readings: dict[str, float] | None,
+               temp_c: float | None = None) -> list[Alert]:
+        """Today's detector alerts: per component the most severe (first source on a tie).
+
+        ``temp_c``: today's temperature (trends on an ageing clock need it).
+        """
         found = []
         if readings is not None:
             for rule in self.rules:
@@ -276,7 +302,8 @@ class VehicleAlerts:
                     r = rule.rule
                     found.append(Alert(day, r.component, r.cause, r.level, rule.name, None))
         for trend in self.trends:
-            hit = trend.update(day, None if readings is None else readings[trend.trend.signal])
+            hit = trend.update(day, None if readings is None else readings[trend.trend.signal],
+                               temp_c)
             if hit is not None:
                 t = trend.trend
                 found.append(Alert(day, t.component, t.cause, hit[0], trend.name, hit[1]))
@@ -288,13 +315,13 @@ class VehicleAlerts:
             best.setdefault(a.component, a)
         return [a for a in found if best[a.component] is a]
 
-    def step(self, day: int) -> list[Alert]:
+    def step(self, day: int, temp_c: float | None = None) -> list[Alert]:
         """Today's alerts after today's failures; returns those the owner accepted.
 
         Each accepted alert's component is booked until :meth:`repaired`.
         """
         out = []
-        for a in self.detect(day, self.reader.read()):
+        for a in self.detect(day, self.reader.read(), temp_c):
             if a.component in self.booked or not self.gate.admit(day, a.component, a.level):
                 continue
             prior = self.pending.get(a.component) if self.escalate else None

@@ -136,9 +136,14 @@ def test_naive_rules_and_trends_reproduce_the_detector(cfg, alerts_cfg):
     det = Detector(alerts_cfg, n)
     mine = [VehicleAlerts(alerts_cfg, OmegaConf.to_object(cfg.telemetry), new_parts(cfg, v),
                           random.Random(v)) for v in range(n)]
+    # Seasonal temperatures, out of phase between vehicles, for the 12 V trend's ageing clock.
+    phase = np.arange(n)[:, None] * 9.0
+    temp = (12.0 + 12.0 * np.cos(2.0 * np.pi * (np.arange(DAYS) - phase) / 365.0)
+            ).astype(np.float32)
     vec_alerts, nai_alerts = [], []
     for day in range(DAYS):
-        for b in det.update(day, {k: y[:, day, i] for i, k in enumerate(KEYS)}):
+        for b in det.update(day, {k: y[:, day, i] for i, k in enumerate(KEYS)},
+                            temp_c=temp[:, day]):
             for j, v in enumerate(b.vehicles.tolist()):
                 rul = None if b.rul_days is None else float(b.rul_days[j])
                 vec_alerts.append(((day, v, b.component, b.cause, b.level, b.source), rul))
@@ -146,7 +151,7 @@ def test_naive_rules_and_trends_reproduce_the_detector(cfg, alerts_cfg):
             row = y[v, day]
             readings = None if np.isnan(row[0]) else {k: float(row[i])
                                                       for i, k in enumerate(KEYS)}
-            for a in va.detect(day, readings):
+            for a in va.detect(day, readings, float(temp[v, day])):
                 nai_alerts.append(((day, v, a.component, a.cause, a.level, a.source),
                                    a.rul_days))
         for v, d, comp in repairs:
@@ -342,5 +347,7 @@ def test_acceptance_share_agrees(runs_with_alerts):
 @pytest.mark.parametrize("key", ["failures_total", "failures_by_component_aux12v"])
 def test_failures_with_alerts_agree(runs_with_alerts, key):
     vec, nai = runs_with_alerts
-    assert vec[key] >= 100
+    # Enough failures for the band to mean something (the 12 V trend on its ageing clock,
+    # issue 15, prevents most 12 V failures: 71 left here).
+    assert vec[key] >= 50
     assert close_counts(vec[key], nai[key]), (nai[key], vec[key])
