@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from configs.fields import check_row, choice, must_be_below, num, prob
+from configs.fields import check_row, choice, must_be_below, must_not_exceed, num, prob
 
 POLICIES = ("big_bang", "staged", "exponential")
 COHORTS = ("employee", "early_adopter", "regular")   # the fleet's owner cohorts
@@ -223,6 +223,8 @@ class OtaConfig:
     brick_prob_per_install: float = prob(1e-4)
     ab_rollback_prob: float = prob(0.002)
     max_retries: int = num(3, 0, MAX_RETRIES)
+    install_retry_soc_frac: float = prob(0.8)          # after a low-charge failure: retry at this
+    charge_request_response_prob_per_day: float = prob(0.5)   # owner charges on a given day
     deferral_prob: float = prob(0.2)
     deferral_days_mean: float = num(10.0, 0.0, 365.0)
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
@@ -237,4 +239,5 @@ class OtaConfig:
             errs.append(f"{p}install_duration_h={cfg.install_duration_h} must be <= "
                         f"{p}maintenance_window_h={cfg.maintenance_window_h}: an install must "
                         f"fit in the nightly window")
+        errs += must_not_exceed(cfg, path or "ota", "min_soc_frac", "install_retry_soc_frac")
         return errs
