@@ -205,6 +205,41 @@ class OperatorConfig:
 
 
 @dataclass
+class TrainConfig:
+    """A release train over the run (issue 15; seed 000): one release every ``interval_days``
+    from ``first_release_day``; ``safety_share_frac`` of them are safety fixes (mandatory, the
+    rest feature / performance releases owners may defer), spread evenly (largest remainder:
+    release i is a safety fix when floor((i + 1) x share) > floor(i x share)). Releases
+    numbered in ``defective_releases`` (1-based) carry ``defect_prob_by_hw_config``; the
+    operator (``ota.operator``) investigates and hotfixes them. Built by ``sim.ota.train``.
+    Defaults: ``configs/ota/train.yaml``.
+    """
+
+    enabled: bool = False
+    first_release_day: int = num(30, 0, 100_000)
+    interval_days: int = num(30, 1, 3650)
+    safety_share_frac: float = prob(0.15)
+    feature_size_mb: float = num(1000.0, 0.0, 1e6, lo_open=True)
+    safety_size_mb: float = num(300.0, 0.0, 1e6, lo_open=True)
+    target_ecus: list[str] = field(default_factory=list)
+    defective_releases: list[int] = field(default_factory=list)
+    defect_prob_by_hw_config: dict[str, float] = field(default_factory=dict)
+    defect_effect: str = choice("software_fault", *DEFECT_EFFECTS)
+    defect_onset_days_mean: float = num(3.0, 0.0, 3650.0)
+
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        errs = [f"{path}.defective_releases has {n}; allowed: release numbers >= 1"
+                for n in cfg.defective_releases if isinstance(n, bool) or not isinstance(n, int)
+                or n < 1]
+        for hw, p in cfg.defect_prob_by_hw_config.items():
+            if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+                errs.append(f"{path}.defect_prob_by_hw_config.{hw}={p} is out of range; "
+                            f"allowed: a number in [0, 1]")
+        return errs
+
+
+@dataclass
 class OtaConfig:
     """OTA campaigns (see ``configs/ota/default.yaml`` for each value's source)."""
 
@@ -230,6 +265,7 @@ class OtaConfig:
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
     releases: dict[str, ReleaseConfig] = field(default_factory=dict)
     operator: OperatorConfig = field(default_factory=OperatorConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:

@@ -25,6 +25,7 @@ from sim.fleet import Fleet, build_fleet, state_frame
 from sim.kpis.compute import compute_kpis
 from sim.kpis.regions import region_kpis
 from sim.ota.loop import OtaLoop
+from sim.ota.train import with_train
 from sim.records import EventLog
 from sim.repairs import RepairQueue
 from sim.result import RunResult, run_metadata
@@ -108,8 +109,9 @@ def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
     if demand is not None and demand.recall is not None:
         service.fixed_hooks.append(demand.recall.fixed)
     ota = None
-    if cfg.ota.enabled and cfg.ota.releases and cfg.service.demand == "failures":
-        ota = OtaLoop(OmegaConf.to_object(cfg.ota), fleet, service, log, streams)
+    ota_cfg = with_train(OmegaConf.to_object(cfg.ota), int(cfg.horizon_days))
+    if ota_cfg.enabled and ota_cfg.releases and cfg.service.demand == "failures":
+        ota = OtaLoop(ota_cfg, fleet, service, log, streams)
         repairs.after_repair.append(ota.after_repair)
     alerts = None
     if cfg.alerts.enabled and cfg.service.demand == "failures":
@@ -217,7 +219,8 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
                                staffed_van_days=(float(svc.workforce.staffed_van_days)
                                                  if svc.workforce is not None else None),
                                trainee_cost=float(svc.cfg.workforce.academy.cost_per_trainee))
-    kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts, cfg.ota)
+    kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts,
+                        sim.ota.cfg if sim.ota is not None else cfg.ota)   # with a train's releases
     by_region = ({} if svc.poisson else region_kpis(
         events, sim.fleet.state.attrs["region"], sim.fleet.region_names, svc.region_tier,
         capacity, [len(d.techs) for d in svc.dispatchers],

@@ -29,6 +29,7 @@ import numpy as np
 
 from sim.fleet import Fleet
 from sim.ota.campaigns import OtaCampaigns
+from sim.ota.kpis import ON_DEFECT_TOTAL
 from sim.ota.outcome import FAILURE_MODES, DayOutcome, OtaContext
 from sim.records import EventLog
 from sim.rng import Streams
@@ -108,6 +109,7 @@ class OtaLoop:
         for name, counts in out.counts.items():
             for key in DAILY_COUNTS:
                 self.today[f"ota_{name}_{key}"] = getattr(counts, key)
+        self.today[ON_DEFECT_TOTAL] = sum(c.on_defect for c in out.counts.values())
         for name, ev in out.events.items():
             self._apply(day, name, ev)
         for d in out.decisions:
