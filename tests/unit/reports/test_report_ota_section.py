@@ -130,6 +130,9 @@ def test_state_on_off_and_older_runs() -> None:
     assert ota_state(KPIS, {"config": {"ota": {"enabled": False}}}) == ("off", "ota.enabled=false")
     empty = {"config": {"ota": {"enabled": True, "releases": {}}}}
     assert ota_state(KPIS, empty) == ("off", "no release in ota.releases")
+    # a release train (ota=train) builds its releases at run start: on, releases from daily
+    train = {"config": {"ota": {"enabled": True, "releases": {}, "train": {"enabled": True}}}}
+    assert ota_state(KPIS, train) == ("on", "")
     assert ota_state({"vehicles": 10}, {"config": {"seed": 1}}) == ("missing", "")
     # No run.json, but OTA KPIs: on, the releases come from the daily columns.
     assert ota_state(KPIS, {}) == ("on", "")
