@@ -22,6 +22,7 @@ from sim.alerts.loop import AlertLoop
 from sim.collector import DailyCollector
 from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
+from sim.gcpause import relaxed_gc
 from sim.kpis.compute import compute_kpis
 from sim.kpis.regions import region_kpis
 from sim.ota.loop import OtaLoop
@@ -230,6 +231,7 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
                      fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))
 
 
+@relaxed_gc()
 def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     """Run one scenario.
 
@@ -259,6 +261,7 @@ def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     return result
 
 
+@relaxed_gc()
 def run_sized(cfg: DictConfig, sizing: dict | None = None) -> RunResult:
     """A quiet run with ``sizing``'s vans and bays per region (the sizing pilots)."""
     sim = build(cfg, sizing)
