@@ -286,4 +286,5 @@ def multirun_report(multirun_dir: str | Path, out_dir: str | Path | None = None,
     merged = summarize_multirun(multirun_dir, out, baseline)
     return render_report(merged.summary, out / REPORT_FILE, title=merged.title,
                          baseline=merged.baseline,
-                         headline=dict(headline or DEFAULT_HEADLINE), inputs=merged.inputs)
+                         headline=dict(headline or DEFAULT_HEADLINE), inputs=merged.inputs,
+                         timeline=merged.timeline, start_date=merged.start_date)

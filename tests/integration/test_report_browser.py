@@ -30,6 +30,7 @@ HEADLINE_TILES = ("breakdowns_per_1000_vehicle_years", "service_jobs", "mean_wai
 RUN_SELECTORS = ("#summary .summary", "#findings li",
                  *(f"#kpis #tile-{k} .value" for k in HEADLINE_TILES))
 COMPARISON_SELECTORS = ("#answer", "#answer table td")
+OVER_TIME = "OTA adoption and weekly mean wait over time by variant"
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +101,9 @@ def test_experiment_report_shows_answer_and_every_figure(driver, experiment_page
     answer = page.text("#answer")
     assert "installed share at the end" in answer.lower()
     assert "big_bang" in page.text("#answer table td")   # installs all at once: more by day 45
-    # one chart per headline KPI at least
-    assert len(page.figures) >= 2
+    # one chart per headline KPI, and adoption and waits over time
+    alts = [f.alt for f in page.figures]
+    assert len(alts) >= 3 and OVER_TIME in alts
     _assert_figures_drawn(page)
 
 
@@ -109,7 +111,7 @@ def test_sweep_report_shows_answer_and_every_figure(driver, sweep_page):
     page = open_page(driver, sweep_page, COMPARISON_SELECTORS)
     assert page.severe == ()
     assert "service.mobile.vans_per_10000_vehicles=300" in page.text("#answer table td")
-    assert len(page.figures) >= 1
+    assert OVER_TIME in [f.alt for f in page.figures]   # the weekly wait of each point
     _assert_figures_drawn(page)
 
 
