@@ -252,6 +252,8 @@ class OutputConfig:
     report: bool = True
     progress: bool = True
     start_date: str = ""     # the calendar date of day 0 (YYYY-MM-DD) for the report's time axes
+    # Days without install progress after which the report calls an OTA campaign stalled (WATCH).
+    ota_stall_watch_days: int = num(21, 1, 100_000)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:

@@ -207,7 +207,7 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
     sim.repairs.apply()  # nothing is normally left: the clock applied them before its last record
     horizon = int(cfg.horizon_days)
     events = sim.log.to_frame(until=horizon)
-    daily = sim.collector.to_frame()
+    daily = sim.collector.to_frame(events)   # with the day's waits (mean_wait_h's)
     svc = sim.service
     desk = svc.experts
     capacity = ServiceCapacity(vans=svc.technicians, shift_h_per_day=svc.shift.hours_per_day,
