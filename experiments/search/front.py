@@ -18,18 +18,20 @@ from experiments.search.spec import SearchSpec
 
 
 def trial_rows(study: optuna.Study, spec: SearchSpec) -> list[dict[str, Any]]:
-    """One row per trial: number, state, params, overrides, policy, KPI means, feasible."""
+    """One row per trial: number, state, params, overrides, policy, KPI means, feasible
+    (the trial's ``result`` user attribute, set when it is told)."""
     rows = []
     for t in study.get_trials(deepcopy=False):
+        res = t.user_attrs.get("result", {})
         rows.append({
             "number": t.number,
             "state": t.state.name,
             "params": dict(t.params),
-            "overrides": list(t.user_attrs.get("overrides", [])),
-            "policy": t.user_attrs.get("policy", ""),
-            "kpis": dict(t.user_attrs.get("kpis", {})),
-            "constraints": list(t.user_attrs.get("constraints", [])),
-            "feasible": bool(t.user_attrs.get("feasible", False)),
+            "overrides": list(res.get("overrides", [])),
+            "policy": res.get("policy", ""),
+            "kpis": dict(res.get("kpis", {})),
+            "constraints": list(res.get("constraints", [])),
+            "feasible": bool(res.get("feasible", False)),
             "worker": t.user_attrs.get("worker", ""),
         })
     return rows
