@@ -19,12 +19,16 @@ import os
 from pathlib import Path
 from typing import Any
 
+import optuna
+
 from experiments.search.engine import SEARCH_JSON, STUDY_DB, SearchEngine
 from experiments.search.evaluate import Evaluator, runner_evaluator
+from experiments.search.front import summary
 from experiments.search.select import final_selection
-from experiments.search.spec import SearchSpec, load_spec
+from experiments.search.spec import SearchSpec, load_spec, spec_from_json
 
-__all__ = ["SEARCH_JSON", "STUDY_DB", "SearchEngine", "SearchSpec", "load_spec", "run_search"]
+__all__ = ["SEARCH_JSON", "STUDY_DB", "SearchEngine", "SearchSpec", "load_spec",
+           "refresh_summary", "run_search"]
 
 
 def run_search(spec: SearchSpec, out_dir: str | Path, *, storage: str | None = None,
@@ -57,3 +61,21 @@ def run_search(spec: SearchSpec, out_dir: str | Path, *, storage: str | None = N
     rows = {r["number"]: r for r in data["trials"]}
     selection = final_selection(spec, [rows[n] for n in data["front"]], evaluate)
     return engine.write_summary(selection)
+
+
+def refresh_summary(run_dir: str | Path, data: dict[str, Any]) -> dict[str, Any]:
+    """``search.json``'s contents with the trials, front and counts read again from the
+    study, when it is the run directory's SQLite file (a study interrupted after its last
+    summary); the final selection is kept only if the front is unchanged."""
+    db = Path(run_dir) / STUDY_DB
+    if not db.is_file() or not str(data.get("storage", "")).startswith("sqlite:///"):
+        return data
+    try:
+        study = optuna.load_study(study_name=data["study_name"],
+                                  storage=f"sqlite:///{db.resolve()}")
+    except KeyError:
+        return data
+    fresh = {**data, **summary(study, spec_from_json(data["spec"]))}
+    if fresh["front"] != data.get("front"):
+        fresh.pop("selection", None)
+    return fresh

@@ -155,17 +155,14 @@ class SearchEngine:
                     t.set_user_attr("worker", _worker())
                 asked += size
                 self._evaluate_and_tell([(t.number, t.params) for t in trials])
+                data = self.write_summary()     # a killed run leaves its trials readable
                 bar.update(size)
-                bar.set_postfix_str(self._postfix())
+                bar.set_postfix_str(f"feasible {data['feasible']}, front {len(data['front'])}")
         return self.write_summary()
 
     def _finished(self) -> int:
         return len(self.study.get_trials(deepcopy=False,
                                          states=(TrialState.COMPLETE, TrialState.FAIL)))
-
-    def _postfix(self) -> str:
-        done = summary(self.study, self.spec)
-        return f"feasible {done['feasible']}, front {len(done['front'])}"
 
     def _evaluate_and_tell(self, trials: Sequence[tuple[int, dict[str, Any]]]) -> None:
         policies = {}

@@ -90,6 +90,16 @@ class SearchSpec:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def spec_from_json(data: Mapping[str, Any]) -> SearchSpec:
+    """The :class:`SearchSpec` that ``dataclasses.asdict`` wrote (``search.json``'s ``spec``)."""
+    fields = dict(data)
+    fields["variables"] = tuple(Variable(**{**v, "choices": tuple(v.get("choices") or ())})
+                                for v in data["variables"])
+    fields["scenario"] = tuple(data.get("scenario") or ())
+    fields["baseline"] = tuple(data.get("baseline") or ())
+    return SearchSpec(**fields)
+
+
 def search_dir() -> Path:
     """The folder of the shipped search definitions."""
     return Path(str(resources.files("configs").joinpath("search")))

@@ -17,6 +17,7 @@ from pathlib import Path
 from configs.validate import ConfigError
 from experiments.search import run_search
 from experiments.search.spec import load_spec, search_names, split_overrides
+from reports.search.report import build_report
 
 PROG = "fleetsim-search"
 EXIT_BAD_INPUT = 2
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--scheduler-address", default=None, help="Dask scheduler address")
     parser.add_argument("--no-select", action="store_true",
                         help="trials only (a worker of a shared study): no final selection")
+    parser.add_argument("--no-report", action="store_true", help="do not write the report")
     return parser
 
 
@@ -64,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: interrupted; the finished trials are kept in {out} "
               "(rerun the same command to resume)", file=sys.stderr)
         return EXIT_INTERRUPTED
+    if not args.no_report:
+        print(build_report(out))
     print(answer_text(data))
     return 0
 
