@@ -171,3 +171,15 @@ def test_another_definition_cannot_resume_the_study(tmp_path):
         SearchEngine(synthetic_spec(trials=2, seed=4), tmp_path, Synthetic())
     more = SearchEngine(synthetic_spec(trials=3), tmp_path, Synthetic()).run(progress=False)
     assert len(more["trials"]) == 3                   # a larger budget resumes
+
+
+def worker(storage: str, out: str, trials: int) -> None:
+    """Run in a subprocess: one of several workers of a study in ``storage``."""
+    import time
+
+    class Slow(Synthetic):
+        def __call__(self, variants, replications):
+            time.sleep(0.3)          # a trial takes a while, so the workers interleave
+            return super().__call__(variants, replications)
+
+    SearchEngine(synthetic_spec(trials=trials), out, Slow(), storage=storage).run(progress=False)
