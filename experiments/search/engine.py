@@ -15,6 +15,7 @@ ends with the same trials as one run without interruption.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import os
 import socket
@@ -89,7 +90,11 @@ def _worker() -> str:
 
 
 def _is_stale(trial: FrozenTrial) -> bool:
-    """A RUNNING trial whose worker was a process of this host that no longer runs."""
+    """A RUNNING trial whose worker was a process of this host that no longer runs, or one
+    without a worker after a minute (its process died between asking and naming itself)."""
+    if "worker" not in trial.user_attrs:
+        started = trial.datetime_start
+        return started is not None and (_dt.datetime.now() - started).total_seconds() > 60
     host, _, pid = str(trial.user_attrs.get("worker", "")).rpartition(":")
     if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
         return False
