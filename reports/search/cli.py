@@ -1,8 +1,9 @@
-"""``fleetsim-search search=<name> [overrides] [--out DIR] [--storage URL] ...``
+"""``fleetsim-search search=NAME [OVERRIDES]``: policy search, a Pareto front of KPIs (Optuna).
 
-Runs (or resumes) a policy search, its final selection and its report. ``search.<key>=``
-overrides change the definition (``search.trials=48``), every other override the
-scenario (``fleet.size=10000``). A bad definition, override or storage stops before
+Runs (or resumes) a policy search, its final selection and its report (options:
+``--out DIR --storage URL --n-jobs N --no-select``). ``search.<key>=`` overrides
+change the definition (``search.trials=48``), every other override the scenario
+(``fleet.size=10000``). A bad definition, override or storage stops before
 the first trial with one line naming it (exit 2); Ctrl-C keeps the finished trials
 (exit 130; rerun the same command to resume).
 """
