@@ -45,7 +45,10 @@ from sim.io import write_json
 
 STUDY_DB = "study.db"
 SEARCH_JSON = "search.json"
-_ACTIVE = (TrialState.COMPLETE, TrialState.RUNNING, TrialState.WAITING, TrialState.PRUNED)
+# Trials that use up the budget: a failed one too (an objective undefined in every
+# replication), or a search whose trials all fail would never end.
+_ACTIVE = (TrialState.COMPLETE, TrialState.RUNNING, TrialState.WAITING, TrialState.PRUNED,
+           TrialState.FAIL)
 
 
 def default_storage(out_dir: str | Path) -> str:

@@ -183,3 +183,13 @@ def worker(storage: str, out: str, trials: int) -> None:
             return super().__call__(variants, replications)
 
     SearchEngine(synthetic_spec(trials=trials), out, Slow(), storage=storage).run(progress=False)
+
+
+def test_trials_with_an_undefined_objective_fail_and_use_up_the_budget(tmp_path):
+    def undefined(variants, replications):
+        rows = Synthetic()(variants, replications)
+        return rows.assign(mean_wait_h=float("nan"))
+
+    data = run_search(synthetic_spec(trials=3), tmp_path, evaluate=undefined, progress=False)
+    assert [t["state"] for t in data["trials"]] == ["FAIL"] * 3
+    assert data["front"] == [] and data["selection"]["recommended"] is None
