@@ -135,12 +135,11 @@ class SearchEngine:
     def _counted(self) -> int:
         return len(self.study.get_trials(deepcopy=False, states=_ACTIVE))
 
-    def run(self, progress: bool | None = None, max_new: int | None = None) -> dict[str, Any]:
+    def run(self, progress: bool | None = None) -> dict[str, Any]:
         """Finish stale trials, then ask and evaluate until the trial budget is used.
 
         Args:
             progress: tqdm line over trials on stderr (``None``: only on a terminal).
-            max_new: stop after this many new trials (tests: a run killed midway).
 
         Returns:
             The study summary (also written to ``search.json``).
@@ -149,19 +148,15 @@ class SearchEngine:
                  if _is_stale(t)]
         if stale:
             self._evaluate_and_tell([(t.number, t.params) for t in stale])
-        asked = 0
         disable = True if progress is False else None
         with tqdm(total=self.spec.trials, initial=self._finished(), unit="trial",
                   desc=f"search {self.spec.name}", file=sys.stderr, disable=disable) as bar:
             while (room := self.spec.trials - self._counted()) > 0:
-                if max_new is not None and asked >= max_new:
-                    break
-                size = min(self.batch, room, (max_new - asked) if max_new else room)
+                size = min(self.batch, room)
                 dists = distributions(self.spec)
                 trials = [self.study.ask(fixed_distributions=dists) for _ in range(size)]
                 for t in trials:
                     t.set_user_attr("worker", _worker())
-                asked += size
                 self._evaluate_and_tell([(t.number, t.params) for t in trials])
                 data = self.write_summary()     # a killed run leaves its trials readable
                 bar.update(size)
