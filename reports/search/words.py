@@ -97,7 +97,9 @@ def recommendation(data: Mapping[str, Any]) -> dict[str, Any] | None:
     ties = ""
     if sel["ties"]:
         first_kpi = kpi_label(next(iter(spec["objectives"])))
-        ties = (f"Trials {', '.join(str(t) for t in sel['ties'])} are tied with it on "
+        who = (f"Trial {sel['ties'][0]} is" if len(sel["ties"]) == 1 else
+               f"Trials {', '.join(str(t) for t in sel['ties'])} are")
+        ties = (f"{who} tied with it on "
                 f"{first_kpi} (the paired 95 % interval of the difference includes zero); "
                 "it is preferred on the next objectives, not on noise.")
     return {
