@@ -25,7 +25,10 @@ def axis_title(key: str) -> str:
     if found is None:
         return key
     unit = {"count": "", "fraction": "%"}.get(found.unit, found.unit)
-    return f"{found.label} ({unit})" if unit else found.label
+    if not unit:
+        return found.label
+    return f"{found.label}\n({unit})" if len(found.label) + len(unit) > 40 else \
+        f"{found.label} ({unit})"
 
 
 def _scale(key: str) -> float:

@@ -94,6 +94,10 @@ def recommendation(data: Mapping[str, Any]) -> dict[str, Any] | None:
     first = phrases[0]
     details = phrases + [constraint_phrase(k, b, rec["means"].get(k))
                          for k, b in spec["constraints"].items()]
+    missed = [constraint_phrase(k, b, base.get(k)) for k, b in spec["constraints"].items()]
+    missed = [m for m in missed if m.endswith("missed")]
+    baseline_note = (f" The baseline misses its constraints ({'; '.join(missed)}), so a "
+                     "candidate may be worse than it on an objective." if missed else "")
     ties = ""
     if sel["ties"]:
         first_kpi = kpi_label(next(iter(spec["objectives"])))
@@ -105,12 +109,18 @@ def recommendation(data: Mapping[str, Any]) -> dict[str, Any] | None:
     return {
         "trial": rec["trial"],
         "headline": f"Recommended: {setting}: {first}, over {sel['replications']} "
-                    "replications on common random numbers.",
+                    "replications on common random numbers." + baseline_note,
         "details": details,
         "ties": ties,
         "overrides": rec["overrides"],
-        "command": " ".join(["fleetsim", *spec["scenario"], *rec["overrides"]]),
+        "command": " ".join(["fleetsim", *_last_wins([*spec["scenario"], *rec["overrides"]])]),
     }
+
+
+def _last_wins(overrides: list[str]) -> list[str]:
+    """Overrides with a key given twice kept once, at its last value (as Hydra applies them)."""
+    last = {o.partition("=")[0]: i for i, o in enumerate(overrides)}
+    return [o for i, o in enumerate(overrides) if last[o.partition("=")[0]] == i]
 
 
 def _param(v: Any) -> str:

@@ -57,3 +57,26 @@ def test_the_recommendation_leads_with_the_setting_and_names_its_ties():
     assert rec["command"] == "fleetsim fleet.size=500 service.mobile.vans_per_10000_vehicles=4.5"
     assert rec["ties"].startswith("Trial 5 is tied with it on cost per mobile visit")
     assert recommendation({"spec": data["spec"]}) is None
+
+
+def test_a_baseline_that_misses_a_constraint_is_said_and_the_command_keeps_the_last_value():
+    row = {"diff": 1.0, "diff_low": 0.5, "diff_high": 1.5, "diff_rel": 0.2, "mean": 6.0,
+           "distinguishable": True}
+    cand = {"trial": 0, "params": {"service.mobile.vans_per_10000_vehicles": 8.0},
+            "overrides": ["service.mobile.vans_per_10000_vehicles=8"],
+            "means": {"cost_per_job_mobile": 6.0, "rescue_within_target_rate": 0.95},
+            "versus_baseline": {"cost_per_job_mobile": row}}
+    data = {"spec": {"objectives": {"cost_per_job_mobile": "lower"},
+                     "constraints": {"rescue_within_target_rate": {"min": 0.9}},
+                     "scenario": ["fleet.size=500", "horizon_days=9", "fleet.size=900"]},
+            "selection": {"recommended": 0, "ties": [], "replications": 4,
+                          "baseline": {"means": {"cost_per_job_mobile": 5.0,
+                                                 "rescue_within_target_rate": 0.89}},
+                          "candidates": [cand]}}
+    rec = recommendation(data)
+    assert rec["headline"].endswith(
+        "The baseline misses its constraints (rescues within target 89.0% (required >= 90.0%):"
+        " missed), so a candidate may be worse than it on an objective.")
+    assert rec["details"][-1] == "rescues within target 95.0% (required >= 90.0%): met"
+    assert rec["command"] == ("fleetsim horizon_days=9 fleet.size=900 "
+                              "service.mobile.vans_per_10000_vehicles=8")
