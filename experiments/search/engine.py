@@ -20,12 +20,14 @@ import math
 import os
 import socket
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import optuna
+import sqlalchemy.exc
 from optuna.trial import FrozenTrial, TrialState
 from tqdm import tqdm
 
@@ -65,9 +67,18 @@ def open_study(spec: SearchSpec, storage: str) -> optuna.Study:
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     directions = ["minimize" if d == "lower" else "maximize" for d in spec.objectives.values()]
-    study = optuna.create_study(storage=storage, study_name=spec.name, directions=directions,
-                                sampler=search_sampler(spec),
-                                load_if_exists=True)
+    for attempt in range(5):
+        try:
+            study = optuna.create_study(storage=storage, study_name=spec.name,
+                                        directions=directions, sampler=search_sampler(spec),
+                                        load_if_exists=True)
+            break
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
+            # Workers starting together on a new database race to create Optuna's tables;
+            # the loser finds them made by the winner on the next try.
+            if attempt == 4:
+                raise
+            time.sleep(0.5 * (attempt + 1))
     stored = study.user_attrs.get("fingerprint")
     if stored is None:
         study.set_user_attr("fingerprint", spec.fingerprint())

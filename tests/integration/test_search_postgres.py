@@ -86,7 +86,7 @@ def test_two_workers_share_one_study(postgres_url, tmp_path):
         procs.append(subprocess.Popen([sys.executable, "-c", cmd], env=env,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                       text=True))
-        time.sleep(0.5)
+        time.sleep(0.1)            # both start on an empty database: they race to create it
     results = [p.communicate(timeout=180) for p in procs]
     for p, (_, err) in zip(procs, results, strict=True):
         assert p.returncode == 0, err
