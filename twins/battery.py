@@ -1,15 +1,20 @@
 """Traction battery twin: semi-empirical capacity fade and resistance growth.
 
-Calendar loss follows ``q_cal = k(T, SOC) * sqrt(t)`` with an Arrhenius
-factor at the *cell* temperature (ambient pulled towards the pack's thermal
-set-point) and an exponential state-of-charge stress (Smith et al. ACC 2017 /
-JES 2021; Schmalstieg et al. 2014). Under changing stress the time is carried
-as an equivalent time ``t_eq = (q_cal / k)^2``, so the sqrt-law holds
-piecewise and year 1 loses more than later years. Cycle loss grows linearly
-with equivalent full cycles (EFC), with a depth-of-discharge stress
-``DoD^(b - 1)`` and a charge-rate stress ``1 + s * dc_share`` for the share of
-charge energy from DC fast chargers. Internal resistance grows in proportion
-to the capacity lost.
+A cell model times pack effects. Cell: calendar loss ``q_cal = k(T, SOC) * sqrt(t)``
+with an Arrhenius factor at the *cell* temperature and an exponential SOC stress;
+cycle loss ``q_cyc = c(T, SOC, DoD, EFC/day, DC share) * EFC^p``, sublinear in
+equivalent full cycles (BLAST-Lite NMC622: p = 0.5; LFP: 0.84), with its own
+Arrhenius factor (negative activation energy: cold cycling plates lithium), a
+depth-of-discharge stress ``DoD^d``, a mean C-rate stress ``1 + r * EFC/day`` and a
+DC fast-charge stress ``1 + s * dc_share``. Under changing stress each loss is carried
+as an equivalent time / EFC (``q' = (q^(1/p) + c^(1/p) dx)^p``), so the laws hold
+piecewise and year 1 loses more than later years. The two losses add (as in BLAST-Lite's
+NMC622 and LFP models) and saturate beyond ``loss_saturation_onset_frac``, so capacity
+stays in (0, 1] under any duty. Pack: the cells sit at
+``setpoint + coupling * (ambient - setpoint)`` and the pack loses
+``pack_fade_multiplier`` times what its cells lose (fitted to Geotab). The cell
+parameters are fitted to BLAST-Lite (the set's ``reference_model``) and checked by
+``fleetsim-validate``. Internal resistance grows in proportion to the capacity lost.
 
 Events:
     hv_fault (roadside): random HV battery / drive / charging fault.
@@ -23,13 +28,16 @@ Parameters: any object with the fields of :class:`configs.schema.BatteryConfig`
     (the twins never read configuration); named sets ``battery=nmc``
     (default), ``battery=lfp`` and ``battery=nca`` in ``configs/battery/``,
     each value with its source.
-Standalone: :func:`simulate_profile` ages one or many packs under a constant
-    daily profile, through the same :func:`step`.
+Standalone: :func:`simulate_profile` ages one or many packs (ambient temperature)
+    under a constant daily profile through the physics of :func:`step`;
+    :func:`simulate_cell_profile` ages lab cells at a *cell* temperature without pack
+    effects (the setting of BLAST-Lite).
 
 References:
     Smith et al., "Life prediction model for grid-connected Li-ion battery
     energy storage system", ACC 2017. Smith et al., J. Electrochem. Soc. 2021.
-    Schmalstieg et al., J. Power Sources 2014. Geotab EV battery degradation
+    Schmalstieg et al., J. Power Sources 2014. NREL BLAST-Lite (Gasper, Smith et al.):
+    Nmc622_Gr_DENSO50Ah_Battery, Lfp_Gr_250AhPrismatic. Geotab EV battery degradation
     studies 2019-2025 (calibration targets, see CALIBRATION.md).
 """
 
@@ -111,7 +119,8 @@ def _grow(q: np.ndarray, k: np.ndarray, dx, exponent: float) -> None:
     vanishing ``k``; ``q`` never decreases.
     """
     inv = 1.0 / exponent
-    np.power(np.power(q, inv) + np.power(k, inv) * dx, exponent, out=q)
+    grown = np.power(np.power(q, inv) + np.power(k, inv) * dx, exponent)
+    np.maximum(q, grown, out=q)  # the power round trip may round below q by an ulp
 
 
 def age(state, cell_c, soc_mean, efc, dod, dc_share, dt, params, pack: bool = True) -> None:
@@ -141,23 +150,24 @@ def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
     state["hv_fault"][hit] = True
 
 
-def loss(state, params) -> np.ndarray:
-    """Capacity lost (0 = new, < 1): calendar plus cycle loss, saturating beyond an onset.
+def soh(state, params) -> np.ndarray:
+    """State of health: remaining capacity fraction, in (0, 1] (1 = new).
 
-    Up to ``loss_saturation_onset_frac`` the two losses add (BLAST-Lite's NMC622 and LFP
-    models); beyond it the lost share approaches 1 exponentially (C1-continuous), so no duty
-    takes the capacity to zero or below.
+    Up to ``loss_saturation_onset_frac`` the calendar and cycle losses add (as in
+    BLAST-Lite's NMC622 and LFP models): ``1 - q_cal - q_cyc``. Beyond it the remaining
+    capacity decays exponentially towards 0 (C1-continuous at the onset), so no duty takes
+    it to zero or below; the floor is float32's smallest normal number.
     """
     total = state["q_cal"] + state["q_cyc"]
     onset = F32(params.loss_saturation_onset_frac)
     excess = np.maximum(total - onset, F32(0.0))  # 0 where the tail is not used: no overflow
-    tail = 1.0 - (1.0 - onset) * np.exp(-excess / (1.0 - onset))
-    return np.where(total <= onset, total, tail)
+    tail = (1.0 - onset) * np.exp(-excess / (1.0 - onset))
+    return np.maximum(np.where(total <= onset, 1.0 - total, tail), np.finfo(F32).tiny)
 
 
-def soh(state, params) -> np.ndarray:
-    """State of health: remaining capacity fraction (1 = new, always > 0)."""
-    return 1.0 - loss(state, params)
+def loss(state, params) -> np.ndarray:
+    """Capacity lost since new, ``1 - soh``."""
+    return 1.0 - soh(state, params)
 
 
 def resistance_rel(state, params) -> np.ndarray:
@@ -223,8 +233,8 @@ def _profile_inputs(days, **arrays) -> tuple[int, dict[str, np.ndarray]]:
     for key in ("soc_high", "soc_low", "dc_fast_share"):
         if ((values[key] < 0.0) | (values[key] > 1.0)).any():
             raise ValueError(f"{key} must lie in [0, 1]; got {arrays[key]!r}")
-    if (values["soc_low"] >= values["soc_high"]).any():
-        raise ValueError(f"soc_low must be below soc_high; got soc_low={arrays['soc_low']!r}, "
+    if (values["soc_low"] > values["soc_high"]).any():
+        raise ValueError(f"soc_low must not exceed soc_high; got soc_low={arrays['soc_low']!r}, "
                          f"soc_high={arrays['soc_high']!r}")
     if (values["cycles_per_day"] < 0.0).any():
         raise ValueError(f"cycles_per_day must be >= 0; got {arrays['cycles_per_day']!r}")
@@ -253,7 +263,8 @@ def simulate_profile(days: int, temperature_c, soc_high, soc_low, cycles_per_day
         days: number of days to simulate (integer >= 1).
         temperature_c: ambient temperature, degC.
         soc_high: upper state of charge of the daily cycle, 0..1.
-        soc_low: lower state of charge, 0..1, below ``soc_high``.
+        soc_low: lower state of charge, 0..1, not above ``soc_high`` (equal: the pack
+            rests at one SOC, calendar ageing only).
         cycles_per_day: cycles between ``soc_low`` and ``soc_high`` per day (>= 0).
         dc_fast_share: share of charge energy from DC fast chargers, 0..1.
         params: the battery parameters, e.g. a shipped set:

@@ -5,7 +5,7 @@ Run in BLAST-Lite's own environment (it pins numpy < 2, fleetsim needs numpy 2):
     python -m venv /work/blast-venv && /work/blast-venv/bin/pip install blast-lite
     /work/blast-venv/bin/python validation/blast_reference.py
 
-It writes ``validation/fixtures/blast_reference.json``, the fixture that
+It writes ``experiments/validate/references/blast_reference.json``, the fixture that
 ``fleetsim-validate`` and ``tests/validation/test_battery_blast.py`` read; fleetsim
 never imports ``blast``.
 
@@ -55,7 +55,9 @@ from blast.models import (
     Nmc622_Gr_DENSO50Ah_Battery,
 )
 
-OUT = Path(__file__).parent / "fixtures" / "blast_reference.json"
+# Package data of fleetsim-validate (experiments/validate/references/).
+OUT = (Path(__file__).resolve().parents[1] / "experiments" / "validate" / "references"
+       / "blast_reference.json")
 STEP_S = 900  # sampling of the daily SOC profile, s
 DAY_S = 86_400
 BLAST_DAYS_PER_YEAR = 365

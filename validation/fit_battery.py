@@ -2,7 +2,8 @@
 
     PYTHONPATH=. python validation/fit_battery.py nmc [--free calendar_soc_stress_per_soc_frac ...]
 
-Least squares over every quarter-year point of ``validation/fixtures/blast_reference.json``
+Least squares over every quarter-year point of the BLAST-Lite fixture
+(``experiments/validate/references/blast_reference.json``)
 (cell temperatures 15/25/35 degC x five duties x 0..10 years) for the chemistry's declared
 ``reference_model``, using the twin's closed form under a constant duty
 (``q_cal = k * sqrt(t)``, ``q_cyc = c * EFC ** p``; :func:`twins.battery.age` is exact for a
@@ -25,7 +26,8 @@ from scipy.optimize import least_squares
 from configs import parameter_sets
 from twins import battery
 
-FIXTURE = Path(__file__).parent / "fixtures" / "blast_reference.json"
+FIXTURE = (Path(__file__).resolve().parents[1] / "experiments" / "validate" / "references"
+           / "blast_reference.json")
 FITTED = ("calendar_loss_frac_per_sqrt_year", "calendar_activation_energy_j_per_mol",
           "calendar_soc_stress_per_soc_frac", "cycle_loss_frac_per_efc_pow",
           "cycle_efc_exponent", "cycle_activation_energy_j_per_mol",
