@@ -1,9 +1,10 @@
 """Run the validation checks of a tier and write ``validation.json``.
 
 Fast tier (CI, <= 3 min): the battery cell model against BLAST-Lite for every parameter set
-that declares a reference, and the default fleet's battery fade against Geotab (one
-default run). ``full`` runs the same checks today; the longer checks of issue 18 (queueing,
-interval coverage, alerts, OTA) are to be added to it.
+that declares a reference, the default fleet's battery fade against Geotab (one default
+run) and the M/M/c reduction against Erlang C at four loads up to rho = 0.95. ``full``
+adds two M/M/c settings; the other checks of issue 18 (Ciw, Little's law on the full
+network, interval coverage, alerts, OTA) are still to be added.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import sim
 from configs import parameter_sets
-from experiments.validate import battery
+from experiments.validate import battery, queueing
 from experiments.validate.checks import Check
 from experiments.validate.record import reproducibility
 
@@ -32,7 +33,8 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
         battery_params: chemistry -> a battery parameter set to check instead of the
             shipped one (a deliberately perturbed set, for instance).
         overrides: Hydra overrides of the scenario the fleet checks run.
-        fleet: run the fleet checks (one default simulation); off for the cell checks alone.
+        fleet: run the simulation checks (the default fleet, the M/M/c queues); off for the
+            battery cell checks alone.
     """
     if tier not in TIERS:
         raise ValueError(f"tier={tier!r}: one of {', '.join(TIERS)}")
@@ -44,6 +46,7 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
     cfg = sim.load_config(["output.progress=false", *overrides])
     if fleet:
         checks.append(battery.geotab_check(sim.simulate(cfg).kpis))
+        checks.append(queueing.erlang_check(queueing.FULL if tier == "full" else queueing.FAST))
     failed = [c.name for c in checks if not c.passed]
     return {"passed": not failed, "failed": failed,
             "checks": [c.to_dict() for c in checks],

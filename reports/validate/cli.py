@@ -22,13 +22,14 @@ DEFAULT_ROOT = Path("outputs") / "validate"
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=PROG, description=(
-        "Compare fleetsim's models with their published references (BLAST-Lite, Geotab) "
+        "Compare fleetsim's models with their published references (BLAST-Lite, Geotab, "
+        "Erlang C) "
         "and write validation.json and validation/report.html."))
     p.add_argument("--full", action="store_true", help="the full tier (default: the fast tier)")
     p.add_argument("--out", metavar="DIR", default=None,
                    help=f"run directory (default: {DEFAULT_ROOT}/<UTC time>)")
     p.add_argument("--cells-only", action="store_true",
-                   help="only the battery cell checks (no fleet simulation)")
+                   help="only the battery cell checks (no simulation)")
     return p
 
 

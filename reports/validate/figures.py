@@ -68,6 +68,28 @@ def band_figure(plot: Mapping[str, Any], title: str) -> str:
     return out
 
 
+def points_figure(plot: Mapping[str, Any], title: str) -> str:
+    """Model values with their error bars against reference values, over one x axis."""
+    fig, ax = plt.subplots(figsize=(WIDTH_IN * 0.6, 3.0), dpi=DPI)
+    x = plot["x"]
+    ax.plot(x, plot["reference"], ls="none", marker="s", color="#009E73", label="reference")
+    ax.errorbar(x, plot["model"], yerr=plot["error"], ls="none", marker="o", color="#0072B2",
+                capsize=3, label="model (99 % interval)")
+    for xi, yi, label in zip(x, plot["model"], plot.get("labels", []), strict=False):
+        ax.annotate(label, (xi, yi), fontsize=6, xytext=(4, 4), textcoords="offset points")
+    ax.set_yscale("log")
+    ax.set_xlabel(plot["x_label"], fontsize=8)
+    ax.set_ylabel(plot["y_label"], fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(True, color="#dddddd", lw=0.5)
+    ax.set_title(title, fontsize=8, loc="left")
+    ax.legend(fontsize=6, frameon=False)
+    fig.tight_layout()
+    out = to_base64_png(fig)
+    plt.close(fig)
+    return out
+
+
 def figure(check: Mapping[str, Any]) -> str | None:
     """The overlay plot of a check as base64 PNG (None when the check has no plot data)."""
     plot = check.get("plot") or {}
@@ -75,4 +97,6 @@ def figure(check: Mapping[str, Any]) -> str | None:
         return curves_figure(plot, check["reference"])
     if plot.get("kind") == "band":
         return band_figure(plot, check["reference"])
+    if plot.get("kind") == "points":
+        return points_figure(plot, check["reference"])
     return None
