@@ -160,6 +160,8 @@ def soh(state, params) -> np.ndarray:
     """
     total = state["q_cal"] + state["q_cyc"]
     onset = F32(params.loss_saturation_onset_frac)
+    if total.max(initial=0.0) <= onset:  # the usual case: no pack in the tail, no exp
+        return 1.0 - total
     excess = np.maximum(total - onset, F32(0.0))  # 0 where the tail is not used: no overflow
     tail = (1.0 - onset) * np.exp(-excess / (1.0 - onset))
     return np.maximum(np.where(total <= onset, 1.0 - total, tail), np.finfo(F32).tiny)
