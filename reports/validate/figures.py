@@ -80,7 +80,7 @@ def points_figure(plot: Mapping[str, Any], title: str) -> str:
     ax.set_yscale("log")
     ax.set_xlabel(plot["x_label"], fontsize=8)
     ax.set_ylabel(plot["y_label"], fontsize=8)
-    ax.tick_params(labelsize=7)
+    ax.tick_params(which="both", labelsize=7)
     ax.grid(True, color="#dddddd", lw=0.5)
     ax.set_title(title, fontsize=8, loc="left")
     ax.legend(fontsize=6, frameon=False)
