@@ -150,15 +150,19 @@ def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
     state["hv_fault"][hit] = True
 
 
-def soh(state, params) -> np.ndarray:
+def soh(state, params=None) -> np.ndarray:
     """State of health: remaining capacity fraction, in (0, 1] (1 = new).
 
     Up to ``loss_saturation_onset_frac`` the calendar and cycle losses add (as in
     BLAST-Lite's NMC622 and LFP models): ``1 - q_cal - q_cyc``. Beyond it the remaining
     capacity decays exponentially towards 0 (C1-continuous at the onset), so no duty takes
-    it to zero or below; the floor is float32's smallest normal number.
+    it to zero or below; the floor is float32's smallest normal number. Without
+    ``params`` (callers written before the saturation) only the additive form is used:
+    the same values for every pack short of the onset, far past replacement.
     """
     total = state["q_cal"] + state["q_cyc"]
+    if params is None:
+        return 1.0 - total
     onset = F32(params.loss_saturation_onset_frac)
     if total.max(initial=0.0) <= onset:  # the usual case: no pack in the tail, no exp
         return 1.0 - total
