@@ -42,6 +42,7 @@ def test_jobs_that_never_finish_fail_the_check():
     assert check.figure > 1.0
 
 
+@pytest.mark.slow  # ~8 s; fleetsim-validate runs the check on the default run
 def test_the_default_service_network_obeys_littles_law_per_channel():
     cfg = sim.load_config(["fleet.size=1500", "horizon_days=120", "seed=4",
                            "output.progress=false"])

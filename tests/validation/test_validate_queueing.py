@@ -21,6 +21,7 @@ def test_the_fast_tier_covers_four_loads_up_to_0_95():
     assert len(rhos) >= 4 and rhos[-1] == pytest.approx(0.95)
 
 
+@pytest.mark.slow  # ~10 s; fleetsim-validate runs the check itself
 def test_a_short_m_m_3_run_lies_within_its_interval_of_erlang_c():
     check = queueing.erlang_check(((3, 2.0, 1.0, 250),))
     (row,) = check.detail["settings"]
