@@ -51,7 +51,7 @@ class DailyCollector:
         """
         state, n = self.fleet.state, self.fleet.state.n
         down = int(state.down.sum())
-        s = soh(state.twins["battery"])
+        s = soh(state.twins["battery"], self.fleet.params["battery"])
         row: dict[str, float] = {
             "day": day,
             "vehicles_on_road": n - down,

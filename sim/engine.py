@@ -150,7 +150,7 @@ def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> list[np
 
 def contact(sim: Simulation, day: int, km: np.ndarray) -> None:
     """Start today's non-fault contacts (maintenance, condition triggers, owner issues)."""
-    soh = battery_soh(sim.fleet.state.twins["battery"])
+    soh = battery_soh(sim.fleet.state.twins["battery"], sim.fleet.params["battery"])
     for b in sim.demand.day(day, km, soh):
         times = day + sim.demand.rng.random(b.vehicles.size)
         sim.service.submit_many(times, b.vehicles, b.component, b.cause, b.severity,
