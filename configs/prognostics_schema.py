@@ -43,8 +43,10 @@ class TargetConfig:
     window_days: int = num(60, 3, 365)         # <= 365 keeps RollingLine's time sums exact
     min_points: int = num(10, 3, 365)          # readings needed in the window for a prediction
     reading_every_days: int = num(1, 1, 365)   # the signal's data frequency (vehicles staggered)
+    evaluate_every_days: int = num(1, 1, 365)  # RUL evaluated for alerts this often
     min_slope_t: float = num(2.0, 0.0, 1e6)    # a crossing ahead needs slope / se >= this
-    confirm_readings: int = num(1, 1, 30)      # consecutive readings in the horizon before alerting
+    confirm_readings: int = num(1, 1, 30)      # consecutive evaluations (each with a new reading)
+    # inside the horizon before alerting
     repeat_after_days: int = num(30, 1, 3650)  # no repeat alert of a target for a vehicle before
     reset_jump: float = num(0.5, 0.0, 1e9, lo_open=True)   # a true jump away from the threshold
     # this large in a day is a new part (or a top-up): the fit restarts

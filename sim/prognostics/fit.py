@@ -75,31 +75,59 @@ class TrendFit:
         """Readings in each vehicle's window."""
         return self.line.s
 
-    def predict(self) -> Prediction:
-        """Every vehicle's RUL, its uncertainty, today's fitted value and slope."""
-        n, line = self.n, self.line
-        rul = np.full(n, np.nan, F64)
-        sd = np.full(n, np.nan, F64)
-        value = np.full(n, np.nan, F64)
-        slope = line.slope()
-        idx = np.flatnonzero((line.s >= self.min_points) & np.isfinite(slope))
-        if not idx.size:
+    def _slope(self, idx: np.ndarray) -> np.ndarray:
+        """:meth:`RollingLine.slope` of vehicles ``idx`` only (the same formula)."""
+        line = self.line
+        s = line.s[idx].astype(F64)
+        st = line.st[idx]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sxx = line.stt[idx] - st.astype(F64) ** 2 / s
+            return (line.sty[idx] - st * line.sy[idx] / s) / sxx
+
+    def quick_rul(self) -> np.ndarray:
+        """Every vehicle's RUL from the line alone (no significance guard, no uncertainty):
+        0 when past, inf when flat or receding, NaN with too few readings. A cheap daily
+        screen: :meth:`predict` is exact only for the vehicles it is asked about."""
+        line = self.line
+        b = line.slope()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = line.value(b)
+            gap = (a - self.threshold) if self.below else (self.threshold - a)
+            rate = -b if self.below else b
+            rul = np.where(gap <= 0, 0.0, np.where(rate > 0, gap / rate, np.inf))
+        rul[(line.s < self.min_points) | ~np.isfinite(b)] = np.nan
+        return rul.astype(F32)
+
+    def predict(self, idx: np.ndarray | None = None, with_sd: bool = True) -> Prediction:
+        """RUL, its uncertainty, today's fitted value and slope of vehicles ``idx`` (all by
+        default); arrays of ``idx``'s length. ``with_sd=False`` leaves the uncertainty NaN
+        (cheaper: the daily step needs none)."""
+        line = self.line
+        idx = np.arange(self.n) if idx is None else np.asarray(idx, np.int64)
+        m = idx.size
+        rul, sd, value = (np.full(m, np.nan, F64) for _ in range(3))
+        slope = self._slope(idx)
+        sub = np.flatnonzero((line.s[idx] >= self.min_points) & np.isfinite(slope))
+        if not sub.size:
             return Prediction(rul.astype(F32), sd.astype(F32), value, slope)
-        b = slope[idx]
-        a, t_stat = line.fit(idx, b)
-        se_a, se_b = line.uncertainty(idx, b)
-        value[idx] = a
+        ids, b = idx[sub], slope[sub]
+        a, t_stat = line.fit(ids, b)
+        value[sub] = a
         gap = (a - self.threshold) if self.below else (self.threshold - a)   # > 0: not yet past
         rate = -b if self.below else b                                       # > 0: moving toward
         toward = (gap > 0) & (rate > 0) & (t_stat >= self.min_slope_t)
         with np.errstate(divide="ignore", invalid="ignore"):
             t_cross = gap / rate
-            t_mean = line.st[idx].astype(F64) / line.s[idx].astype(F64)   # <= 0: the past
+        r = np.where(gap <= 0, 0.0, np.where(toward, np.minimum(t_cross, self.max_rul_days),
+                                              self.max_rul_days))
+        rul[sub] = r
+        if not with_sd:
+            return Prediction(rul.astype(F32), sd.astype(F32), value, slope)
+        se_a, se_b = line.uncertainty(ids, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_mean = line.st[ids].astype(F64) / line.s[ids].astype(F64)   # <= 0: the past
             # var(a + T b) = se_a^2 + se_b^2 (T^2 - 2 T mean(t)); divided by b^2 for var(T).
             var = se_a**2 + se_b**2 * (t_cross**2 - 2.0 * t_cross * t_mean)
             t_sd = np.sqrt(np.maximum(var, 0.0)) / np.abs(b)
-        r = np.where(gap <= 0, 0.0, np.where(toward, np.minimum(t_cross, self.max_rul_days),
-                                              self.max_rul_days))
-        rul[idx] = r
-        sd[idx] = np.where(toward & (t_cross < self.max_rul_days), t_sd, np.nan)
+        sd[sub] = np.where(toward & (t_cross < self.max_rul_days), t_sd, np.nan)
         return Prediction(rul.astype(F32), sd.astype(F32), value, slope)

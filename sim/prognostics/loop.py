@@ -8,9 +8,11 @@ Each day, for every target of the ``prognostics`` config (numpy over the fleet):
    is past the threshold is the vehicle's true crossing day (scored once, for
    the first life that crosses);
 2. today's readings (every ``reading_every_days``, vehicles staggered) extend
-   the rolling line, and the line predicts each vehicle's RUL;
+   the rolling line; every ``evaluate_every_days`` the line predicts each
+   vehicle's RUL (a slow signal needs no daily look: the cost of the step);
 3. a vehicle whose RUL has been inside ``horizon_days`` for ``confirm_readings``
-   readings in a row, and not alerted for this target in ``repeat_after_days``,
+   evaluations in a row (each with a new reading), and not alerted for this
+   target in ``repeat_after_days``,
    gets an alert: ``offer`` books the demand's condition job (owners accept
    or decline), ``notify`` is an owner reminder; one ``prognostic_alert``
    record each (Python per alert only);
@@ -52,7 +54,8 @@ class TargetState:
         self.frozen = np.zeros(n, bool)              # crossed: the scored life is over
         self.first_alert = np.full(n, -1, np.int32)  # first alert of the scored life
         self.last_alert = np.full(n, -10**6, np.int64)
-        self.count = np.zeros(n, np.int16)           # consecutive readings inside the horizon
+        self.count = np.zeros(n, np.int16)           # consecutive evaluations inside the horizon
+        self.fresh = np.zeros(n, bool)               # a reading since the last evaluation
         self.alerts = 0
         self.accepted = 0
         self.snaps: list[np.ndarray] = []
@@ -105,18 +108,39 @@ class PrognosticsLoop:
             if every > 1:
                 y = np.where((self.vehicle + day) % every == 0, y, np.float32(np.nan))
             ts.fit.advance(day, y)
-            pred = ts.fit.predict()
-            read = ~np.isnan(y)
-            inside = pred.rul_days <= np.float32(t.horizon_days)   # NaN compares False
-            ts.count[read] = np.where(inside[read], ts.count[read] + 1, 0)
-            np.minimum(ts.count, t.confirm_readings, out=ts.count)
-            fire = np.flatnonzero(read & (ts.count >= t.confirm_readings)
-                                  & (day - ts.last_alert >= t.repeat_after_days))
-            if fire.size:
-                self._alert(day, ts, fire, pred.rul_days[fire])
-            if snap:  # no crossing predicted (the cap) is no prediction, as ProgPy's None
-                capped = pred.rul_days >= np.float32(self.cfg.max_rul_days)
-                ts.snaps.append(np.where(capped, np.nan, pred.rul_days).astype(np.float16))
+            ts.fresh |= ~np.isnan(y)
+            full = ts.fit.predict(with_sd=False).rul_days if snap else None
+            if day % int(t.evaluate_every_days) == 0:
+                self._evaluate(day, ts, full)
+            if full is not None:  # no crossing predicted (the cap) is no prediction (ProgPy's None)
+                capped = full >= np.float32(self.cfg.max_rul_days)
+                ts.snaps.append(np.where(capped, np.nan, full).astype(np.float16))
+
+    def _evaluate(self, day: int, ts: TargetState, full: np.ndarray | None) -> None:
+        """Alert the vehicles whose predicted crossing has been inside the horizon for
+        ``confirm_readings`` evaluations with new readings (``full``: every RUL, if known)."""
+        t = ts.cfg
+        seen, ts.fresh = ts.fresh, np.zeros(self.n, bool)
+        horizon = np.float32(t.horizon_days)
+        if full is None:
+            # The line alone screens the fleet; the exact RUL (significance guard) is
+            # computed for the few it puts inside the horizon.
+            near = np.flatnonzero(seen & (ts.fit.quick_rul() <= horizon))   # NaN: False
+            near_rul = ts.fit.predict(near, with_sd=False).rul_days
+        else:
+            near = np.flatnonzero(seen & (full <= horizon))
+            near_rul = full[near]
+        inside = np.zeros(self.n, bool)
+        inside[near] = near_rul <= horizon
+        # +1 inside the horizon, 0 outside; kept without a new reading.
+        ts.count = np.where(seen, (ts.count + 1) * inside, ts.count).astype(np.int16)
+        np.minimum(ts.count, t.confirm_readings, out=ts.count)
+        fire = np.flatnonzero(seen & (ts.count >= t.confirm_readings)
+                              & (day - ts.last_alert >= t.repeat_after_days))
+        if fire.size:
+            rul = np.full(self.n, np.nan, np.float32)
+            rul[near] = near_rul
+            self._alert(day, ts, fire, rul[fire])
 
     def _truth(self, day: int, ts: TargetState) -> None:
         """Update the true crossing record; restart the fit of replaced parts."""
