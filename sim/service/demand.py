@@ -200,7 +200,8 @@ class ServiceDemand:
         """Offer the condition job ``cause`` ahead of its trigger (a prognostic alert).
 
         ``battery_check``: the vehicles' one free check is used up by the offer (the
-        SOH trigger will not offer it again). ``air_filter``: an accepted offer is a
+        SOH trigger will not offer it again; a vehicle whose check was offered before
+        declines). ``air_filter``: an accepted offer is a
         new filter (and restarts the scheduled cabin-filter clocks). Owners accept
         with the job's ``accept_prob``, drawn from ``rng`` (the caller's stream).
 
@@ -216,12 +217,13 @@ class ServiceDemand:
         accept = rng.random(vehicles.size) < job.accept_prob
         if not (self.cfg.enabled and job.enabled):
             accept[:] = False
-        rows = vehicles[accept]
         if cause == "battery_check":
             if self._checked is None:
                 self._checked = np.zeros(self.n, dtype=bool)
+            accept &= ~self._checked[vehicles]      # one free check per vehicle
             self._checked[vehicles] = True
-        elif rows.size:
+        rows = vehicles[accept]
+        if cause == "air_filter" and rows.size:
             self._filter.replaced(rows)
             col = self._filter.col
             if col is not None:
