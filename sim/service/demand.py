@@ -201,8 +201,9 @@ class ServiceDemand:
 
         ``battery_check``: the vehicles' one free check is used up by the offer (the
         SOH trigger will not offer it again; a vehicle whose check was offered before
-        declines). ``air_filter``: an accepted offer is a
-        new filter (and restarts the scheduled cabin-filter clocks). Owners accept
+        declines). ``air_filter``: an accepted offer is a new filter (and restarts the
+        scheduled cabin-filter clocks); a declined one is offered again, by either path,
+        only after ``reoffer_days``. Owners accept
         with the job's ``accept_prob``, drawn from ``rng`` (the caller's stream).
 
         Returns:
@@ -223,6 +224,8 @@ class ServiceDemand:
             accept &= ~self._checked[vehicles]      # one free check per vehicle
             self._checked[vehicles] = True
         rows = vehicles[accept]
+        if cause == "air_filter":    # declined: asked again after reoffer_days, not at the trigger
+            self._filter.next_offer[vehicles[~accept]] = day + job.reoffer_days
         if cause == "air_filter" and rows.size:
             self._filter.replaced(rows)
             col = self._filter.col

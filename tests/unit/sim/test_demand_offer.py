@@ -36,6 +36,15 @@ def test_an_accepted_filter_offer_is_a_new_filter():
     assert (d.filter_loss[batch.vehicles] == 0.0).all()
     declined = np.setdiff1d(offered, batch.vehicles)
     np.testing.assert_array_equal(d.filter_loss[declined], before[declined])
+    # The declined are not asked again at the threshold trigger within reoffer_days (365).
+    d._filter.loss[declined] = 0.5
+    d._filter.loss[1] = 0.5                         # never offered: the trigger asks it
+    asked = d._filter.cfg.accept_prob
+    d._filter.cfg.accept_prob = 1.0
+    trig = [b for b in d.day(2, np.full(N, 30.0), np.ones(N)) if b.cause == "air_filter"]
+    d._filter.cfg.accept_prob = asked
+    assert 1 in trig[0].vehicles.tolist()
+    assert not np.isin(declined, trig[0].vehicles).any()
     with pytest.raises(ValueError):
         d.filter_loss[0] = 1.0                    # a read-only view
 
