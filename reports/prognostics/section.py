@@ -94,7 +94,7 @@ def error_figure(table: dict[str, Any]) -> str | None:
               else f">{edges[i]:g}" for i in range(len(edges) - 1)]
     fig = Figure(figsize=(WIDTH_IN, 4.0), layout="constrained")
     ax = fig.subplots()
-    drawn = 0
+    used: list[int] = []
     for name, r in table["targets"].items():
         mae = np.array([_num(x) for x in r["mae_days_by_rul_bin"]])
         enough = np.array(r["predictions_by_rul_bin"]) >= 10
@@ -102,13 +102,13 @@ def error_figure(table: dict[str, Any]) -> str | None:
             continue
         x = np.arange(mae.size)
         ax.plot(x[enough], mae[enough], marker="o", label=LABELS.get(name, name))
-        drawn += 1
-    if not drawn:
+        used += x[enough].tolist()
+    if not used:
         return None
     ax.set_xticks(np.arange(len(labels)), labels)
+    ax.set_xlim(max(used) + 0.5, min(used) - 0.5)   # time runs toward the crossing, left to right
     ax.set_yscale("log")
-    ax.invert_xaxis()   # time runs toward the crossing, left to right
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="lower left", fontsize=8)
     style(ax, "RUL error as the crossing approaches",
           "true days left before the threshold crossing (d, binned)",
           "mean absolute RUL error (d, log scale)")
