@@ -87,3 +87,16 @@ def test_offers_change_the_service_demand(runs):
     none, default = runs["none"].kpis, runs["default"].kpis
     assert default["service_jobs"] > none["service_jobs"]
     assert np.isfinite(default["mean_wait_h"])
+
+
+@pytest.mark.parametrize("extra, targets, outcomes", [
+    (["alerts=none"], 6, {"accepted", "declined", "notified"}),   # reads its own telemetry
+    (["demand.enabled=false"], 5, {"notified"}),   # no filter to follow, offers become reminders
+])
+def test_runs_without_alerts_or_demand(extra, targets, outcomes):
+    r = sim.simulate(sim.load_config(["fleet.size=500", "horizon_days=200",
+                                      "output.progress=false", *extra]))
+    assert len(r.meta["prognostics"]["targets"]) == targets
+    alerts = r.events[r.events["event"] == "prognostic_alert"]
+    assert set(alerts["outcome"]) == outcomes
+    assert r.kpis["prognostics_alerts"] == len(alerts)
