@@ -30,8 +30,8 @@ from sim.io import write_text
 
 REPORT_FILE = "report.html"
 # The page's domains, in display order; each module has build(files, baseline) -> Part.
-DOMAINS = (fleet, service, regions, serviceday, workforce, economics, recall, ota, alerts,
-           prognostics)
+DOMAINS = (fleet, service, regions, serviceday, workforce, economics, prognostics, recall, ota,
+           alerts)
 
 
 def start_date(run: dict[str, Any]) -> date | None:
