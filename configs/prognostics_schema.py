@@ -28,6 +28,7 @@ SIGNALS = ("battery.soh_est", "brakes.pad_remaining_frac_est", "tires.tread_mm_e
 # (``ServiceDemand.offer``), ``notify`` sends the owner a reminder only.
 ACTIONS = ("offer", "notify")
 JOBS = ("battery_check", "air_filter")   # demand.condition jobs an offer books
+OWNER_FIXABLE = "tires.pressure_low_frac_est"   # a reminded owner may top the tires up
 
 
 @dataclass
@@ -50,10 +51,15 @@ class TargetConfig:
     repeat_after_days: int = num(30, 1, 3650)  # no repeat alert of a target for a vehicle before
     reset_jump: float = num(0.5, 0.0, 1e9, lo_open=True)   # a true jump away from the threshold
     # this large in a day is a new part (or a top-up): the fit restarts
+    owner_fix_prob: float = prob(0.0)   # notified owners who fix it themselves at once (a
+    # tire top-up; only for the pressure signal)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
         errs = must_not_exceed(cfg, path, "min_points", "window_days")
+        if cfg.owner_fix_prob > 0 and cfg.signal != OWNER_FIXABLE:
+            errs.append(f"{path}.owner_fix_prob={cfg.owner_fix_prob} needs signal "
+                        f"{OWNER_FIXABLE!r} (owners top up tires; nothing else is fixed by hand)")
         if cfg.action == "offer" and not cfg.job:
             errs.append(f"{path}.job='' but {path}.action='offer' needs a job; allowed: "
                         f"{', '.join(JOBS)}")

@@ -14,7 +14,8 @@ Each day, for every target of the ``prognostics`` config (numpy over the fleet):
    evaluations in a row (each with a new reading), and not alerted for this
    target in ``repeat_after_days``,
    gets an alert: ``offer`` books the demand's condition job (owners accept
-   or decline), ``notify`` is an owner reminder; one ``prognostic_alert``
+   or decline), ``notify`` is an owner reminder (for the tire pressure,
+   ``owner_fix_prob`` of the owners top up at once); one ``prognostic_alert``
    record each (Python per alert only);
 4. every ``score_every_days`` the whole fleet's RUL is kept (float16) for
    :mod:`sim.prognostics.scoring`.
@@ -35,7 +36,7 @@ from sim.service import ServiceNetwork
 from sim.service.demand import ServiceDemand
 
 EVENT = "prognostic_alert"
-ACCEPTED, DECLINED, NOTIFIED = "accepted", "declined", "notified"
+ACCEPTED, DECLINED, NOTIFIED, FIXED = "accepted", "declined", "notified", "owner_fixed"
 CHANNEL = {"offer": "app_booking", "notify": "app_push"}
 NEVER = -1        # no crossing (yet) in the current life
 EXCLUDED = -2     # past the threshold when its life began: nothing to predict
@@ -90,6 +91,7 @@ class PrognosticsLoop:
         self.sensors = Sensors(fleet, demand, telemetry_cfg, {t.signal for t in targets.values()},
                                float(cfg.filter_noise_sd), streams.get("prognostics.telemetry"))
         self.rng = streams.get("prognostics.offers")
+        self.owner_rng = streams.get("prognostics.owners")
         self.every = int(cfg.score_every_days)
         self.snap_days: list[int] = []
         self.vehicle = np.arange(n)
@@ -181,6 +183,12 @@ class PrognosticsLoop:
                 times = day + self.rng.random(batch.vehicles.size)
                 self.service.submit_many(times, batch.vehicles, batch.component, batch.cause,
                                          SCHEDULED)
+        elif t.owner_fix_prob > 0:   # reminded owners top the tires up at once
+            fixed = self.owner_rng.random(vehicles.size) < t.owner_fix_prob
+            nominal = self.fleet.params["tires"].pressure_nominal_psi
+            self.fleet.state.twins["tires"]["pressure_cold_psi"][vehicles[fixed]] = nominal
+            outcome = np.where(fixed, FIXED, NOTIFIED)
+            ts.accepted += int(fixed.sum())
         component = "condition" if source(t.signal) == "demand" else source(t.signal)
         regions = self.service.region_names
         region_of = self.fleet.state.attrs["region"][vehicles].tolist()

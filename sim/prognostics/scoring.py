@@ -39,7 +39,7 @@ def _target_row(ts: TargetState, days: np.ndarray, alpha: float, lam: float) -> 
     return {
         "signal": str(ts.cfg.signal), "threshold": float(ts.cfg.threshold),
         "horizon_days": float(ts.cfg.horizon_days), "action": str(ts.cfg.action),
-        "alerts": int(ts.alerts), "accepted": int(ts.accepted),
+        "alerts": int(ts.alerts), "accepted": int(ts.accepted),   # booked, or fixed by the owner
         "crossings": int((ts.cross >= 0).sum()), "scored": int(s.vehicles.size),
         "predictable_crossings": int(known.sum()), "ahead": int(ahead.sum()),
         "ahead_share": float(ahead.sum() / known.sum()) if known.any() else math.nan,

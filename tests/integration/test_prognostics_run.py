@@ -48,7 +48,11 @@ def test_scores_are_in_range_and_alerts_are_logged(runs):
     alerts = r.events[r.events["event"] == "prognostic_alert"]
     assert k["prognostics_alerts"] == len(alerts) > 0
     assert set(alerts["cause"]) == set(r.meta["prognostics"]["targets"])
-    assert set(alerts["outcome"]) == {"accepted", "declined", "notified"}
+    assert set(alerts["outcome"]) == {"accepted", "declined", "notified", "owner_fixed"}
+    fixed = alerts[alerts["outcome"] == "owner_fixed"]
+    assert set(fixed["cause"]) == {"tire_pressure"}
+    share = len(fixed) / (alerts["cause"] == "tire_pressure").sum()
+    assert 0.5 < share < 0.7                     # owner_fix_prob 0.6
     assert 0.0 < k["prognostics_ahead_share"] <= 1.0
     assert 0.0 < k["prognostics_alpha_lambda"] < 1.0
     assert -1.0 < k["prognostics_relative_accuracy"] < 1.0
@@ -90,8 +94,8 @@ def test_offers_change_the_service_demand(runs):
 
 
 @pytest.mark.parametrize("extra, targets, outcomes", [
-    (["alerts=none"], 6, {"accepted", "declined", "notified"}),   # reads its own telemetry
-    (["demand.enabled=false"], 5, {"notified"}),   # no filter to follow, offers become reminders
+    (["alerts=none"], 6, {"accepted", "declined", "notified", "owner_fixed"}),   # own telemetry
+    (["demand.enabled=false"], 5, {"notified", "owner_fixed"}),   # no filter; offers remind
 ])
 def test_runs_without_alerts_or_demand(extra, targets, outcomes):
     r = sim.simulate(sim.load_config(["fleet.size=500", "horizon_days=200",

@@ -55,6 +55,8 @@ BAD = {  # override -> fragments of the one-line message (key, value, what is al
         "battery_12v.min_points=90 must be <= prognostics.targets.battery_12v.window_days=60"],
     "prognostics.targets.tire_tread.window_days=400": ["tire_tread.window_days=400",
                                                        "[3, 365]"],
+    "prognostics.targets.brake_pads.owner_fix_prob=0.5": [
+        "brake_pads.owner_fix_prob=0.5 needs signal 'tires.pressure_low_frac_est'"],
     "prognostics.alpha_frac=1.5": ["prognostics.alpha_frac=1.5", "[0, 1]"],
     "prognostics.targets.tire_pressure.reset_jump=0": ["reset_jump=0", "(0, 1000000000]"],
 }
