@@ -34,6 +34,7 @@ from sim.records import SCHEDULED, EventLog
 from sim.rng import Streams
 from sim.service import ServiceNetwork
 from sim.service.demand import ServiceDemand
+from twins import tires
 
 EVENT = "prognostic_alert"
 ACCEPTED, DECLINED, NOTIFIED, FIXED = "accepted", "declined", "notified", "owner_fixed"
@@ -184,9 +185,12 @@ class PrognosticsLoop:
                 self.service.submit_many(times, batch.vehicles, batch.component, batch.cause,
                                          SCHEDULED)
         elif t.owner_fix_prob > 0:   # reminded owners top the tires up at once
-            fixed = self.owner_rng.random(vehicles.size) < t.owner_fix_prob
-            nominal = self.fleet.params["tires"].pressure_nominal_psi
-            self.fleet.state.twins["tires"]["pressure_cold_psi"][vehicles[fixed]] = nominal
+            fixed = vehicles[self.owner_rng.random(vehicles.size) < t.owner_fix_prob]
+            state, p = self.fleet.state.twins["tires"], self.fleet.params["tires"]
+            # To the placard pressure as the gauge reads it today (a cold day fills more).
+            offset = tires.pressure_hot_psi(state, p)[fixed] - state["pressure_cold_psi"][fixed]
+            state["pressure_cold_psi"][fixed] = np.float32(p.pressure_nominal_psi) - offset
+            fixed = np.isin(vehicles, fixed, assume_unique=True)
             outcome = np.where(fixed, FIXED, NOTIFIED)
             ts.accepted += int(fixed.sum())
         component = "condition" if source(t.signal) == "demand" else source(t.signal)
