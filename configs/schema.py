@@ -26,6 +26,7 @@ from configs.fields import (  # noqa: F401 (re-exported)
     prob,
 )
 from configs.ota_schema import OtaConfig
+from configs.prognostics_schema import PrognosticsConfig
 from configs.service_schema import ServiceConfig
 
 
@@ -295,6 +296,7 @@ class FleetsimConfig:
     demand: DemandConfig = MISSING
     alerts: AlertsConfig = MISSING
     ota: OtaConfig = MISSING
+    prognostics: PrognosticsConfig = MISSING
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 

@@ -27,6 +27,7 @@ from sim.kpis.compute import compute_kpis
 from sim.kpis.regions import region_kpis
 from sim.ota.loop import OtaLoop
 from sim.ota.train import with_train
+from sim.prognostics import PrognosticsLoop, prognostics_results
 from sim.records import EventLog
 from sim.repairs import RepairQueue
 from sim.result import RunResult, run_metadata
@@ -57,6 +58,7 @@ class Simulation:
     alerts: AlertLoop | None = None
     ota: OtaLoop | None = None
     demand: ServiceDemand | None = None
+    prognostics: PrognosticsLoop | None = None
 
     @property
     def sensed_signals(self) -> set[str] | None:
@@ -123,11 +125,16 @@ def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
     if cfg.telemetry.enabled or alerts is not None:  # detectors read the daily telemetry
         telemetry = Telemetry(fleet.twins, fleet.params, OmegaConf.to_object(cfg.telemetry),
                               fleet.state.n, streams.get("telemetry"))
+    prognostics = None
+    if cfg.prognostics.enabled and cfg.service.demand == "failures":
+        prognostics = PrognosticsLoop(OmegaConf.to_object(cfg.prognostics),
+                                      OmegaConf.to_object(cfg.telemetry), fleet, service, demand,
+                                      log, streams)
     collector = DailyCollector(fleet, service, int(cfg.output.daily_sample_vehicles))
     return Simulation(cfg, env, fleet, log, service, collector, repairs,
                       streams.get("failures"),
                       {name: streams.get(f"twin.{name}") for name in fleet.twins}, telemetry,
-                      alerts, ota, demand)
+                      alerts, ota, demand, prognostics)
 
 
 def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> list[np.ndarray]:
@@ -181,6 +188,8 @@ def fleet_clock(sim: Simulation, progress: bool):
         if sim.alerts is not None:
             sim.alerts.on_failures(failures, times)
             sim.alerts.day(day, sensed[1], usage, sensed[0])
+        if sim.prognostics is not None:
+            sim.prognostics.day(day)
         yield env.timeout(NOON)
         busy_at_noon = sim.service.busy()
         yield env.timeout(1 - NOON)
@@ -222,13 +231,17 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
                                trainee_cost=float(svc.cfg.workforce.academy.cost_per_trainee))
     kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts,
                         sim.ota.cfg if sim.ota is not None else cfg.ota)   # with a train's releases
+    prog_kpis, prog_table = prognostics_results(sim.prognostics)
+    kpis |= prog_kpis
     by_region = ({} if svc.poisson else region_kpis(
         events, sim.fleet.state.attrs["region"], sim.fleet.region_names, svc.region_tier,
         capacity, [len(d.techs) for d in svc.dispatchers],
         [f.size for f in svc.facilities["center"]], horizon))
+    meta = run_metadata(cfg, wall_s, kpis["vehicle_days"])
+    if prog_table:
+        meta["prognostics"] = prog_table
     return RunResult(kpis=kpis, events=events, daily=daily, config=cfg, kpis_by_region=by_region,
-                     meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]),
-                     fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))
+                     meta=meta, fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))
 
 
 @relaxed_gc()
