@@ -8,7 +8,6 @@ the value and what is allowed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException, OverrideParseException
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
 from configs import parameter_sets
 from configs.validate import ConfigError, validate
@@ -76,7 +75,6 @@ def _yaml_error(ex: yaml.YAMLError) -> ConfigError:
 
 
 def _translate(ex: Exception, overrides: Sequence[str]) -> ConfigError:
-    text = f"{ex} {ex.__cause__ or ''}"
     groups = parameter_sets.groups()
     dirs = user_dirs(overrides)
     for ov in overrides:
@@ -86,11 +84,10 @@ def _translate(ex: Exception, overrides: Sequence[str]) -> ConfigError:
             return ConfigError(
                 f"{key}={value!r} is not a known parameter set; "
                 f"valid {key} sets: {', '.join(options)}")
-    missing = re.search(r"Key '([^']+)' not in '(\w+)'", text) or re.search(
-        r"Could not override '([^']+)'", text)
+    missing = _unknown_key(ex)
     if missing:
-        bad = next((o for o in overrides if missing.group(1) in _split_override(o)[0]), None)
-        key = _split_override(bad)[0] if bad else missing.group(1)
+        bad = next((o for o in overrides if _split_override(o)[0] == missing), None)
+        key = _split_override(bad)[0] if bad else missing
         # Look the key up in the config as the chosen groups make it (alerts=none has no rules).
         chosen = [o for o in overrides
                   if _split_override(o)[0] in groups or _split_override(o)[0] == SEARCHPATH]
@@ -115,6 +112,15 @@ def _translate(ex: Exception, overrides: Sequence[str]) -> ConfigError:
         return ConfigError(f"{full_key}={value!r} is not allowed; expected {allowed}")
     first = str(ex).strip().splitlines()[0] if str(ex).strip() else type(ex).__name__
     return ConfigError(f"could not build the config from {list(overrides)}: {first}")
+
+
+def _unknown_key(ex: Exception) -> str | None:
+    """The full key of an unknown-key error (OmegaConf's, possibly wrapped by Hydra's
+    "Could not override"), from the exception's own ``full_key``: not parsed from its text."""
+    for err in (ex, ex.__cause__):
+        if isinstance(err, ConfigAttributeError | ConfigKeyError) and err.full_key:
+            return str(err.full_key)
+    return None
 
 
 def _deepest_node(cfg: DictConfig, key: str) -> tuple[str, DictConfig]:

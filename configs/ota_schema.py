@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from configs.fields import check_row, choice, must_be_below, num, prob
+from configs.fields import check_row, choice, must_be_below, must_not_exceed, num, prob
 
 POLICIES = ("big_bang", "staged", "exponential")
 COHORTS = ("employee", "early_adopter", "regular")   # the fleet's owner cohorts
@@ -205,6 +205,41 @@ class OperatorConfig:
 
 
 @dataclass
+class TrainConfig:
+    """A release train over the run (issue 15; seed 000): one release every ``interval_days``
+    from ``first_release_day``; ``safety_share_frac`` of them are safety fixes (mandatory, the
+    rest feature / performance releases owners may defer), spread evenly (largest remainder:
+    release i is a safety fix when floor((i + 1) x share) > floor(i x share)). Releases
+    numbered in ``defective_releases`` (1-based) carry ``defect_prob_by_hw_config``; the
+    operator (``ota.operator``) investigates and hotfixes them. Built by ``sim.ota.train``.
+    Defaults: ``configs/ota/train.yaml``.
+    """
+
+    enabled: bool = False
+    first_release_day: int = num(30, 0, 100_000)
+    interval_days: int = num(30, 1, 3650)
+    safety_share_frac: float = prob(0.15)
+    feature_size_mb: float = num(1000.0, 0.0, 1e6, lo_open=True)
+    safety_size_mb: float = num(300.0, 0.0, 1e6, lo_open=True)
+    target_ecus: list[str] = field(default_factory=list)
+    defective_releases: list[int] = field(default_factory=list)
+    defect_prob_by_hw_config: dict[str, float] = field(default_factory=dict)
+    defect_effect: str = choice("software_fault", *DEFECT_EFFECTS)
+    defect_onset_days_mean: float = num(3.0, 0.0, 3650.0)
+
+    @staticmethod
+    def cross_checks(cfg: Any, path: str) -> list[str]:
+        errs = [f"{path}.defective_releases has {n}; allowed: release numbers >= 1"
+                for n in cfg.defective_releases if isinstance(n, bool) or not isinstance(n, int)
+                or n < 1]
+        for hw, p in cfg.defect_prob_by_hw_config.items():
+            if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+                errs.append(f"{path}.defect_prob_by_hw_config.{hw}={p} is out of range; "
+                            f"allowed: a number in [0, 1]")
+        return errs
+
+
+@dataclass
 class OtaConfig:
     """OTA campaigns (see ``configs/ota/default.yaml`` for each value's source)."""
 
@@ -223,11 +258,14 @@ class OtaConfig:
     brick_prob_per_install: float = prob(1e-4)
     ab_rollback_prob: float = prob(0.002)
     max_retries: int = num(3, 0, MAX_RETRIES)
+    install_retry_soc_frac: float = prob(0.8)          # after a low-charge failure: retry at this
+    charge_request_response_prob_per_day: float = prob(0.5)   # owner charges on a given day
     deferral_prob: float = prob(0.2)
     deferral_days_mean: float = num(10.0, 0.0, 365.0)
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
     releases: dict[str, ReleaseConfig] = field(default_factory=dict)
     operator: OperatorConfig = field(default_factory=OperatorConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
@@ -237,4 +275,5 @@ class OtaConfig:
             errs.append(f"{p}install_duration_h={cfg.install_duration_h} must be <= "
                         f"{p}maintenance_window_h={cfg.maintenance_window_h}: an install must "
                         f"fit in the nightly window")
+        errs += must_not_exceed(cfg, path or "ota", "min_soc_frac", "install_retry_soc_frac")
         return errs

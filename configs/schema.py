@@ -26,6 +26,7 @@ from configs.fields import (  # noqa: F401 (re-exported)
     prob,
 )
 from configs.ota_schema import OtaConfig
+from configs.prognostics_schema import PrognosticsConfig
 from configs.service_schema import ServiceConfig
 
 
@@ -102,16 +103,23 @@ class BatteryConfig:
     """
 
     chemistry: str = choice("nmc", "nmc", "lfp", "nca")
-    calendar_loss_frac_per_sqrt_year: float = num(0.032, 0.0, 1.0)
+    calendar_loss_frac_per_sqrt_year: float = num(0.0236, 0.0, 1.0)
     calendar_ref_temp_c: float = num(25.0, -40.0, 80.0)
     calendar_ref_soc_frac: float = prob(0.6)
-    calendar_activation_energy_j_per_mol: float = num(46_000.0, 0.0, 200_000.0)
-    calendar_soc_stress_per_soc_frac: float = num(1.2, 0.0, 20.0)
+    calendar_activation_energy_j_per_mol: float = num(37_000.0, 0.0, 200_000.0)
+    calendar_soc_stress_per_soc_frac: float = num(0.0, -20.0, 20.0)
     pack_setpoint_temp_c: float = num(20.0, -40.0, 80.0)
     pack_thermal_coupling_frac: float = prob(0.65)
-    cycle_loss_frac_per_efc: float = num(1.9e-4, 0.0, 0.1)
-    cycle_dod_exponent: float = num(1.5, 0.5, 5.0)
+    cycle_loss_frac_per_efc_pow: float = num(5.45e-3, 0.0, 1.0)
+    cycle_efc_exponent: float = num(0.5, 0.1, 1.0)
+    cycle_activation_energy_j_per_mol: float = num(-7600.0, -200_000.0, 200_000.0)
+    cycle_soc_stress_per_soc_frac: float = num(0.0, -20.0, 20.0)
+    cycle_dod_stress_exponent: float = num(0.93, 0.0, 5.0)
+    cycle_throughput_stress_per_efc_per_day: float = num(0.0, 0.0, 100.0)
     cycle_dc_fast_stress_per_share: float = num(5.3, 0.0, 100.0)
+    pack_fade_multiplier: float = num(1.45, 0.0, 10.0)
+    loss_saturation_onset_frac: float = num(0.6, 0.05, 0.95)
+    reference_model: str = "Nmc622_Gr_DENSO50Ah_Battery"
     resistance_growth_per_loss_frac: float = num(2.0, 0.0, 50.0)
     replace_soh_frac: float = prob(0.70)
     hv_fault_rate_per_vehicle_year: float = num(1.7e-4, 0.0, 10.0)
@@ -252,6 +260,8 @@ class OutputConfig:
     report: bool = True
     progress: bool = True
     start_date: str = ""     # the calendar date of day 0 (YYYY-MM-DD) for the report's time axes
+    # Days without install progress after which the report calls an OTA campaign stalled (WATCH).
+    ota_stall_watch_days: int = num(21, 1, 100_000)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:
@@ -286,6 +296,7 @@ class FleetsimConfig:
     demand: DemandConfig = MISSING
     alerts: AlertsConfig = MISSING
     ota: OtaConfig = MISSING
+    prognostics: PrognosticsConfig = MISSING
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 

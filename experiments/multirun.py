@@ -5,13 +5,14 @@ last: a complete run) and ``.hydra/overrides.yaml``. A point's *variant* is its
 overrides without ``seed=...`` and without the overrides every point shares; its
 *replication* is the rank of its seed among the swept seeds, so a sweep such as
 ``fleetsim -m service.mobile.vans_per_10000_vehicles=1,2,4 seed=1,2,3`` is
-compared like an experiment: paired by seed (common random numbers).
+compared like an experiment: paired by seed (common random numbers). A point that
+wrote ``daily.parquet`` also gives its KPIs over time (:func:`sweep_timelines`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import yaml
 from experiments.runner import SUMMARY_CSV, SUMMARY_PARQUET
 from experiments.stats import summarize
 from sim.io import read_kpis, write_parquet, write_text
+from sim.kpis.timeline import timeline
 
 MERGED_FILE = "multirun_kpis.parquet"
 
@@ -99,12 +101,34 @@ class MultirunSummary:
         baseline: the variant the others are compared with.
         summary: per variant x KPI statistics (:func:`experiments.stats.summarize`).
         inputs: what the sweep was: directory, points, incomplete points, seeds, variants.
+        timeline: the points' KPIs over time, stacked with ``variant`` and ``replication``
+            (:func:`sweep_timelines`; empty when no point wrote ``daily.parquet``).
+        start_date: ``output.start_date`` of the first point ('' = run days).
     """
 
     title: str
     baseline: str
     summary: pd.DataFrame
     inputs: dict[str, Any]
+    timeline: pd.DataFrame = field(default_factory=pd.DataFrame)
+    start_date: str = ""
+
+
+def sweep_timelines(root: Path, points: pd.DataFrame) -> pd.DataFrame:
+    """Each point's KPIs over time (:func:`sim.kpis.timeline.timeline` of its daily.parquet),
+    stacked with the point's ``variant`` and ``replication``; points without one are left out."""
+    frames = []
+    for row in points.itertuples(index=False):
+        daily = root / row.point / "daily.parquet"
+        if daily.is_file():
+            frames.append(timeline(pd.read_parquet(daily)).assign(
+                variant=row.variant, replication=row.replication))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _start_date(root: Path, points: pd.DataFrame) -> str:
+    run = json.loads((root / points["point"].iloc[0] / "run.json").read_text(encoding="utf-8"))
+    return str(((run.get("config") or {}).get("output") or {}).get("start_date") or "")
 
 
 def summarize_multirun(multirun_dir: str | Path, out_dir: str | Path | None = None,
@@ -138,4 +162,5 @@ def summarize_multirun(multirun_dir: str | Path, out_dir: str | Path | None = No
               "incomplete_points": df.attrs.get("incomplete", []),
               "seeds": sorted(set(df["seed"].tolist())),
               "variants": {v: df.loc[df["variant"] == v, "point"].tolist() for v in variants}}
-    return MultirunSummary(root.name, baseline, summary, inputs)
+    return MultirunSummary(root.name, baseline, summary, inputs, sweep_timelines(root, df),
+                           _start_date(root, df))

@@ -4,6 +4,7 @@ Layout of an experiment directory::
 
     kpis/variant=<v>/replication=<r>.parquet   one row per finished task (see store.py)
     summary.csv, summary.parquet               per variant x KPI statistics (see stats.py)
+    timeline/variant=<v>/replication=<r>.parquet   KPIs over time of each task (a row per day)
     experiment.json                            inputs (and published targets), seeds,
                                                timing (written after the summary)
 
@@ -219,7 +220,8 @@ def run_experiment(base_overrides: Sequence[str], variants: Mapping[str, Sequenc
     _check_names(variants, baseline, headline, targets or {})
     targets = normalize_targets(targets)
 
-    root_seed = int(load_config(base).seed)
+    base_cfg = load_config(base)
+    root_seed = int(base_cfg.seed)
     seeds = replication_seeds(root_seed, int(replications))
     hashes = validate_variants(base, variants)
     tasks = make_tasks(base, variants, seeds, hashes)
@@ -236,6 +238,8 @@ def run_experiment(base_overrides: Sequence[str], variants: Mapping[str, Sequenc
     meta = _metadata(name, base, variants, baseline, headline, targets, root_seed, seeds, n_jobs,
                      backend, scheduler_address, started, time.perf_counter() - t0, len(tasks),
                      len(todo), kpis)
+    # Day 0 of the report's over-time charts (output.start_date; '' = run days).
+    meta["start_date"] = str(base_cfg.output.get("start_date") or "")
     write_json(out / EXPERIMENT_JSON, meta)
     return ExperimentResult(name, out, baseline, variants, seeds, headline, kpis, summary, meta)
 

@@ -2,13 +2,16 @@
 
 Paired differences use common random numbers: replication ``r`` of every variant
 runs on the same seed, so ``variant[r] - baseline[r]`` removes the noise the two
-share. Everything is NaN-safe: a KPI undefined in some replications (a rate over
-no jobs) is summarised over the others and ``n`` says how many.
+share. Intervals and p-values are scipy's one-sample t test (``scipy.stats.ttest_1samp``;
+on the differences it is the paired test). Everything is NaN-safe: a KPI undefined in
+some replications (a rate over no jobs) is summarised over the others and ``n`` says how
+many.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -53,12 +56,15 @@ def t_interval(values: Sequence[float] | np.ndarray, confidence: float = CONFIDE
     if n == 1:
         return Interval(1, mean, math.nan, math.nan, math.nan, math.nan)
     sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
-    if sd > 0:
-        p = float(2 * stats.t.sf(abs(mean) / (sd / math.sqrt(n)), n - 1))
-    else:
-        p = 1.0 if mean == 0 else 0.0
-    return Interval(n, mean, sd, mean - half, mean + half, p)
+    if sd == 0:   # scipy's t statistic is undefined here: the interval is the mean itself
+        return Interval(n, mean, 0.0, mean, mean, 1.0 if mean == 0 else 0.0)
+    with warnings.catch_warnings():
+        # Replications equal to many digits (a KPI the variants barely move) make scipy warn
+        # of precision loss; the interval is then about the mean itself, which is right.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        test = stats.ttest_1samp(x, 0.0)
+        ci = test.confidence_interval(confidence)
+    return Interval(n, mean, sd, float(ci.low), float(ci.high), float(test.pvalue))
 
 
 def kpi_columns(kpis: pd.DataFrame) -> list[str]:

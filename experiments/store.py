@@ -8,6 +8,10 @@ the file (pyarrow refuses a column that is both), so
 ``pd.read_parquet(out / "kpis")`` and DuckDB's
 ``read_parquet('kpis/*/*.parquet', hive_partitioning = true)`` add it.
 
+``<out>/timeline/variant=<v>/replication=<r>.parquet`` holds the task's KPIs over time
+(:func:`sim.kpis.timeline.timeline`: a row per day), written before its KPI row, so a
+task counted as done has both (a task stored by an older version may lack it).
+
 Files are written atomically (temp file in the same folder, then ``os.replace``),
 so a final name always holds a complete row. Temp files start with ``.`` and
 end with ``.tmp``: pyarrow's dataset discovery skips them, and
@@ -26,6 +30,7 @@ from experiments.tasks import Task, TaskResult
 from sim.io import write_parquet
 
 KPI_DIR = "kpis"
+TIMELINE_DIR = "timeline"
 META_COLUMNS = ("experiment", "variant", "replication", "seed", "fingerprint", "config_hash",
                 "wall_s", "finished_at")
 
@@ -43,16 +48,20 @@ class ResultStore:
 
     def __init__(self, out_dir: str | Path) -> None:
         self.root = Path(out_dir) / KPI_DIR
+        self.timeline_root = Path(out_dir) / TIMELINE_DIR
 
     def path(self, variant: str, replication: int) -> Path:
         """Where the row of ``(variant, replication)`` lives."""
         return self.root / f"variant={variant}" / f"replication={replication}.parquet"
 
+    def timeline_path(self, variant: str, replication: int) -> Path:
+        """Where the KPIs over time of ``(variant, replication)`` live."""
+        return self.timeline_root / f"variant={variant}" / f"replication={replication}.parquet"
+
     def clean_temp(self) -> list[Path]:
         """Remove temp files left by an interrupted run; return what was removed."""
-        if not self.root.is_dir():
-            return []
-        stray = sorted(self.root.glob("variant=*/.*.tmp"))
+        stray = sorted(p for root in (self.root, self.timeline_root) if root.is_dir()
+                       for p in root.glob("variant=*/.*.tmp"))
         for p in stray:
             p.unlink(missing_ok=True)
         return stray
@@ -98,7 +107,20 @@ class ResultStore:
         df = pd.DataFrame([row])
         df = df.astype({"replication": "int64", "seed": "int64", "experiment": "str",
                         "fingerprint": "str", "config_hash": "str", "finished_at": "str"})
+        if result.timeline is not None:   # first: the KPI row marks the task done
+            write_parquet(self.timeline_path(t.variant, t.replication), result.timeline)
         return write_parquet(self.path(t.variant, t.replication), df)
+
+    def load_timelines(self, variants: Sequence[str], replications: int) -> pd.DataFrame:
+        """The stored timelines of ``variants`` x replications ``0 .. replications - 1``,
+        stacked with ``variant`` and ``replication`` columns (empty when none is stored)."""
+        frames = []
+        for v in variants:
+            for r in range(int(replications)):
+                path = self.timeline_path(v, r)
+                if path.is_file():
+                    frames.append(pd.read_parquet(path).assign(variant=v, replication=r))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def load(self, tasks: Sequence[Task]) -> pd.DataFrame:
         """The rows of ``tasks`` that are stored, with a ``variant`` column, in task order.

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 # Hydra's compose API keeps global state; threads of one process must not compose at once.
@@ -49,11 +50,13 @@ class Task:
 
 @dataclass(frozen=True)
 class TaskResult:
-    """What a worker sends back: the task, its KPIs and its wall time."""
+    """What a worker sends back: the task, its KPIs, its wall time and its KPIs over time
+    (:func:`sim.kpis.timeline.timeline`; ``None`` when not computed)."""
 
     task: Task
     kpis: dict[str, float]
     wall_s: float
+    timeline: pd.DataFrame | None = None
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:
@@ -130,6 +133,7 @@ def run_task(task: Task) -> TaskResult:
     """
     from configs.load import load_config
     from sim.engine import simulate
+    from sim.kpis.timeline import timeline
 
     _leave_ctrl_c_to_the_parent()
     t0 = time.perf_counter()
@@ -137,4 +141,4 @@ def run_task(task: Task) -> TaskResult:
         cfg = load_config([*task.overrides, "output.progress=false"])
     result = simulate(cfg, progress=False)
     kpis = {k: _as_float(v) for k, v in result.kpis.items()}
-    return TaskResult(task, kpis, time.perf_counter() - t0)
+    return TaskResult(task, kpis, time.perf_counter() - t0, timeline(result.daily))

@@ -20,6 +20,7 @@ from reports.page import executive, html, summary
 from reports.page.figures import START_DATE
 from reports.page.loader import ReportInputError, RunFiles, load_run
 from reports.page.section import Part
+from reports.prognostics import section as prognostics
 from reports.recall import section as recall
 from reports.regions import section as regions
 from reports.service import section as service
@@ -29,7 +30,8 @@ from sim.io import write_text
 
 REPORT_FILE = "report.html"
 # The page's domains, in display order; each module has build(files, baseline) -> Part.
-DOMAINS = (fleet, service, regions, serviceday, workforce, economics, recall, ota, alerts)
+DOMAINS = (fleet, service, regions, serviceday, workforce, economics, prognostics, recall, ota,
+           alerts)
 
 
 def start_date(run: dict[str, Any]) -> date | None:

@@ -22,7 +22,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=expected_files_text().capitalize() + ".",
     )
     parser.add_argument("path", metavar="PATH",
-                        help="a run directory (holds kpis.json), an experiment directory "
+                        help="a run directory (holds kpis.json), a policy search directory "
+                             "(search.json), an experiment directory "
                              "(experiment.json) or a Hydra multirun directory (points with "
                              "kpis.json): the latter two get the comparison report")
     parser.add_argument(
@@ -56,7 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         kind = path_kind(Path(args.path))
-        if kind == "experiment":
+        if kind == "search":
+            from reports.search import build_report as search_report
+            path = search_report(args.path, args.out)
+        elif kind == "experiment":
             from reports.experiment import build_report as experiment_report
             path = experiment_report(args.path, args.out)
         elif kind == "multirun":
@@ -75,7 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def path_kind(path: Path) -> str:
-    """``run``, ``experiment`` (has experiment.json) or ``multirun`` (points with kpis.json)."""
+    """``run``, ``search`` (has search.json: a policy search, finished or interrupted),
+    ``experiment`` (has experiment.json) or ``multirun`` (points with kpis.json)."""
+    if (path / "search.json").is_file():
+        return "search"
     if (path / "experiment.json").is_file():
         return "experiment"
     if not (path / "kpis.json").is_file() and path.is_dir() and (

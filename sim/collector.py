@@ -51,7 +51,7 @@ class DailyCollector:
         """
         state, n = self.fleet.state, self.fleet.state.n
         down = int(state.down.sum())
-        s = soh(state.twins["battery"])
+        s = soh(state.twins["battery"], self.fleet.params["battery"])
         row: dict[str, float] = {
             "day": day,
             "vehicles_on_road": n - down,
@@ -93,12 +93,44 @@ class DailyCollector:
             row.update(extra)  # e.g. the OTA adoption counts per release
         self.rows.append(row)
 
-    def to_frame(self) -> pd.DataFrame:
-        """The daily table; count columns as int64, the rest float64."""
+    def to_frame(self, events: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The daily table; count columns as int64, the rest float64.
+
+        With the run's event log, also the waits of the jobs first assigned each day
+        (:func:`wait_columns`).
+        """
         df = pd.DataFrame(self.rows)
+        if events is not None and "day" in df:
+            df = df.join(wait_columns(events, df["day"]), on="day")
         # Count columns; OTA counts start on the release day (NaN before it, so float).
         ints = [c for c in df.columns if c == "day" or c.startswith(("failures", "jobs_"))
                 or (c.startswith(("technicians_", "vans_")) and c != "technician_tenure_days_mean")
                 or c in ("vehicles_on_road", "vehicles_down", "breakdowns", "technicians_busy",
                          "telemetry_uploads")]
         return df.astype({c: "int64" for c in ints})
+
+
+HOURS_PER_DAY = 24.0
+
+
+def wait_columns(events: pd.DataFrame, days: pd.Series) -> pd.DataFrame:
+    """Per day, the jobs whose first technician or bay assignment fell on it and their waits.
+
+    The wait is ``mean_wait_h``'s (the KPI catalogue): job creation to its first
+    assignment, in hours. ``wait_h_sum / jobs_waited`` over any span of days is the mean
+    wait of the jobs assigned in it; over the whole run it is ``mean_wait_h``.
+
+    Returns:
+        Indexed by day (every day of ``days``): ``jobs_waited`` (int) and ``wait_h_sum`` (h).
+    """
+    index = pd.Index(days.to_numpy(np.int64), name="day")
+    first = (events[events["event"].isin(("job_created", "job_assigned"))]
+             .groupby(["job", "event"])["time_d"].min().unstack())
+    if first.empty or "job_assigned" not in first or "job_created" not in first:
+        return pd.DataFrame({"jobs_waited": 0, "wait_h_sum": 0.0}, index=index)
+    first = first.dropna(subset=["job_created", "job_assigned"])
+    wait_h = (first["job_assigned"] - first["job_created"]) * HOURS_PER_DAY
+    day = np.floor(first["job_assigned"].to_numpy(float)).astype(np.int64)
+    per_day = wait_h.groupby(day).agg(["size", "sum"]).reindex(index, fill_value=0)
+    return pd.DataFrame({"jobs_waited": per_day["size"].to_numpy(np.int64),
+                         "wait_h_sum": per_day["sum"].to_numpy(float)}, index=index)

@@ -22,9 +22,12 @@ from sim.alerts.loop import AlertLoop
 from sim.collector import DailyCollector
 from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
+from sim.gcpause import relaxed_gc
 from sim.kpis.compute import compute_kpis
 from sim.kpis.regions import region_kpis
 from sim.ota.loop import OtaLoop
+from sim.ota.train import with_train
+from sim.prognostics import PrognosticsLoop, prognostics_results
 from sim.records import EventLog
 from sim.repairs import RepairQueue
 from sim.result import RunResult, run_metadata
@@ -55,6 +58,7 @@ class Simulation:
     alerts: AlertLoop | None = None
     ota: OtaLoop | None = None
     demand: ServiceDemand | None = None
+    prognostics: PrognosticsLoop | None = None
 
     @property
     def sensed_signals(self) -> set[str] | None:
@@ -108,8 +112,9 @@ def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
     if demand is not None and demand.recall is not None:
         service.fixed_hooks.append(demand.recall.fixed)
     ota = None
-    if cfg.ota.enabled and cfg.ota.releases and cfg.service.demand == "failures":
-        ota = OtaLoop(OmegaConf.to_object(cfg.ota), fleet, service, log, streams)
+    ota_cfg = with_train(OmegaConf.to_object(cfg.ota), int(cfg.horizon_days))
+    if ota_cfg.enabled and ota_cfg.releases and cfg.service.demand == "failures":
+        ota = OtaLoop(ota_cfg, fleet, service, log, streams)
         repairs.after_repair.append(ota.after_repair)
     alerts = None
     if cfg.alerts.enabled and cfg.service.demand == "failures":
@@ -120,11 +125,16 @@ def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
     if cfg.telemetry.enabled or alerts is not None:  # detectors read the daily telemetry
         telemetry = Telemetry(fleet.twins, fleet.params, OmegaConf.to_object(cfg.telemetry),
                               fleet.state.n, streams.get("telemetry"))
+    prognostics = None
+    if cfg.prognostics.enabled and cfg.service.demand == "failures":
+        prognostics = PrognosticsLoop(OmegaConf.to_object(cfg.prognostics),
+                                      OmegaConf.to_object(cfg.telemetry), fleet, service, demand,
+                                      log, streams)
     collector = DailyCollector(fleet, service, int(cfg.output.daily_sample_vehicles))
     return Simulation(cfg, env, fleet, log, service, collector, repairs,
                       streams.get("failures"),
                       {name: streams.get(f"twin.{name}") for name in fleet.twins}, telemetry,
-                      alerts, ota, demand)
+                      alerts, ota, demand, prognostics)
 
 
 def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> list[np.ndarray]:
@@ -147,7 +157,7 @@ def dispatch(sim: Simulation, day: int, failures: list[FailureBatch]) -> list[np
 
 def contact(sim: Simulation, day: int, km: np.ndarray) -> None:
     """Start today's non-fault contacts (maintenance, condition triggers, owner issues)."""
-    soh = battery_soh(sim.fleet.state.twins["battery"])
+    soh = battery_soh(sim.fleet.state.twins["battery"], sim.fleet.params["battery"])
     for b in sim.demand.day(day, km, soh):
         times = day + sim.demand.rng.random(b.vehicles.size)
         sim.service.submit_many(times, b.vehicles, b.component, b.cause, b.severity,
@@ -178,6 +188,8 @@ def fleet_clock(sim: Simulation, progress: bool):
         if sim.alerts is not None:
             sim.alerts.on_failures(failures, times)
             sim.alerts.day(day, sensed[1], usage, sensed[0])
+        if sim.prognostics is not None:
+            sim.prognostics.day(day)
         yield env.timeout(NOON)
         busy_at_noon = sim.service.busy()
         yield env.timeout(1 - NOON)
@@ -204,7 +216,7 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
     sim.repairs.apply()  # nothing is normally left: the clock applied them before its last record
     horizon = int(cfg.horizon_days)
     events = sim.log.to_frame(until=horizon)
-    daily = sim.collector.to_frame()
+    daily = sim.collector.to_frame(events)   # with the day's waits (mean_wait_h's)
     svc = sim.service
     desk = svc.experts
     capacity = ServiceCapacity(vans=svc.technicians, shift_h_per_day=svc.shift.hours_per_day,
@@ -217,16 +229,22 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
                                staffed_van_days=(float(svc.workforce.staffed_van_days)
                                                  if svc.workforce is not None else None),
                                trainee_cost=float(svc.cfg.workforce.academy.cost_per_trainee))
-    kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts, cfg.ota)
+    kpis = compute_kpis(events, daily, sim.fleet, capacity, horizon, cfg.alerts,
+                        sim.ota.cfg if sim.ota is not None else cfg.ota)   # with a train's releases
+    prog_kpis, prog_table = prognostics_results(sim.prognostics)
+    kpis |= prog_kpis
     by_region = ({} if svc.poisson else region_kpis(
         events, sim.fleet.state.attrs["region"], sim.fleet.region_names, svc.region_tier,
         capacity, [len(d.techs) for d in svc.dispatchers],
         [f.size for f in svc.facilities["center"]], horizon))
+    meta = run_metadata(cfg, wall_s, kpis["vehicle_days"])
+    if prog_table:
+        meta["prognostics"] = prog_table
     return RunResult(kpis=kpis, events=events, daily=daily, config=cfg, kpis_by_region=by_region,
-                     meta=run_metadata(cfg, wall_s, kpis["vehicle_days"]),
-                     fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))
+                     meta=meta, fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))
 
 
+@relaxed_gc()
 def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     """Run one scenario.
 
@@ -256,6 +274,7 @@ def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     return result
 
 
+@relaxed_gc()
 def run_sized(cfg: DictConfig, sizing: dict | None = None) -> RunResult:
     """A quiet run with ``sizing``'s vans and bays per region (the sizing pilots)."""
     sim = build(cfg, sizing)

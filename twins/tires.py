@@ -58,9 +58,11 @@ def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
 
 
 def pressure_hot_psi(state, params) -> np.ndarray:
-    """Pressure at the tire's current temperature (~1 psi per 10 degF)."""
+    """Pressure at the tire's current temperature (~1 psi per 10 degF); a gauge pressure,
+    so never below 0 (a flat tire in the cold reads 0, not a negative pressure)."""
     delta_f = (state["temp_c"] - params.pressure_fill_ref_temp_c) * F_PER_C
-    return state["pressure_cold_psi"] + F32(params.pressure_psi_per_deg_f) * delta_f
+    hot = state["pressure_cold_psi"] + F32(params.pressure_psi_per_deg_f) * delta_f
+    return np.maximum(hot, F32(0.0))
 
 
 def sense(state, params, rng: np.random.Generator,

@@ -51,7 +51,7 @@ class Usage:
 
 
 class Battery:
-    """Traction battery: calendar sqrt-law with equivalent time, cycle loss, HV faults."""
+    """Traction battery: calendar sqrt(t) and cycle EFC power laws, HV faults."""
 
     def __init__(self, p: Any, rnd: random.Random) -> None:
         self.p, self.rnd = p, rnd
@@ -65,23 +65,33 @@ class Battery:
         p = self.p
         sp = p.pack_setpoint_temp_c
         t_k = sp + p.pack_thermal_coupling_frac * (u.temp_c - sp) + KELVIN
-        arrhenius = math.exp(-p.calendar_activation_energy_j_per_mol / GAS_CONSTANT_J_PER_MOL_K
-                             * (1.0 / t_k - 1.0 / (p.calendar_ref_temp_c + KELVIN)))
-        soc_stress = math.exp(p.calendar_soc_stress_per_soc_frac
-                              * (u.soc_mean - p.calendar_ref_soc_frac))
-        k = max(p.calendar_loss_frac_per_sqrt_year * arrhenius * soc_stress
-                * self.calendar_factor, 1e-12)
-        t_eq_years = (self.q_cal / k) ** 2
-        self.q_cal = k * math.sqrt(t_eq_years + dt / DAYS_PER_YEAR)
-        dod_stress = max(u.dod, 1e-6) ** (p.cycle_dod_exponent - 1.0)
-        dc_stress = 1.0 + p.cycle_dc_fast_stress_per_share * u.dc_share
-        self.q_cyc += p.cycle_loss_frac_per_efc * u.efc * dod_stress * dc_stress * dt
+        inv_ref = 1.0 / (p.calendar_ref_temp_c + KELVIN)
+        d_soc = u.soc_mean - p.calendar_ref_soc_frac
+        k = (p.calendar_loss_frac_per_sqrt_year * p.pack_fade_multiplier * self.calendar_factor
+             * math.exp(-p.calendar_activation_energy_j_per_mol / GAS_CONSTANT_J_PER_MOL_K
+                        * (1.0 / t_k - inv_ref) + p.calendar_soc_stress_per_soc_frac * d_soc))
+        self.q_cal = math.sqrt(self.q_cal ** 2 + k ** 2 * dt / DAYS_PER_YEAR)
+        c = (p.cycle_loss_frac_per_efc_pow * p.pack_fade_multiplier
+             * math.exp(-p.cycle_activation_energy_j_per_mol / GAS_CONSTANT_J_PER_MOL_K
+                        * (1.0 / t_k - inv_ref) + p.cycle_soc_stress_per_soc_frac * d_soc)
+             * max(u.dod, 0.0) ** p.cycle_dod_stress_exponent
+             * (1.0 + p.cycle_throughput_stress_per_efc_per_day * u.efc)
+             * (1.0 + p.cycle_dc_fast_stress_per_share * u.dc_share))
+        e = p.cycle_efc_exponent
+        self.q_cyc = (self.q_cyc ** (1.0 / e) + c ** (1.0 / e) * u.efc * dt) ** e
         if self.rnd.random() < hazard(p.hv_fault_rate_per_vehicle_year / DAYS_PER_YEAR, dt):
             self.hv_fault = True
 
+    def loss(self) -> float:
+        """Capacity lost: calendar plus cycle, saturating beyond the onset (as the twin)."""
+        total, onset = self.q_cal + self.q_cyc, self.p.loss_saturation_onset_frac
+        if total <= onset:
+            return total
+        return 1.0 - (1.0 - onset) * math.exp(-(total - onset) / (1.0 - onset))
+
     def soh(self) -> float:
         """Remaining capacity fraction (1 = new)."""
-        return 1.0 - self.q_cal - self.q_cyc
+        return 1.0 - self.loss()
 
     def faults(self) -> list[str]:
         """Active fault causes, most severe first."""
@@ -96,8 +106,7 @@ class Battery:
         if signal == "soh_est":
             return self.soh() + noise
         if signal == "resistance_rel_est":
-            loss = self.q_cal + self.q_cyc
-            return (1.0 + self.p.resistance_growth_per_loss_frac * loss) * (1.0 + noise)
+            return (1.0 + self.p.resistance_growth_per_loss_frac * self.loss()) * (1.0 + noise)
         raise unknown_signal("battery", signal)
 
     def repair(self, cause: str) -> None:

@@ -32,6 +32,8 @@ from experiments.targets import target_rows, within_text
 from reports.experiment import readable
 from reports.experiment.containment import containment_figure, containment_table
 from reports.experiment.operating import operating_figure
+from reports.experiment.timeline import start_date as parse_date
+from reports.experiment.timeline import timeline_figure
 from reports.page.figures import to_base64_png
 from reports.page.html import render
 from sim.io import write_text
@@ -171,7 +173,8 @@ def _all_rows(summary: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]:
 
 def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, baseline: str,
                   headline: Mapping[str, str], inputs: Mapping[str, Any],
-                  targets: Sequence[Mapping[str, Any]] = ()) -> Path:
+                  targets: Sequence[Mapping[str, Any]] = (),
+                  timeline: pd.DataFrame | None = None, start_date: str = "") -> Path:
     """Write the comparison report for a summary table.
 
     Args:
@@ -183,6 +186,9 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
         inputs: shown in the "Inputs" section (name -> value; lists and dicts as JSON).
         targets: published figures vs the variants (:func:`experiments.targets.target_rows`);
             empty = no "Published figures" section.
+        timeline: the tasks' KPIs over time (:meth:`experiments.store.ResultStore.
+            load_timelines`); None = no "Over time" section.
+        start_date: calendar date of run day 0 for the over-time axes ('' = run days).
 
     Returns:
         ``out_path``.
@@ -196,8 +202,10 @@ def render_report(summary: pd.DataFrame, out_path: str | Path, *, title: str, ba
                        "image": image})
     variants, all_rows = _all_rows(summary)
     n_rep = int(summary.loc[summary["variant"] == baseline, "n"].max()) if len(summary) else 0
+    over_time = (None if timeline is None else
+                 timeline_figure(timeline, variants, baseline, parse_date(start_date)))
     context = {
-        "title": title, "baseline": baseline, "variants": variants,
+        "title": title, "baseline": baseline, "variants": variants, "over_time": over_time,
         "replications": n_rep,
         "answers": [_answer_row(a) for a in found],
         "missing": sorted(set(headline) - set(kpis)),
@@ -238,10 +246,14 @@ def build_report(exp_dir: str | Path, out: str | Path | None = None) -> Path:
     inputs = {k: meta[k] for k in ("base_overrides", "variants", "replications", "seed",
                                    "seeds", "n_jobs", "backend", "started_at", "wall_s",
                                    "tasks", "task_wall_s", "git_commit") if k in meta}
+    replications = int(meta.get("replications") or len(meta.get("seeds", [])))
+    timeline = ResultStore(exp_dir).load_timelines(list(meta.get("variants") or {}),
+                                                   replications)
     return render_report(summary, Path(out) if out else exp_dir / REPORT_FILE,
                          title=str(meta.get("name", exp_dir.name)),
                          baseline=str(meta["baseline"]), headline=meta["headline"],
-                         inputs=inputs, targets=_stored_targets(exp_dir, meta))
+                         inputs=inputs, targets=_stored_targets(exp_dir, meta),
+                         timeline=timeline, start_date=str(meta.get("start_date") or ""))
 
 
 def _stored_targets(exp_dir: Path, meta: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -274,4 +286,5 @@ def multirun_report(multirun_dir: str | Path, out_dir: str | Path | None = None,
     merged = summarize_multirun(multirun_dir, out, baseline)
     return render_report(merged.summary, out / REPORT_FILE, title=merged.title,
                          baseline=merged.baseline,
-                         headline=dict(headline or DEFAULT_HEADLINE), inputs=merged.inputs)
+                         headline=dict(headline or DEFAULT_HEADLINE), inputs=merged.inputs,
+                         timeline=merged.timeline, start_date=merged.start_date)

@@ -19,6 +19,7 @@ from reports.ota.findings import (
     server_view_finding,
     service_load_finding,
 )
+from reports.ota.stalls import stall_finding, watch_days
 from reports.ota.view import (
     ACTION_LABELS,
     Mark,
@@ -219,7 +220,9 @@ def _with_releases(files: RunFiles, base: OtaSection) -> OtaSection:
     blocks = tuple(_release_block(files, r, decided, c) for r, c in zip(rels, curves, strict=True))
     found: list[Finding | None] = []
     single_kpi = kpi_value(files.kpis, "ota_vehicles_exposed_to_defect") if len(rels) == 1 else None
+    watch = watch_days(files.run)
     for release, curve, block in zip(rels, curves, blocks, strict=True):
+        found.append(stall_finding(release, curve, decided, watch))
         found.append(gate_finding(release, decided, events, files.vehicle_hw,
                                   targets_of(curve), single_kpi))
         found.append(adoption_finding(release, curve, block.days_to_95, decided))

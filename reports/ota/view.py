@@ -94,7 +94,8 @@ def ota_state(kpis: Mapping[str, float | None], run: Mapping[str, Any]) -> tuple
     cfg = ota_config(run)
     if cfg.get("enabled") is False:
         return "off", _override(run, ("ota=", "ota.enabled=")) or "ota.enabled=false"
-    if cfg and not _mapping(cfg.get("releases")):
+    train = _mapping(cfg.get("train")).get("enabled") is True   # releases built at run start
+    if cfg and not _mapping(cfg.get("releases")) and not train:
         return "off", "no release in ota.releases"
     if not cfg and _KPI_HINT not in kpis:
         return "missing", ""
@@ -131,8 +132,9 @@ def _first_day(daily: pd.DataFrame | None, name: str) -> int | None:
 def releases(run: Mapping[str, Any], daily: pd.DataFrame | None) -> list[Release]:
     """The releases of a run, in the simulator's order (by name).
 
-    From run.json's ``ota.releases``; without it, from the daily columns
-    ``ota_<r>_targeted`` (release day = first day with a value).
+    From run.json's ``ota.releases``; without it (or for a release train, whose releases
+    are built at run start), from the daily columns ``ota_<r>_targeted`` (release day =
+    first day with a value).
     """
     cfg = ota_config(run)
     configured = _mapping(cfg.get("releases"))

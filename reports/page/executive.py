@@ -83,9 +83,15 @@ def summary(kpis: Kpis, findings: Sequence[Finding]) -> list[str]:
     watch = [f for f in findings if f.level == "watch"]
     checks = [f for f in findings if f.level == "check"]
     if watch:
-        first = watch[0].text.split(". ")[0].rstrip(".")
+        # A finding that needs a decision of its own (a stalled OTA campaign) has its own
+        # sentence (the first such one, so the advice still fits in five sentences).
+        own = [f.summary for f in watch if f.summary][:1]
+        rest = [f for f in watch if not f.summary]
         n = f"{len(watch)} findings are" if len(watch) > 1 else "1 finding is"
-        out.append(f"Needs attention: {n} off target (listed first below), the first: {first}.")
+        first = (f", the first: {rest[0].text.split('. ')[0].rstrip('.')}" if rest and not own
+                 else "")
+        out.append(f"Needs attention: {n} off target (listed first below){first}.")
+        out.extend(own)
     else:
         out.append("No finding is off its target.")
     if checks:

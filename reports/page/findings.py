@@ -21,10 +21,13 @@ class Finding:
         text: The sentence.
         level: ``ok`` (meets a target), ``watch`` (off target or at risk),
             ``info`` (no target known) or ``check`` (the result files disagree).
+        summary: One sentence for the executive summary, when the finding needs a
+            decision of its own there ("" = only the findings list).
     """
 
     text: str
     level: Level
+    summary: str = ""
 
 
 def kpi_value(kpis: Kpis, name: str) -> float | None:

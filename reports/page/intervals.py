@@ -33,8 +33,5 @@ def binomial_ci(successes: float, trials: float, confidence: float = 0.95) -> tu
     Returns:
         ``(low, high)`` bounds of the proportion, within 0..1.
     """
-    alpha = 1.0 - confidence
-    k, n = round(successes), round(trials)
-    low = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
-    high = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
-    return low, high
+    ci = stats.binomtest(round(successes), round(trials)).proportion_ci(confidence, "exact")
+    return float(ci.low), float(ci.high)

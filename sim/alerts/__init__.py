@@ -10,7 +10,8 @@ the component; when an alert's truth is known, ``Owners.learn``.
 from sim.alerts.detectors import AlertBatch, Detector, horizons, needed_signals
 from sim.alerts.gate import AlertGate
 from sim.alerts.owners import Owners
+from sim.alerts.rolling import ClockLine, RollingLine
 from sim.alerts.scoring import alert_truth, score_alerts
 
-__all__ = ["AlertBatch", "AlertGate", "Detector", "Owners", "alert_truth", "horizons",
-           "needed_signals", "score_alerts"]
+__all__ = ["AlertBatch", "AlertGate", "ClockLine", "Detector", "Owners", "RollingLine",
+           "alert_truth", "horizons", "needed_signals", "score_alerts"]

@@ -68,7 +68,7 @@ def compute_kpis(events: pd.DataFrame, daily: pd.DataFrame, fleet: Fleet,
     n = fleet.state.n
     vehicle_days = n * horizon_days
     vehicle_years = vehicle_days / DAYS_PER_YEAR
-    soh_end = soh(fleet.state.twins["battery"])
+    soh_end = soh(fleet.state.twins["battery"], fleet.params["battery"])
     k: dict[str, float] = {"vehicles": n, "horizon_days": horizon_days,
                            "vehicle_days": vehicle_days}
     k |= failure_kpis(events, list(fleet.twins), vehicle_years)

@@ -295,6 +295,24 @@ OTA: tuple[Row, ...] = (
      "defect, summed over the vehicles"),
 )
 
+PROGNOSTICS: tuple[Row, ...] = (
+    ("prognostics_alerts", "Prognostic alerts", "count", ",.0f", "",
+     "remaining-useful-life alerts (the predicted crossing of a service threshold inside its "
+     "booking horizon, `prognostics.targets`): offers booked or declined and owner reminders"),
+    ("prognostics_ahead_share", "Crossings alerted ahead", "fraction", ".1%", "higher",
+     "true threshold crossings (twin truth, at least a fit window into the part's life) with a "
+     "prognostic alert before them / those crossings; zero-horizon (immediate) targets left out"),
+    ("prognostics_relative_accuracy", "Prognostic relative accuracy", "fraction", ".2f",
+     "higher", "ProgPy relative accuracy 1 - |RUL error| / true RUL at t_lambda (halfway from "
+     "a vehicle's first prediction to its true crossing), mean over vehicles that crossed"),
+    ("prognostics_alpha_lambda", "Prognostic alpha-lambda accuracy", "fraction", ".1%",
+     "higher", "vehicles whose predicted RUL at t_lambda is within +-20 % (alpha) of the true "
+     "RUL / vehicles scored (ProgPy alpha_lambda)"),
+    ("prognostics_horizon_days", "Prognostic horizon", "d", ".1f", "higher",
+     "ProgPy prediction horizon: days before the true crossing of the first prediction within "
+     "+-alpha of the true RUL (0 if none), median over vehicles that crossed"),
+)
+
 WORKFORCE: tuple[Row, ...] = (
     ("first_time_fix_mobile", "First-time fix, mobile visits", "fraction", ".1%", "higher",
      "mobile visits that fixed the car / mobile visits that did the work (wasted trips, "
@@ -333,5 +351,5 @@ WORKFORCE: tuple[Row, ...] = (
 
 DOMAINS: dict[str, tuple[Row, ...]] = {
     "run": RUN, "fleet": FLEET, "battery": BATTERY, "service": SERVICE, "demand": DEMAND,
-    "workforce": WORKFORCE, "alerts": ALERTS, "ota": OTA,
+    "workforce": WORKFORCE, "alerts": ALERTS, "ota": OTA, "prognostics": PROGNOSTICS,
 }

@@ -32,7 +32,11 @@ Modules: :mod:`~sim.ota.installs` (vehicles' state machine),
 (waves and rate), :mod:`~sim.ota.evidence` (statistical gates),
 :mod:`~sim.ota.operator` (investigation, hotfix, supersede or cancel),
 :mod:`~sim.ota.campaigns` (one campaign per release, and the hotfixes the
-operator adds), :mod:`~sim.ota.sandbox` (a synthetic fleet, no engine).
+operator adds), :mod:`~sim.ota.train` (a release train's releases, ``ota=train``),
+:mod:`~sim.ota.loop` (consequences and the event log: seed 000's failure table as
+``ota_network_switched``, ``ota_cache_cleared``, ``ota_charge_requested`` ->
+``ota_install_retried``, ``ota_dealer_flash``, ``ota_patched`` / ``ota_cloud_rolled_back``),
+:mod:`~sim.ota.sandbox` (a synthetic fleet, no engine).
 """
 
 from sim.ota.campaigns import OtaCampaigns

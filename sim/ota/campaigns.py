@@ -57,7 +57,7 @@ class _Campaign:
                                int(rollout.gates.timeout_days))
         self.installs = ReleaseInstalls(cfg, release, self.targets, defect, attrs.hw_config,
                                         draws=_child(root, key, 0), rng=_child(root, key, 1),
-                                        reports=self.queue)
+                                        reports=self.queue, charge=_child(root, key, 3))
         self.controller = CampaignController(name, self.release_day, rollout, self.targets,
                                              attrs, _child(root, key, 2), self.installs, rpath)
         self.last_counts: ReleaseCounts | None = None
@@ -179,6 +179,7 @@ class OtaCampaigns:
             if ev is not None and ev.installed.size:
                 p = self.campaigns[parent]
                 ev.superseded = p.installs.supersede(ev.installed).astype(np.int64)
+                ev.patched = ev.superseded[p.installs.defect_hw[ev.superseded]]
                 p.last_counts = p.counts(self.day)
         return out
 

@@ -8,11 +8,16 @@ attempt can fail (seed 000's table): the download hangs at 0 % (network) or
 fails at 50 % (storage full; restarts from 0), the install refuses on low
 state of charge or fails on ECU communication. A failed attempt is retried
 (the next connected day / the next window) up to ``max_retries`` times, then
-the vehicle needs a dealer flash. An installed image may fail to boot: the
-vehicle rolls back to the old version (A/B) or, rarely, does not start
-(bricked, silent). A vehicle installed with the release's latent defect has a
-fault after an exponential onset delay. Owners of an optional release may
-postpone a ready install.
+the vehicle needs a dealer flash. A stuck download is retried on another
+network and a failed one after clearing the cache (the engine logs both); an
+install refused on low charge asks the owner to charge: the vehicle retries
+only on a night it has ``install_retry_soc_frac`` or more, either by itself or
+because the owner answered the request (``charge_request_response_prob_per_day``,
+drawn from the release's own charge stream, so the other draws do not move).
+An installed image may fail to boot: the vehicle rolls back to the old
+version (A/B) or, rarely, does not start (bricked, silent). A vehicle
+installed with the release's latent defect has a fault after an exponential
+onset delay. Owners of an optional release may postpone a ready install.
 
 Per-vehicle draws that decide *which* vehicles fail (defect, boot outcome,
 deferral) are made once at construction, so two rollout policies on the same
@@ -56,11 +61,13 @@ class ReleaseInstalls:
         draws: stream of the per-vehicle draws made at construction.
         rng: stream of the per-attempt draws.
         reports: the queue the vehicles' reports go to.
+        charge: stream of the owners' answers to a charge request (None: a stream of its own
+            from a fixed seed, for sketches).
     """
 
     def __init__(self, cfg: Any, release: Any, targets: np.ndarray, defect_prob: np.ndarray,
                  hw_config: np.ndarray, draws: np.random.Generator, rng: np.random.Generator,
-                 reports: ReportQueue) -> None:
+                 reports: ReportQueue, charge: np.random.Generator | None = None) -> None:
         n = len(hw_config)
         self.rng = rng
         self.reports = reports
@@ -73,6 +80,9 @@ class ReleaseInstalls:
         self.min_soc = np.float32(cfg.min_soc_frac)
         self.min_12v = np.float32(cfg.min_12v_health)
         self.max_retries = int(cfg.max_retries)
+        self.retry_soc = np.float32(cfg.install_retry_soc_frac)
+        self.p_answer = float(cfg.charge_request_response_prob_per_day)
+        self.charge_rng = charge if charge is not None else np.random.default_rng(0)
         self.no_start = release.defect_effect == "no_start"
 
         self.state = np.full(n, NOT_TARGETED, np.int8)
@@ -81,6 +91,7 @@ class ReleaseInstalls:
         self.n_released = 0
         self.progress_mb = np.zeros(n, np.float32)
         self.attempts = np.zeros(n, np.int8)
+        self.await_charge = np.zeros(n, bool)   # low charge: retries once charged
         self.defer_until = np.zeros(n, np.int32)
         self.installed_day = np.full(n, -1, np.int32)
         self.withdrawn = np.zeros(n, bool)   # cloud rollback reached it while awaiting a flash
@@ -194,6 +205,8 @@ class ReleaseInstalls:
         if mode in (STUCK, STORAGE):          # the download starts again from 0
             self.state[retry] = QUEUED
             self.progress_mb[v] = 0.0
+        elif mode == LOW_BATTERY:             # the owner is asked to charge
+            self.await_charge[retry] = True
         ev["failed"].append(v)
         ev["mode"].append(np.full(len(v), mode, np.int8))
         ev["retry"].append(retry)
@@ -233,9 +246,12 @@ class ReleaseInstalls:
         r = active[st[active] == READY]
         r = r[(self.defer_until[r] <= day) & ctx.parked_night[r]
               & (ctx.aux12v_health[r] >= self.min_12v)]
+        waits = self.await_charge[r]
+        charged = self._charged(r[waits], ctx.soc_frac)
+        r = r[~waits]
         low = ctx.soc_frac[r] < self.min_soc
         self._fail(r[low], LOW_BATTERY, day, ev)
-        tries = r[~low]
+        tries = np.concatenate([r[~low], charged]) if len(charged) else r[~low]
         self.reports.send(day, "in_progress", tries)
         ecu = rand(len(tries)) < self.p_ecu
         self._fail(tries[ecu], ECU, day, ev)
@@ -257,7 +273,17 @@ class ReleaseInstalls:
             rolled_back=rolled.astype(I64), bricked=bricked.astype(I64),
             defect_fault=faults if not self.no_start else cat([]),
             defect_no_start=faults if self.no_start else cat([]),
-            cloud_rolled_back=reverted)
+            cloud_rolled_back=reverted, charge_retried=charged.astype(I64))
+
+    def _charged(self, w: np.ndarray, soc: np.ndarray) -> np.ndarray:
+        """Vehicles of ``w`` (asked to charge) that have ``install_retry_soc_frac`` tonight
+        (by themselves, or the owner answered today); they retry and leave the wait."""
+        if not len(w):
+            return w
+        answered = self.charge_rng.random(len(w)) < self.p_answer
+        go = w[(soc[w] >= self.retry_soc) | answered]
+        self.await_charge[go] = False
+        return go
 
     def _revert(self, day: int, ctx: Any) -> np.ndarray:
         if not self._reverts:

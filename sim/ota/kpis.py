@@ -16,6 +16,8 @@ import pandas as pd
 
 from sim.ota.operator import HOTFIX_SUFFIX
 
+ON_DEFECT_TOTAL = "ota_vehicles_on_defect"   # the daily total column (sim.ota.loop)
+
 ADOPTION_SHARE = 0.95
 OTA_JOB_CAUSES = ("ota_fault", "ota_no_start", "ota_dealer_flash")
 MB_PER_GB = 1000.0
@@ -103,13 +105,17 @@ def operator_kpis(ev: pd.DataFrame, daily: pd.DataFrame) -> dict[str, float]:
     """
     started = ev.loc[ev["event"] == "ota_wave_started", "cause"].nunique()
     stops = ev[ev["event"].isin(["ota_paused", "ota_cohort_paused"])]
-    fixes = ev[ev["event"].isin(["ota_superseded", "ota_cancelled"])]
+    # a fix is the operator's answer to a root cause (not, say, a later release's supersede)
+    root_caused = ev.loc[ev["event"] == "ota_root_cause_found", "cause"].unique()
+    fixes = ev[ev["event"].isin(["ota_superseded", "ota_cancelled"])
+               & ev["cause"].isin(root_caused)]
     waits = []
     for release, fixed in fixes.groupby("cause")["time_d"].min().items():
         stop = stops.loc[stops["cause"] == release, "time_d"]
         if len(stop):
             waits.append(float(fixed) - float(stop.min()))
-    on_defect = [c for c in daily.columns if c.startswith("ota_") and c.endswith("_on_defect")]
+    on_defect = [c for c in daily.columns if c.startswith("ota_") and c.endswith("_on_defect")
+                 and c != ON_DEFECT_TOTAL]   # per release (the total is their sum)
     return {"ota_releases": int(started),
             "ota_days_to_fix": float(np.mean(waits)) if waits else math.nan,
             "ota_vehicle_days_on_defective_version":

@@ -29,6 +29,7 @@ import numpy as np
 
 from sim.fleet import Fleet
 from sim.ota.campaigns import OtaCampaigns
+from sim.ota.kpis import ON_DEFECT_TOTAL
 from sim.ota.outcome import FAILURE_MODES, DayOutcome, OtaContext
 from sim.records import EventLog
 from sim.rng import Streams
@@ -46,7 +47,17 @@ DAILY_COUNTS = ("targeted", "released_to_vehicle", "installed", "failed", "rolle
 LOGGED = {"installed": "ota_installed", "install_failed": "ota_install_failed",
           "rolled_back": "ota_rolled_back", "bricked": "ota_bricked",
           "dealer_flash": "ota_dealer_flash", "defect_fault": "ota_defect_fault",
-          "defect_no_start": "ota_defect_no_start", "cloud_rolled_back": "ota_cloud_rolled_back"}
+          "defect_no_start": "ota_defect_no_start", "cloud_rolled_back": "ota_cloud_rolled_back",
+          "charge_retried": "ota_install_retried", "patched": "ota_patched"}
+# Seed 000's failure table: how a retried failed attempt is handled, by failure mode (the
+# retry itself is logged as this event; retries exhausted: ota_dealer_flash).
+HANDLED = {"stuck_download": ("ota_network_switched", "download stuck at 0 %: retry on the "
+                              "other network (home WiFi <-> LTE)"),
+           "insufficient_storage": ("ota_cache_cleared", "failed at 50 %: cache cleared, the "
+                                    "download starts again"),
+           "low_battery": ("ota_charge_requested", "low charge: the owner is asked to charge; "
+                           "the install is retried at install_retry_soc_frac")}
+OUTCOMES = {"charge_retried": "charged: install retried", "patched": "hotfix over the air"}
 
 
 class OtaLoop:
@@ -98,6 +109,7 @@ class OtaLoop:
         for name, counts in out.counts.items():
             for key in DAILY_COUNTS:
                 self.today[f"ota_{name}_{key}"] = getattr(counts, key)
+        self.today[ON_DEFECT_TOTAL] = sum(c.on_defect for c in out.counts.values())
         for name, ev in out.events.items():
             self._apply(day, name, ev)
         for d in out.decisions:
@@ -130,10 +142,17 @@ class OtaLoop:
         for field, event in LOGGED.items():
             vehicles = getattr(ev, field)
             for v in vehicles.tolist():
-                outcome = FAILURE_MODES[modes[v]] if field == "install_failed" else ""
-                self.log.append((day + 0.5, event, v, COMPONENT, release, "", -1,
-                                 self.fleet.region_name(v), -1, "", outcome,
-                                 np.nan, np.nan))
+                outcome = (FAILURE_MODES[modes[v]] if field == "install_failed"
+                           else OUTCOMES.get(field, ""))
+                self._log(day, event, v, release, outcome)
+        for v in ev.retry.tolist():
+            handled = HANDLED.get(FAILURE_MODES[modes[v]])
+            if handled is not None:
+                self._log(day, handled[0], v, release, handled[1])
+
+    def _log(self, day: int, event: str, v: int, release: str, outcome: str) -> None:
+        self.log.append((day + 0.5, event, v, COMPONENT, release, "", -1,
+                         self.fleet.region_name(v), -1, "", outcome, np.nan, np.nan))
 
     def _effects(self, vehicles: np.ndarray, rel, sign: int) -> None:
         """Apply (sign +1) or take back (-1) a release's effects on ``vehicles``' twins."""

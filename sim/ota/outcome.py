@@ -84,6 +84,10 @@ class ReleaseEvents:
     cloud_rolled_back: np.ndarray = field(default_factory=lambda: _EMPTY)
     superseded: np.ndarray = field(default_factory=lambda: _EMPTY)   # of ``installed``: ran the
     # release this one supersedes (its effects are already on)
+    charge_retried: np.ndarray = field(default_factory=lambda: _EMPTY)   # asked to charge after a
+    # low-charge failure, charged to install_retry_soc_frac: retried tonight
+    patched: np.ndarray = field(default_factory=lambda: _EMPTY)   # of ``superseded``: ran the
+    # parent on a hw config where it is defective (wrong behaviour): the hotfix patches it
 
 
 @dataclass

@@ -188,6 +188,53 @@ class ServiceDemand:
         return [b for b in (*self._maintenance(km), *self._condition(day, km, soh),
                             *self._owner_issues(), *recall) if b.vehicles.size]
 
+    @property
+    def filter_loss(self) -> np.ndarray:
+        """Each vehicle's cabin-filter efficiency loss (fraction; read-only view)."""
+        view = self._filter.loss.view()
+        view.flags.writeable = False
+        return view
+
+    def offer(self, day: int, cause: str, vehicles: np.ndarray,
+              rng: np.random.Generator) -> DemandBatch:
+        """Offer the condition job ``cause`` ahead of its trigger (a prognostic alert).
+
+        ``battery_check``: the vehicles' one free check is used up by the offer (the
+        SOH trigger will not offer it again; a vehicle whose check was offered before
+        declines). ``air_filter``: an accepted offer is a new filter (and restarts the
+        scheduled cabin-filter clocks); a declined one is offered again, by either path,
+        only after ``reoffer_days``. Owners accept
+        with the job's ``accept_prob``, drawn from ``rng`` (the caller's stream).
+
+        Returns:
+            The accepted vehicles as a ``condition`` batch (empty with the job disabled).
+        """
+        vehicles = np.asarray(vehicles, dtype=np.int64)
+        cond = self.cfg.condition
+        job = {"battery_check": cond.battery_check, "air_filter": cond.air_filter}.get(cause)
+        if job is None:
+            raise ValueError(f"no condition job {cause!r} to offer; allowed: battery_check, "
+                             "air_filter")
+        accept = rng.random(vehicles.size) < job.accept_prob
+        if not (self.cfg.enabled and job.enabled):
+            accept[:] = False
+        if cause == "battery_check":
+            if self._checked is None:
+                self._checked = np.zeros(self.n, dtype=bool)
+            accept &= ~self._checked[vehicles]      # one free check per vehicle
+            self._checked[vehicles] = True
+        rows = vehicles[accept]
+        if cause == "air_filter":    # declined: asked again after reoffer_days, not at the trigger
+            self._filter.next_offer[vehicles[~accept]] = day + job.reoffer_days
+        if cause == "air_filter" and rows.size:
+            self._filter.replaced(rows)
+            col = self._filter.col
+            if col is not None:
+                mask = np.zeros((rows.size, len(self._sched.names)), dtype=bool)
+                mask[:, col] = True
+                self._sched.reset(rows, mask)
+        return DemandBatch("condition", cause, SCHEDULED, rows)
+
     def done(self, component: str, cause: str, vehicles: np.ndarray) -> None:
         """Hook for a fixed job: a no-op, the state was reset when the contact was made."""
 

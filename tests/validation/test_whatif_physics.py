@@ -64,10 +64,13 @@ def test_less_dc_fast_charging_slows_battery_fade_of_a_high_dc_vehicle(run_dir, 
                    samples=SAMPLES)
     now, own, alt = _at_12_months(proj, "battery")
     assert 0.0 < own < alt < now
-    # Cycle fade is linear in DC share and calendar fade ignores it, so the health
-    # gained by cutting DC share to 0.02 is (dc - 0.02) / dc of the gain of cutting it to 0.
+    # The cycle-fade coefficient is linear in DC share and calendar fade ignores it, so the
+    # health gained by cutting DC share to 0.02 is about (dc - 0.02) / dc of the gain of
+    # cutting it to 0: not exactly, as an aged pack's cycle loss grows as a power of EFC
+    # (sqrt for NMC) from its equivalent EFC, which is not linear in the coefficient.
     none = proj.health["no_dc"].loc[TWELVE_MONTHS, "battery"]
-    assert (alt - own) == pytest.approx((dc - 0.02) / dc * (none - own), rel=1e-3)
+    assert alt < none
+    assert (alt - own) == pytest.approx((dc - 0.02) / dc * (none - own), rel=0.05)
 
 
 def test_hot_climate_ages_the_12v_battery_faster_by_the_q10_law(run_dir, fleet):

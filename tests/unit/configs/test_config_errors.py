@@ -129,3 +129,16 @@ def test_appending_an_unknown_key_is_rejected():
     with pytest.raises(sim.ConfigError) as info:
         sim.load_config(["+fleet.regen_sharee=0.5"])
     assert "fleet.regen_sharee" in str(info.value) and "regen_share" in str(info.value)
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    (["service.mobile.nope=1"], "'service.mobile.nope' is not a known config key; keys allowed "
+                                "under service.mobile: appointments, "),
+    (["alerts=none", "alerts.rules.x=1"],
+     "'alerts.rules.x' is not a known config key; keys allowed under alerts.rules: (none)"),
+])
+def test_an_unknown_key_is_named_from_the_errors_full_key(overrides, message):
+    """The key comes from OmegaConf's ``full_key``, not from Hydra's wording (issue 16, 9)."""
+    with pytest.raises(sim.ConfigError) as err:
+        sim.load_config(overrides)
+    assert str(err.value).startswith(message)

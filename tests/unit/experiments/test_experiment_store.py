@@ -70,7 +70,9 @@ def test_rows_are_written_in_the_hive_layout_and_read_as_one_dataset(tmp_path):
 
 
 def test_duckdb_reads_the_experiment_as_one_table(tmp_path):
-    duckdb = pytest.importorskip("duckdb")
+    # Not skipped when missing: DuckDB is in the `test` extra, so CI runs this (issue 16, 9).
+    import duckdb
+
     store = ResultStore(tmp_path)
     for i, t in enumerate(_tasks()):
         store.write(_result(t, float(i)), "exp")
@@ -122,3 +124,22 @@ def test_clean_temp_removes_only_temp_files(tmp_path):
     stray.write_bytes(b"half")
     assert store.clean_temp() == [stray]
     assert not stray.exists() and store.path("a", 0).is_file()
+
+
+def test_a_task_timeline_is_stored_beside_its_row_and_read_back_stacked(tmp_path):
+    store = ResultStore(tmp_path)
+    tl = pd.DataFrame({"day": [0, 1], "ota_installed_share": [math.nan, 0.5],
+                       "jobs_waited": [1, 2], "wait_h_sum": [3.0, 4.0]})
+    a0, _, a1, _ = _tasks()     # replication-major: a0, b0, a1, b1
+    store.write(TaskResult(a0, {"cost": 1.0}, 0.1, tl), "exp")
+    store.write(TaskResult(a1, {"cost": 2.0}, 0.1), "exp")     # an older worker: no timeline
+    assert store.timeline_path("a", 0) == tmp_path / "timeline/variant=a/replication=0.parquet"
+    assert store.timeline_path("a", 0).is_file() and not store.timeline_path("a", 1).exists()
+    got = store.load_timelines(["a", "b"], 2)
+    assert got[["variant", "replication", "day", "wait_h_sum"]].values.tolist() == [
+        ["a", 0, 0, 3.0], ["a", 0, 1, 4.0]]
+    assert ResultStore(tmp_path / "none").load_timelines(["a"], 1).empty
+    stray = store.timeline_path("b", 0).parent / ".replication=0.parquet.x.tmp"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("half")
+    assert store.clean_temp() == [stray] and not stray.exists()

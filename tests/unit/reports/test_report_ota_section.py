@@ -130,6 +130,9 @@ def test_state_on_off_and_older_runs() -> None:
     assert ota_state(KPIS, {"config": {"ota": {"enabled": False}}}) == ("off", "ota.enabled=false")
     empty = {"config": {"ota": {"enabled": True, "releases": {}}}}
     assert ota_state(KPIS, empty) == ("off", "no release in ota.releases")
+    # a release train (ota=train) builds its releases at run start: on, releases from daily
+    train = {"config": {"ota": {"enabled": True, "releases": {}, "train": {"enabled": True}}}}
+    assert ota_state(KPIS, train) == ("on", "")
     assert ota_state({"vehicles": 10}, {"config": {"seed": 1}}) == ("missing", "")
     # No run.json, but OTA KPIs: on, the releases come from the daily columns.
     assert ota_state(KPIS, {}) == ("on", "")
@@ -312,7 +315,7 @@ def test_data_checks_flag_kpis_that_disagree(events: pd.DataFrame) -> None:
 def test_never_reaching_95_names_what_is_still_paused(events: pd.DataFrame) -> None:
     held = events[events["time_d"] < 15].reset_index(drop=True)   # hw3 never resumed
     section = ota_section(_files(held, _daily(held)))
-    adoption = section.findings[1]
+    adoption = section.findings[2]   # after the stall (WATCH) and the gate
     assert adoption.text == (
         "r1 did not reach 95 % of its 10 targets: 70.0 % (7) had it installed at the end; hw3 "
         "was still paused (since day 12)."

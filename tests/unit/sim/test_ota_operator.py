@@ -147,12 +147,14 @@ def test_a_car_awaiting_a_dealer_flash_gets_the_hotfix():
 
 def test_operator_kpis_from_events_and_daily_columns():
     ev = pd.DataFrame({
-        "time_d": [30.0, 41.0, 48.0, 48.0, 60.0, 70.0],
-        "event": ["ota_wave_started", "ota_cohort_paused", "ota_superseded", "ota_wave_started",
-                  "ota_paused", "ota_wave_started"],
-        "cause": ["a", "a", "a", "a_hotfix", "b", "b"]})
+        "time_d": [30.0, 41.0, 44.0, 48.0, 48.0, 60.0, 70.0],
+        "event": ["ota_wave_started", "ota_cohort_paused", "ota_root_cause_found",
+                  "ota_superseded", "ota_wave_started", "ota_paused", "ota_wave_started"],
+        "cause": ["a", "a", "a", "a", "a_hotfix", "b", "b"]})
+    # the all-releases total column (sim.ota.loop) is not counted again
     daily = pd.DataFrame({"day": [0, 1, 2], "ota_a_on_defect": [np.nan, 3.0, 5.0],
-                          "ota_b_on_defect": [1.0, 1.0, np.nan]})
+                          "ota_b_on_defect": [1.0, 1.0, np.nan],
+                          "ota_vehicles_on_defect": [1.0, 4.0, 5.0]})
     k = operator_kpis(ev, daily)
     assert k["ota_releases"] == 3
     assert k["ota_days_to_fix"] == pytest.approx(7.0)     # b was never fixed

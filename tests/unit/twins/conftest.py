@@ -31,7 +31,7 @@ def params(cfg):
 
 
 STRESS = {
-    "battery": {"hv_fault_rate_per_vehicle_year": 2.0, "cycle_loss_frac_per_efc": 2e-3},
+    "battery": {"hv_fault_rate_per_vehicle_year": 2.0, "cycle_loss_frac_per_efc_pow": 2e-2},
     "brakes": {"pad_wear_mm_per_friction_kwh": 0.1},
     "coolant": {"leak_weibull_scale_years": 1.5, "leak_fast_share": 0.3,
                 "leak_rate_median_frac_per_day": 0.02},

@@ -51,7 +51,9 @@ def test_array_arguments_broadcast_to_a_common_shape():
 def test_capacity_starts_near_one_and_never_increases():
     temps = np.array([-10.0, 10.0, 25.0, 40.0])
     q = simulate(3 * YEAR, temps, 0.95, 0.3, 1.5, 0.4)
-    assert (q[:, 0] < 1.0).all() and (q[:, 0] > 0.99).all()  # entry 0 is after one day
+    # Entry 0 is after one day; cycle loss ~ sqrt(EFC) is steepest at the start, so a day of
+    # 1.5 deep cycles with 40 % DC charging may already cost up to ~2.5 %.
+    assert (q[:, 0] < 1.0).all() and (q[:, 0] > 0.97).all()
     assert (np.diff(q, axis=-1) <= 0.0).all()
 
 
@@ -59,7 +61,7 @@ def test_idle_pack_follows_the_calendar_sqrt_law():
     p = parameter_sets.load("battery", "nmc")
     days = 2 * YEAR
     q = simulate(days, 25.0, 0.7, 0.5, cycles_per_day=0.0)
-    k = battery.calendar_rate(np.array([25.0]), np.array([0.6]), p)[0]
+    k = battery.calendar_rate(np.array([25.0]), np.array([0.6]), p)[0] * p.pack_fade_multiplier
     t_years = np.arange(1, days + 1) / DAYS_PER_YEAR
     np.testing.assert_allclose(1.0 - q, k * np.sqrt(t_years), rtol=2e-3)
 
@@ -113,7 +115,7 @@ def test_matches_stepping_the_twin_directly():
     direct = []
     for _ in range(days):
         battery.step(state, usage, 1.0, p, rng)
-        direct.append(float(battery.soh(state)[0]))
+        direct.append(float(battery.soh(state, p)[0]))
     np.testing.assert_allclose(q, direct, rtol=1e-6)
 
 
@@ -151,8 +153,8 @@ def test_unknown_chemistry_lists_the_valid_ones():
     ({"days": "10"}, "days"),
     ({"soc_high": 1.2}, "soc_high"),
     ({"soc_low": -0.1}, "soc_low"),
-    ({"soc_low": 0.9}, "soc_low must be below soc_high"),
-    ({"soc_low": np.array([0.5, 0.95])}, "soc_low must be below soc_high"),
+    ({"soc_low": 0.95}, "soc_low must not exceed soc_high"),
+    ({"soc_low": np.array([0.5, 0.95])}, "soc_low must not exceed soc_high"),
     ({"cycles_per_day": -1.0}, "cycles_per_day"),
     ({"dc_fast_share": 1.5}, "dc_fast_share"),
     ({"dc_fast_share": -0.2}, "dc_fast_share"),
