@@ -2,21 +2,24 @@
 
 Fast tier (CI, <= 3 min): the battery cell model against BLAST-Lite for every parameter set
 that declares a reference, the default fleet's battery fade against Geotab (one default
-run, on which Little's law is checked per service channel too) and the M/M/c reduction
-against Erlang C at four loads up to rho = 0.95. ``full`` adds two M/M/c settings; the
-other checks of issue 18 (Ciw, interval coverage, alerts, OTA) are still to be added.
+run, on which Little's law is checked per service channel too, and the caller's
+``run_extra`` checks: the seeds' service scoreboard from :mod:`reports.validate`), brake pad
+and tire life of the twins standalone, the breakdown rate of a run without alerts against
+ADAC and the M/M/c reduction against Erlang C at four loads up to rho = 0.95. ``full`` adds
+two M/M/c settings and ADAC's cause shares on a 40 000-vehicle year.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import sim
 from configs import parameter_sets
-from experiments.validate import battery, littles_law, queueing
+from experiments.validate import battery, components, littles_law, queueing
+from experiments.validate import fleet as fleet_checks
 from experiments.validate.checks import Check
 from experiments.validate.record import reproducibility
 
@@ -25,7 +28,9 @@ RESULT_FILE = "validation.json"
 
 
 def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = None,
-               overrides: Sequence[str] = (), fleet: bool = True) -> dict[str, Any]:
+               overrides: Sequence[str] = (), fleet: bool = True,
+               run_extra: Sequence[Callable[[Mapping[str, Any], Any], list[Check]]] = ()
+               ) -> dict[str, Any]:
     """Run the checks of ``tier``; returns the ``validation.json`` document.
 
     Args:
@@ -35,6 +40,8 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
         overrides: Hydra overrides of the scenario the fleet checks run.
         fleet: run the simulation checks (the default fleet, the M/M/c queues); off for the
             battery cell checks alone.
+        run_extra: more checks of the default run, each called with its KPIs and config
+            (the report layer's: the seeds' service scoreboard).
     """
     if tier not in TIERS:
         raise ValueError(f"tier={tier!r}: one of {', '.join(TIERS)}")
@@ -48,6 +55,16 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
         run = sim.simulate(cfg)
         checks.append(battery.geotab_check(run.kpis))
         checks.append(littles_law.littles_law_check(run.events, int(cfg.horizon_days)))
+        for extra in run_extra:
+            checks.extend(extra(run.kpis, cfg))
+        checks.extend(components.component_checks(cfg))
+        plain = sim.load_config(["output.progress=false", *overrides,
+                                 *fleet_checks.ADAC_OVERRIDES])
+        checks.append(fleet_checks.adac_rate_check(sim.simulate(plain).kpis))
+        if tier == "full":
+            big = sim.load_config(["output.progress=false", *overrides,
+                                   *fleet_checks.SHARES_OVERRIDES])
+            checks.append(fleet_checks.adac_shares_check(sim.simulate(big).kpis))
         checks.append(queueing.erlang_check(queueing.FULL if tier == "full" else queueing.FAST))
     failed = [c.name for c in checks if not c.passed]
     return {"passed": not failed, "failed": failed,

@@ -48,8 +48,8 @@ def test_a_perturbed_parameter_exits_non_zero_naming_the_check(tmp_path, monkeyp
     nmc = parameter_sets.load("battery", "nmc")
     wrong = dataclasses.replace(nmc, calendar_activation_energy_j_per_mol=60_000.0)
 
-    def perturbed(tier, fleet):
-        return runner.run_checks(tier, battery_params={"nmc": wrong}, fleet=fleet)
+    def perturbed(tier, fleet, **kwargs):
+        return runner.run_checks(tier, battery_params={"nmc": wrong}, fleet=fleet, **kwargs)
 
     monkeypatch.setattr(cli, "run_checks", perturbed)
     code = cli.main(["--cells-only", "--out", str(tmp_path)])
