@@ -5,8 +5,10 @@ that declares a reference, the default fleet's battery fade against Geotab (one 
 run, on which Little's law is checked per service channel too, and the caller's
 ``run_extra`` checks: the seeds' service scoreboard from :mod:`reports.validate`), brake pad
 and tire life of the twins standalone, the breakdown rate of a run without alerts against
-ADAC and the M/M/c reduction against Erlang C at four loads up to rho = 0.95. ``full`` adds
-two M/M/c settings and ADAC's cause shares on a 40 000-vehicle year.
+ADAC, the M/M/c reduction against Erlang C at four loads up to rho = 0.95, and the
+experiments' statistics (coverage of the 95 % intervals, paired intervals under common
+random numbers). ``full`` adds two M/M/c settings and ADAC's cause shares on a
+40 000-vehicle year.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from typing import Any
 
 import sim
 from configs import parameter_sets
-from experiments.validate import battery, components, littles_law, queueing
+from experiments.validate import battery, components, intervals, littles_law, queueing
 from experiments.validate import fleet as fleet_checks
 from experiments.validate.checks import Check
 from experiments.validate.record import reproducibility
+from sim.fleet import twin_params
 
 TIERS = ("fast", "full")
 RESULT_FILE = "validation.json"
@@ -66,6 +69,8 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
                                    *fleet_checks.SHARES_OVERRIDES])
             checks.append(fleet_checks.adac_shares_check(sim.simulate(big).kpis))
         checks.append(queueing.erlang_check(queueing.FULL if tier == "full" else queueing.FAST))
+        checks.append(intervals.coverage_check(twin_params(cfg)["body"]))
+        checks.append(intervals.crn_check(intervals.crn_table()))
     failed = [c.name for c in checks if not c.passed]
     return {"passed": not failed, "failed": failed,
             "checks": [c.to_dict() for c in checks],
