@@ -7,12 +7,13 @@ run, on which Little's law is checked per service channel too, and the caller's
 and tire life of the twins standalone, the breakdown rate of a run without alerts against
 ADAC, the M/M/c reduction against Erlang C at four loads up to rho = 0.95, and the
 experiments' statistics (coverage of the 95 % intervals, paired intervals under common
-random numbers). ``full`` adds two M/M/c settings and ADAC's cause shares on a
-40 000-vehicle year.
+random numbers). ``full`` adds two M/M/c settings, Ciw as a second M/M/c oracle and ADAC's
+cause shares on a 40 000-vehicle year.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 
 import sim
 from configs import parameter_sets
-from experiments.validate import battery, components, intervals, littles_law, queueing
+from experiments.validate import battery, ciw_oracle, components, intervals, littles_law, queueing
 from experiments.validate import fleet as fleet_checks
 from experiments.validate.checks import Check
 from experiments.validate.record import reproducibility
@@ -68,7 +69,11 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
             big = sim.load_config(["output.progress=false", *overrides,
                                    *fleet_checks.SHARES_OVERRIDES])
             checks.append(fleet_checks.adac_shares_check(sim.simulate(big).kpis))
-        checks.append(queueing.erlang_check(queueing.FULL if tier == "full" else queueing.FAST))
+        settings = queueing.FULL if tier == "full" else queueing.FAST
+        waits_h = functools.cache(queueing.simulated_waits_h)  # shared with the Ciw check
+        checks.append(queueing.erlang_check(settings, waits_h))
+        if tier == "full":
+            checks.append(ciw_oracle.ciw_check(settings, waits_h))
         checks.append(intervals.coverage_check(twin_params(cfg)["body"]))
         checks.append(intervals.crn_check(intervals.crn_table()))
     failed = [c.name for c in checks if not c.passed]
