@@ -7,8 +7,9 @@ run, on which Little's law is checked per service channel too, and the caller's
 and tire life of the twins standalone, the breakdown rate of a run without alerts against
 ADAC, the M/M/c reduction against Erlang C at four loads up to rho = 0.95, and the
 experiments' statistics (coverage of the 95 % intervals, paired intervals under common
-random numbers). ``full`` adds two M/M/c settings, Ciw as a second M/M/c oracle and ADAC's
-cause shares on a 40 000-vehicle year.
+random numbers). ``full`` adds two M/M/c settings, Ciw as a second M/M/c oracle, ADAC's
+cause shares on a 40 000-vehicle year, the OTA containment curve per rollout policy and
+alert precision and recall on 20 000 x 730 for seeds 1-5.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from typing import Any
 
 import sim
 from configs import parameter_sets
-from experiments.validate import battery, ciw_oracle, components, intervals, littles_law, queueing
+from experiments.validate import (
+    alerts_ota,
+    battery,
+    ciw_oracle,
+    components,
+    intervals,
+    littles_law,
+    queueing,
+)
 from experiments.validate import fleet as fleet_checks
 from experiments.validate.checks import Check
 from experiments.validate.record import reproducibility
@@ -69,6 +78,7 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
             big = sim.load_config(["output.progress=false", *overrides,
                                    *fleet_checks.SHARES_OVERRIDES])
             checks.append(fleet_checks.adac_shares_check(sim.simulate(big).kpis))
+            checks.append(alerts_ota.containment_check(alerts_ota.containment_curves()))
         settings = queueing.FULL if tier == "full" else queueing.FAST
         waits_h = functools.cache(queueing.simulated_waits_h)  # shared with the Ciw check
         checks.append(queueing.erlang_check(settings, waits_h))
@@ -76,6 +86,8 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
             checks.append(ciw_oracle.ciw_check(settings, waits_h))
         checks.append(intervals.coverage_check(twin_params(cfg)["body"]))
         checks.append(intervals.crn_check(intervals.crn_table()))
+        if tier == "full":  # last: 10 runs of 20 000 x 730 (most of the full tier's time)
+            checks.extend(alerts_ota.alert_checks(alerts_ota.alert_rows()))
     failed = [c.name for c in checks if not c.passed]
     return {"passed": not failed, "failed": failed,
             "checks": [c.to_dict() for c in checks],
