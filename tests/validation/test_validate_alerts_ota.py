@@ -34,6 +34,8 @@ def test_one_weak_half_year_or_a_low_recall_fails():
     assert not checks["alerts_recall"].passed
     assert checks["alerts_recall"].detail["per_seed"]["seed 5"] == pytest.approx(0.55)
     assert checks["alerts_breakdowns_avoided"].passed
+    few_avoided = alerts_ota.alert_checks([_row(1), _row(2, avoided=0.74)])[2]
+    assert few_avoided.figure == pytest.approx(0.74) and not few_avoided.passed
 
 
 def test_containment_on_a_small_sandbox_fleet():
