@@ -37,6 +37,14 @@ from experiments.validate.record import reproducibility
 from sim.fleet import twin_params
 
 TIERS = ("fast", "full")
+# The seeds of the checks that do not run the default scenario (reproducibility record).
+CHECK_SEEDS = {
+    "adac_cause_shares": fleet_checks.SHARES_OVERRIDES[-1],
+    "mmc_fleetsim": queueing.SEED, "mmc_ciw": ciw_oracle.SEED,
+    "interval_coverage": intervals.COVERAGE_SEED, "crn_experiment": intervals.CRN_SEED,
+    "alert_quality": list(alerts_ota.ALERT_SEEDS),
+    "ota_sandbox": "SyntheticFleet(seed=1), run(seed=2026) (sim.ota.sandbox defaults)",
+}
 RESULT_FILE = "validation.json"
 
 
@@ -91,7 +99,8 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
     failed = [c.name for c in checks if not c.passed]
     return {"passed": not failed, "failed": failed,
             "checks": [c.to_dict() for c in checks],
-            "reproducibility": reproducibility(cfg, tier, params, reference)}
+            "reproducibility": reproducibility(cfg, tier, params, reference)
+            | {"check_seeds": CHECK_SEEDS}}
 
 
 def write(doc: Mapping[str, Any], run_dir: str | Path) -> Path:

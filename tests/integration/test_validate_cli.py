@@ -42,6 +42,8 @@ def test_reproducibility_record(passing):
     assert rec["versions"]["numpy"].startswith("2.")
     assert rec["blast_reference_versions"]["blast-lite"] == "1.1.1"
     assert len(rec["config_hash"]) == 16 and set(rec["battery_param_hashes"]) == {"nmc", "lfp"}
+    assert rec["check_seeds"]["interval_coverage"] == 18
+    assert rec["check_seeds"]["alert_quality"] == [1, 2, 3, 4, 5]
 
 
 def test_a_perturbed_parameter_exits_non_zero_naming_the_check(tmp_path, monkeypatch, capsys):
