@@ -57,6 +57,7 @@ def measure(seed: int, vehicles: int, days: int) -> dict[str, float]:
     out = {"seed": float(seed), "alerts": float(len(truth)),
            "censored": float(truth["censored"].sum()),
            "precision": kpis["alert_precision"],
+           "recall": kpis["alert_recall"],
            "precision_worst_half_year": kpis["alert_precision_worst_half_year"],
            "breakdowns_avoided_share": kpis["breakdowns_avoided_share"],
            "predictable_breakdowns_none": float(without),

@@ -61,12 +61,16 @@ def simulated_waits_h(c: int, lam: float, mean_h: float, days: int) -> np.ndarra
     return ((jobs["job_assigned"] - jobs["job_created"])[warm].to_numpy() * HOURS_PER_DAY)
 
 
-def erlang_check(settings=FAST) -> Check:
-    """Mean wait of each M/M/c setting against Erlang C (see the module docstring)."""
+def erlang_check(settings=FAST, waits_h=simulated_waits_h) -> Check:
+    """Mean wait of each M/M/c setting against Erlang C (see the module docstring).
+
+    ``waits_h`` runs a setting (default :func:`simulated_waits_h`; the runner passes a
+    cached one that the Ciw check shares).
+    """
     rows = []
     for c, lam, mean_h, days in settings:
         _, wq = erlang_c(c, lam, 1.0 / mean_h)
-        waits = simulated_waits_h(c, lam, mean_h, days)
+        waits = waits_h(c, lam, mean_h, days)
         half = batch_means_half_width(waits)
         rows.append({"c": c, "rho": round(lam * mean_h / c, 4), "jobs": int(waits.size),
                      "wq_erlang_h": round(wq, 5), "wq_sim_h": round(float(waits.mean()), 5),

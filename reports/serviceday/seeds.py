@@ -30,6 +30,8 @@ class SeedRow:
         value: This run's value, formatted (``"n/a"`` when kpis.json lacks it).
         mark: ``"in band 3.0–5.0"``, ``"below 40–60 %"``, ``"over 4.8 d"``, ``"context"``, ``"—"``.
         level: ``ok`` (in band / target met), ``watch`` (outside), ``""`` (not judged).
+        band: The numeric band ``(low, high)`` the mark judges by (``None``: not judged);
+            ``fleetsim-validate`` checks the run's KPI against it.
     """
 
     key: str
@@ -39,6 +41,7 @@ class SeedRow:
     value: str
     mark: str
     level: str
+    band: tuple[float, float] | None = None
 
 
 def _pct(value: float | None) -> str:
@@ -61,7 +64,8 @@ def _row(kpis: Kpis, key: str, seed: str, source: str, fmt: Callable[[float | No
          ref: Reference | None, band: str) -> SeedRow:
     value = kpi_value(kpis, key)
     mark, level = _band_mark(value, ref, band)
-    return SeedRow(key, kpi_label(key), seed, source, fmt(value), mark, level)
+    return SeedRow(key, kpi_label(key), seed, source, fmt(value), mark, level,
+                   None if ref is None else (ref.low, ref.high))
 
 
 def _by_generation(kpis: Kpis, key: str, figures: Mapping[str, float], dispatch: str | None,
@@ -77,7 +81,8 @@ def _by_generation(kpis: Kpis, key: str, figures: Mapping[str, float], dispatch:
     seed += f"; this run's dispatch: {GENERATIONS[dispatch]}, {fmt(figures[dispatch])}"
     band = ref.band_text(1 if scale == 1 else 0, scale, unit)
     mark, level = _band_mark(value, ref, f"{band} ({GENERATIONS[dispatch]})")
-    return SeedRow(key, kpi_label(key), seed, targets.GENERATION_SOURCE, fmt(value), mark, level)
+    return SeedRow(key, kpi_label(key), seed, targets.GENERATION_SOURCE, fmt(value), mark, level,
+                   (ref.low, ref.high))
 
 
 def _lead_row(kpis: Kpis) -> SeedRow:
@@ -91,7 +96,8 @@ def _lead_row(kpis: Kpis) -> SeedRow:
     else:
         mark, level = f"over {bound}", "watch"
     return SeedRow(key, kpi_label(key), f"{bound} without remote diagnosis", target.source,
-                   "n/a" if value is None else f"{fmt_num(value, 1)} d", mark, level)
+                   "n/a" if value is None else f"{fmt_num(value, 1)} d", mark, level,
+                   (0.0, target.bound) if not target.above else (target.bound, float("inf")))
 
 
 def seed_rows(kpis: Kpis, dispatch: str | None) -> list[SeedRow]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from experiments.validate.runner import run_checks, write
 from reports.validate.page import write_report
+from reports.validate.seeds import seed_checks
 
 PROG = "fleetsim-validate"
 EXIT_FAILED = 1
@@ -23,7 +24,7 @@ DEFAULT_ROOT = Path("outputs") / "validate"
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=PROG, description=(
         "Compare fleetsim's models with their published references (BLAST-Lite, Geotab, "
-        "Erlang C) "
+        "ADAC, CALIBRATION.md, the seeds, Erlang C) "
         "and write validation.json and validation/report.html."))
     p.add_argument("--full", action="store_true", help="the full tier (default: the fast tier)")
     p.add_argument("--out", metavar="DIR", default=None,
@@ -37,7 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     run_dir = Path(args.out) if args.out else (
         DEFAULT_ROOT / _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H-%M-%S"))
-    doc = run_checks("full" if args.full else "fast", fleet=not args.cells_only)
+    doc = run_checks("full" if args.full else "fast", fleet=not args.cells_only,
+                     run_extra=(seed_checks,))
     path = write(doc, run_dir)
     report = write_report(run_dir)
     for c in doc["checks"]:

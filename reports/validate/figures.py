@@ -90,6 +90,49 @@ def points_figure(plot: Mapping[str, Any], title: str) -> str:
     return out
 
 
+def ranges_figure(plot: Mapping[str, Any], title: str) -> str:
+    """One reference band per label (a shaded bar) with the model's value as a dot."""
+    labels = plot["labels"]
+    fig, ax = plt.subplots(figsize=(WIDTH_IN * 0.6, 2.8), dpi=DPI)
+    x = list(range(len(labels)))
+    heights = [hi - lo for lo, hi in zip(plot["low"], plot["high"], strict=True)]
+    ax.bar(x, heights, bottom=plot["low"], width=0.5, color="#009E73", alpha=0.25,
+           label="reference band")
+    ax.plot(x, plot["value"], ls="none", marker="o", color="#0072B2", label="model")
+    ax.set_xticks(x, labels, fontsize=7)
+    ax.set_ylabel(plot["y_label"], fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(True, axis="y", color="#dddddd", lw=0.5)
+    ax.set_title(title, fontsize=8, loc="left")
+    ax.legend(fontsize=6, frameon=False)
+    fig.tight_layout()
+    out = to_base64_png(fig)
+    plt.close(fig)
+    return out
+
+
+def lines_figure(plot: Mapping[str, Any], title: str) -> str:
+    """One line per series over a shared x axis; highlighted series drawn bold."""
+    fig, ax = plt.subplots(figsize=(WIDTH_IN * 0.6, 3.0), dpi=DPI)
+    bold = set(plot.get("highlight", ()))
+    for i, (name, ys) in enumerate(plot["series"].items()):
+        ax.plot(plot["x"], [max(y, 0.5) for y in ys] if plot.get("log_y") else ys,
+                marker="o", ms=3, lw=1.8 if name in bold else 0.9,
+                color=COLORS[i % len(COLORS)], ls="-" if name in bold else "--", label=name)
+    if plot.get("log_y"):
+        ax.set_yscale("log")
+    ax.set_xlabel(plot["x_label"], fontsize=8)
+    ax.set_ylabel(plot["y_label"], fontsize=8)
+    ax.tick_params(which="both", labelsize=7)
+    ax.grid(True, color="#dddddd", lw=0.5)
+    ax.set_title(title, fontsize=8, loc="left")
+    ax.legend(fontsize=6, frameon=False, ncol=2)
+    fig.tight_layout()
+    out = to_base64_png(fig)
+    plt.close(fig)
+    return out
+
+
 def figure(check: Mapping[str, Any]) -> str | None:
     """The overlay plot of a check as base64 PNG (None when the check has no plot data)."""
     plot = check.get("plot") or {}
@@ -99,4 +142,8 @@ def figure(check: Mapping[str, Any]) -> str | None:
         return band_figure(plot, check["reference"])
     if plot.get("kind") == "points":
         return points_figure(plot, check["reference"])
+    if plot.get("kind") == "ranges":
+        return ranges_figure(plot, check["reference"])
+    if plot.get("kind") == "lines":
+        return lines_figure(plot, check["reference"])
     return None

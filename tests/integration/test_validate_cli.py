@@ -42,14 +42,16 @@ def test_reproducibility_record(passing):
     assert rec["versions"]["numpy"].startswith("2.")
     assert rec["blast_reference_versions"]["blast-lite"] == "1.1.1"
     assert len(rec["config_hash"]) == 16 and set(rec["battery_param_hashes"]) == {"nmc", "lfp"}
+    assert rec["check_seeds"]["interval_coverage"] == 18
+    assert rec["check_seeds"]["alert_quality"] == [1, 2, 3, 4, 5]
 
 
 def test_a_perturbed_parameter_exits_non_zero_naming_the_check(tmp_path, monkeypatch, capsys):
     nmc = parameter_sets.load("battery", "nmc")
     wrong = dataclasses.replace(nmc, calendar_activation_energy_j_per_mol=60_000.0)
 
-    def perturbed(tier, fleet):
-        return runner.run_checks(tier, battery_params={"nmc": wrong}, fleet=fleet)
+    def perturbed(tier, fleet, **kwargs):
+        return runner.run_checks(tier, battery_params={"nmc": wrong}, fleet=fleet, **kwargs)
 
     monkeypatch.setattr(cli, "run_checks", perturbed)
     code = cli.main(["--cells-only", "--out", str(tmp_path)])
