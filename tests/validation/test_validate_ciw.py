@@ -7,7 +7,8 @@ import pytest
 
 from experiments.validate import ciw_oracle
 
-ciw = pytest.importorskip("ciw")  # the test extra installs it
+ciw = pytest.importorskip(
+    "ciw", reason="Ciw is in the validate extra: pip install -e '.[validate]'")
 
 SETTING = ((3, 2.0, 1.0, 250),)  # c=3, lambda=2/h, 1 h service: Erlang C W_q = 0.4444 h
 
