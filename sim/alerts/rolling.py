@@ -101,12 +101,14 @@ class RollingLine:
         for a in (self.s, self.st, self.stt, self.sy, self.sty, self.syy):
             a[vehicles] = 0
 
-    def slope(self) -> np.ndarray:
-        """Fitted slope per vehicle (signal units per day); NaN with fewer than 2 points."""
-        s = self.s.astype(F64)
+    def slope(self, idx: np.ndarray | None = None) -> np.ndarray:
+        """Fitted slope per vehicle (signal units per day), of vehicles ``idx`` only if given;
+        NaN with fewer than 2 points."""
+        sel = slice(None) if idx is None else idx
+        s, st = self.s[sel].astype(F64), self.st[sel]
         with np.errstate(divide="ignore", invalid="ignore"):
-            sxx = self.stt - self.st.astype(F64) ** 2 / s
-            return (self.sty - self.st * self.sy / s) / sxx
+            sxx = self.stt[sel] - st.astype(F64) ** 2 / s
+            return (self.sty[sel] - st * self.sy[sel] / s) / sxx
 
     def value(self, slope: np.ndarray) -> np.ndarray:
         """Today's fitted value per vehicle (``slope`` = :meth:`slope`); NaN without points."""
@@ -133,7 +135,6 @@ class RollingLine:
         with np.errstate(divide="ignore", invalid="ignore"):
             t_stat = np.abs(slope) / np.sqrt(sse / ((s - 2.0) * sxx))
         return value, np.nan_to_num(t_stat, nan=np.inf)
-
 
     def uncertainty(self, idx: np.ndarray, slope: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Standard errors of today's fitted value and of the slope for vehicles ``idx``.

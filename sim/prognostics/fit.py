@@ -16,10 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-try:  # RollingLine may move to sim.alerts.rolling and be exported by the package
-    from sim.alerts import RollingLine  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the alerts package's layout
-    from sim.alerts.detectors import RollingLine
+from sim.alerts.rolling import RollingLine
 
 F32 = np.float32
 F64 = np.float64
@@ -75,15 +72,6 @@ class TrendFit:
         """Readings in each vehicle's window."""
         return self.line.s
 
-    def _slope(self, idx: np.ndarray) -> np.ndarray:
-        """:meth:`RollingLine.slope` of vehicles ``idx`` only (the same formula)."""
-        line = self.line
-        s = line.s[idx].astype(F64)
-        st = line.st[idx]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sxx = line.stt[idx] - st.astype(F64) ** 2 / s
-            return (line.sty[idx] - st * line.sy[idx] / s) / sxx
-
     def quick_rul(self) -> np.ndarray:
         """Every vehicle's RUL from the line alone (no significance guard, no uncertainty):
         0 when past, inf when flat or receding, NaN with too few readings. A cheap daily
@@ -106,7 +94,7 @@ class TrendFit:
         idx = np.arange(self.n) if idx is None else np.asarray(idx, np.int64)
         m = idx.size
         rul, sd, value = (np.full(m, np.nan, F64) for _ in range(3))
-        slope = self._slope(idx)
+        slope = line.slope(idx)
         sub = np.flatnonzero((line.s[idx] >= self.min_points) & np.isfinite(slope))
         if not sub.size:
             return Prediction(rul.astype(F32), sd.astype(F32), value, slope)

@@ -112,3 +112,18 @@ def test_the_default_12v_trend_runs_on_the_units_own_clock():
     trend, unit = cfg.alerts.trends.battery_12v, cfg.aux12v
     assert trend.ageing_q10 == unit.ageing_q10 > 1.0
     assert trend.ageing_ref_temp_c == unit.ageing_ref_temp_c
+
+
+def test_the_slope_of_some_vehicles_is_the_fleet_slope_at_those_vehicles():
+    rng = np.random.default_rng(3)
+    line = RollingLine(50, 20)
+    for day in range(30):
+        y = (1.0 - 0.01 * day * rng.random(50) + rng.normal(0, 0.02, 50)).astype(np.float32)
+        y[rng.random(50) < 0.2] = np.nan
+        line.advance(day, y)
+    line.clear(np.array([4, 9]))
+    idx = np.array([0, 4, 7, 33, 49])
+    full = line.slope()
+    np.testing.assert_array_equal(line.slope(idx), full[idx])
+    assert np.isnan(full[4]) and np.isfinite(full[[0, 7, 33, 49]]).all()
+    assert (full[[0, 7, 33, 49]] < 0).all()
