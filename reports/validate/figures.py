@@ -9,11 +9,28 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from reports.page.figures import DPI, WIDTH_IN, to_base64_png  # noqa: E402
 
 # Okabe-Ito colours, one per duty of a curve grid.
 COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
+
+
+def _png(fig: Figure) -> str:
+    """The laid-out figure as base64 PNG; the figure is closed."""
+    fig.tight_layout()
+    out = to_base64_png(fig)
+    plt.close(fig)
+    return out
+
+
+def _finish(fig: Figure, ax: Axes, title: str, **legend: Any) -> str:
+    """Title and legend of a one-panel check figure, then :func:`_png`."""
+    ax.set_title(title, fontsize=8, loc="left")
+    ax.legend(fontsize=6, frameon=False, **legend)
+    return _png(fig)
 
 
 def curves_figure(plot: Mapping[str, Any], title: str) -> str:
@@ -42,10 +59,7 @@ def curves_figure(plot: Mapping[str, Any], title: str) -> str:
     axes[0][-1].legend(fontsize=6, loc="lower left", frameon=False)
     fig.suptitle(f"{title}\nlines: twin; dots: reference; shading: reference \u00b1 {tol:g}",
                  fontsize=8, x=0.01, ha="left")
-    fig.tight_layout()
-    out = to_base64_png(fig)
-    plt.close(fig)
-    return out
+    return _png(fig)
 
 
 def band_figure(plot: Mapping[str, Any], title: str) -> str:
@@ -60,12 +74,7 @@ def band_figure(plot: Mapping[str, Any], title: str) -> str:
     ax.set_yticks([])
     ax.set_xlabel(plot["x_label"], fontsize=8)
     ax.tick_params(labelsize=7)
-    ax.set_title(title, fontsize=8, loc="left")
-    ax.legend(fontsize=6, loc="upper right", frameon=False)
-    fig.tight_layout()
-    out = to_base64_png(fig)
-    plt.close(fig)
-    return out
+    return _finish(fig, ax, title, loc="upper right")
 
 
 def points_figure(plot: Mapping[str, Any], title: str) -> str:
@@ -82,12 +91,7 @@ def points_figure(plot: Mapping[str, Any], title: str) -> str:
     ax.set_ylabel(plot["y_label"], fontsize=8)
     ax.tick_params(which="both", labelsize=7)
     ax.grid(True, color="#dddddd", lw=0.5)
-    ax.set_title(title, fontsize=8, loc="left")
-    ax.legend(fontsize=6, frameon=False)
-    fig.tight_layout()
-    out = to_base64_png(fig)
-    plt.close(fig)
-    return out
+    return _finish(fig, ax, title)
 
 
 def ranges_figure(plot: Mapping[str, Any], title: str) -> str:
@@ -103,12 +107,7 @@ def ranges_figure(plot: Mapping[str, Any], title: str) -> str:
     ax.set_ylabel(plot["y_label"], fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(True, axis="y", color="#dddddd", lw=0.5)
-    ax.set_title(title, fontsize=8, loc="left")
-    ax.legend(fontsize=6, frameon=False)
-    fig.tight_layout()
-    out = to_base64_png(fig)
-    plt.close(fig)
-    return out
+    return _finish(fig, ax, title)
 
 
 def lines_figure(plot: Mapping[str, Any], title: str) -> str:
@@ -125,12 +124,7 @@ def lines_figure(plot: Mapping[str, Any], title: str) -> str:
     ax.set_ylabel(plot["y_label"], fontsize=8)
     ax.tick_params(which="both", labelsize=7)
     ax.grid(True, color="#dddddd", lw=0.5)
-    ax.set_title(title, fontsize=8, loc="left")
-    ax.legend(fontsize=6, frameon=False, ncol=2)
-    fig.tight_layout()
-    out = to_base64_png(fig)
-    plt.close(fig)
-    return out
+    return _finish(fig, ax, title, ncol=2)
 
 
 def figure(check: Mapping[str, Any]) -> str | None:
