@@ -10,7 +10,14 @@ Resuming: rerunning the same search into the same storage continues the study up
 its trial budget. A trial left RUNNING by a dead process of this host (a killed run)
 is evaluated again with its stored parameters and told, under its own number; with
 the per-trial seeded sampler (:mod:`experiments.search.sampler`) the resumed study
-ends with the same trials as one run without interruption.
+ends with the same trials as one run without interruption. A worker keeps a heartbeat
+in the storage for the trials it evaluates (Optuna's ``record_heartbeat``), so a trial
+of a worker on another machine that died is taken over, the same way, once its
+heartbeat is older than the grace period.
+
+The trial budget holds with several workers: two workers may ask for the last trial
+at once; the one whose trial comes later in the study's numbering marks it
+``over_budget`` (told FAIL, not evaluated, left out of counts and summaries).
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ import math
 import os
 import socket
 import sys
+import threading
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -51,6 +60,12 @@ SEARCH_JSON = "search.json"
 # replication), or a search whose trials all fail would never end.
 _ACTIVE = (TrialState.COMPLETE, TrialState.RUNNING, TrialState.WAITING, TrialState.PRUNED,
            TrialState.FAIL)
+OVER_BUDGET = "over_budget"
+# A worker's heartbeat for the trials it evaluates, and how old a heartbeat may be before
+# another worker takes the trial over (a replication of 10 000 x 180 takes ~10 s; a
+# worker's heartbeat thread runs beside its evaluation, so only a dead worker misses it).
+HEARTBEAT_S = 30
+GRACE_S = 180
 
 
 def default_storage(out_dir: str | Path) -> str:
@@ -58,7 +73,17 @@ def default_storage(out_dir: str | Path) -> str:
     return f"sqlite:///{(Path(out_dir) / STUDY_DB).resolve()}"
 
 
-def open_study(spec: SearchSpec, storage: str) -> optuna.Study:
+def rdb_storage(url: str, heartbeat_s: int = HEARTBEAT_S,
+                grace_s: int = GRACE_S) -> optuna.storages.RDBStorage:
+    """The study's RDB storage, with heartbeats (for taking over a dead worker's trials)."""
+    with warnings.catch_warnings():     # "heartbeat_interval is an experimental feature"
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.storages.RDBStorage(url, heartbeat_interval=int(heartbeat_s),
+                                          grace_period=int(grace_s))
+
+
+def open_study(spec: SearchSpec, storage: str, heartbeat_s: int = HEARTBEAT_S,
+               grace_s: int = GRACE_S) -> optuna.Study:
     """Create the study ``spec.name`` in ``storage`` or load it; check it is this search's.
 
     Raises:
@@ -69,7 +94,8 @@ def open_study(spec: SearchSpec, storage: str) -> optuna.Study:
     directions = ["minimize" if d == "lower" else "maximize" for d in spec.objectives.values()]
     for attempt in range(5):
         try:
-            study = optuna.create_study(storage=storage, study_name=spec.name,
+            study = optuna.create_study(storage=rdb_storage(storage, heartbeat_s, grace_s),
+                                        study_name=spec.name,
                                         directions=directions, sampler=search_sampler(spec),
                                         load_if_exists=True)
             break
@@ -103,14 +129,18 @@ def _worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _is_stale(trial: FrozenTrial) -> bool:
-    """A RUNNING trial whose worker was a process of this host that no longer runs, or one
-    without a worker after a minute (its process died between asking and naming itself)."""
+def _is_stale(trial: FrozenTrial, stale_ids: set[int]) -> bool:
+    """A RUNNING trial whose worker was a process of this host that no longer runs, one of
+    another host whose heartbeat is older than the grace period (``stale_ids``, from the
+    storage), or one without a worker after a minute (its process died between asking
+    and naming itself)."""
     if "worker" not in trial.user_attrs:
         started = trial.datetime_start
         return started is not None and (_dt.datetime.now() - started).total_seconds() > 60
     host, _, pid = str(trial.user_attrs.get("worker", "")).rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+    if host != socket.gethostname():
+        return trial._trial_id in stale_ids
+    if not pid.isdigit() or int(pid) == os.getpid():
         return False
     try:
         os.kill(int(pid), 0)
@@ -119,6 +149,30 @@ def _is_stale(trial: FrozenTrial) -> bool:
     except PermissionError:
         return False
     return False
+
+
+class Heartbeat:
+    """Records a heartbeat for some trials every ``interval_s`` in a daemon thread."""
+
+    def __init__(self, storage: Any, trial_ids: Sequence[int], interval_s: float) -> None:
+        self.storage, self.ids, self.interval = storage, list(trial_ids), float(interval_s)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+
+    def _beat(self) -> None:
+        while True:
+            for i in self.ids:
+                self.storage.record_heartbeat(i)
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 class SearchEngine:
@@ -134,17 +188,45 @@ class SearchEngine:
     """
 
     def __init__(self, spec: SearchSpec, out_dir: str | Path, evaluate: Evaluator,
-                 storage: str | None = None, batch: int = 1) -> None:
+                 storage: str | None = None, batch: int = 1, heartbeat_s: int = HEARTBEAT_S,
+                 grace_s: int = GRACE_S) -> None:
         self.spec, self.out = spec, Path(out_dir)
         self.out.mkdir(parents=True, exist_ok=True)
         self.storage = storage or default_storage(self.out)
         self.evaluate = evaluate
         self.batch = max(1, int(batch))
-        self.study = open_study(spec, self.storage)
+        self.heartbeat_s = heartbeat_s
+        self.study = open_study(spec, self.storage, heartbeat_s, grace_s)
         self.kpis = reported_kpis(spec)
 
+    def _budgeted(self) -> list[FrozenTrial]:
+        """The trials that use up the budget (not those marked over budget)."""
+        return [t for t in self.study.get_trials(deepcopy=False, states=_ACTIVE)
+                if not t.user_attrs.get(OVER_BUDGET)]
+
     def _counted(self) -> int:
-        return len(self.study.get_trials(deepcopy=False, states=_ACTIVE))
+        return len(self._budgeted())
+
+    def _within_budget(self, asked: Sequence[optuna.Trial]) -> list[optuna.Trial]:
+        """The asked trials that fit the budget; the others (another worker asked for the
+        last trials at the same time and got the earlier numbers) are told FAIL, marked
+        ``over_budget`` and not evaluated."""
+        numbers = sorted(t.number for t in self._budgeted())
+        keep = []
+        for t in asked:
+            if numbers.index(t.number) < self.spec.trials:
+                keep.append(t)
+            else:
+                t.set_user_attr(OVER_BUDGET, True)
+                self.study.tell(t, state=TrialState.FAIL)
+        return keep
+
+    def _stale(self) -> list[FrozenTrial]:
+        """RUNNING trials whose worker died (see :func:`_is_stale`)."""
+        storage = self.study._storage
+        stale_ids = set(storage._get_stale_trial_ids(self.study._study_id))
+        return [t for t in self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                if _is_stale(t, stale_ids)]
 
     def run(self, progress: bool | None = None) -> dict[str, Any]:
         """Finish stale trials, then ask and evaluate until the trial budget is used.
@@ -155,9 +237,10 @@ class SearchEngine:
         Returns:
             The study summary (also written to ``search.json``).
         """
-        stale = [t for t in self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-                 if _is_stale(t)]
+        stale = self._stale()
         if stale:
+            for t in stale:     # taken over: another worker sees this one's heartbeat now
+                self.study._storage.set_trial_user_attr(t._trial_id, "worker", _worker())
             self._evaluate_and_tell([(t.number, t.params) for t in stale])
         disable = True if progress is False else None
         with tqdm(total=self.spec.trials, initial=self._finished(), unit="trial",
@@ -165,9 +248,14 @@ class SearchEngine:
             while (room := self.spec.trials - self._counted()) > 0:
                 size = min(self.batch, room)
                 dists = distributions(self.spec)
-                trials = [self.study.ask(fixed_distributions=dists) for _ in range(size)]
+                with warnings.catch_warnings():   # heartbeats without Study.optimize: ours
+                    warnings.filterwarnings("ignore", "Heartbeat of storage", UserWarning)
+                    trials = [self.study.ask(fixed_distributions=dists) for _ in range(size)]
                 for t in trials:
                     t.set_user_attr("worker", _worker())
+                trials = self._within_budget(trials)
+                if not trials:
+                    break
                 self._evaluate_and_tell([(t.number, t.params) for t in trials])
                 data = self.write_summary()     # a killed run leaves its trials readable
                 bar.update(size)
@@ -185,8 +273,12 @@ class SearchEngine:
             policies[number] = (policy_name(ovs), ovs)
         known = self._known_policies()
         variants = {name: ovs for name, ovs in policies.values() if name not in known}
-        kpis = self.evaluate(variants, self.spec.replications) if variants else None
+        ids = [self._trial_id(number) for number in policies]
+        with Heartbeat(self.study._storage, ids, self.heartbeat_s):
+            kpis = self.evaluate(variants, self.spec.replications) if variants else None
         for number, (name, ovs) in policies.items():
+            if self._state(number) != TrialState.RUNNING:
+                continue        # a worker that took it over for dead has told it already
             means = known[name] if name in known else kpi_means(kpis, name, self.kpis)
             cons = constraint_values(self.spec, means)
             trial = optuna.Trial(self.study, self._trial_id(number))
@@ -216,6 +308,9 @@ class SearchEngine:
 
     def _trial_id(self, number: int) -> int:
         return self.study.get_trials(deepcopy=False)[number]._trial_id
+
+    def _state(self, number: int) -> TrialState:
+        return self.study.get_trials(deepcopy=False)[number].state
 
     def write_summary(self, selection: dict[str, Any] | None = None) -> dict[str, Any]:
         """Write ``search.json``: the definition, the storage, trials, front (and selection)."""

@@ -19,9 +19,12 @@ from experiments.search.spec import SearchSpec
 
 def trial_rows(study: optuna.Study, spec: SearchSpec) -> list[dict[str, Any]]:
     """One row per trial: number, state, params, overrides, policy, KPI means, feasible
-    (the trial's ``result`` user attribute, set when it is told)."""
+    (the trial's ``result`` user attribute, set when it is told). A trial a worker asked
+    for beyond the budget (``over_budget``, never evaluated) is left out."""
     rows = []
     for t in study.get_trials(deepcopy=False):
+        if t.user_attrs.get("over_budget"):
+            continue
         res = t.user_attrs.get("result", {})
         rows.append({
             "number": t.number,

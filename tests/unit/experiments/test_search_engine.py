@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 
@@ -193,3 +194,55 @@ def test_trials_with_an_undefined_objective_fail_and_use_up_the_budget(tmp_path)
     data = run_search(synthetic_spec(trials=3), tmp_path, evaluate=undefined, progress=False)
     assert [t["state"] for t in data["trials"]] == ["FAIL"] * 3
     assert data["front"] == [] and data["selection"]["recommended"] is None
+
+
+def foreign_trial(engine: SearchEngine, worker: str):
+    """A trial asked in the engine's study by another worker (another handle on the storage)."""
+    from experiments.search.sampler import distributions
+
+    other = optuna.load_study(study_name=engine.spec.name, storage=engine.study._storage)
+    trial = other.ask(fixed_distributions=distributions(engine.spec))
+    trial.set_user_attr("worker", worker)
+    return trial
+
+
+def test_two_workers_asking_for_the_last_trial_at_once_keep_the_budget(tmp_path):
+    SearchEngine(synthetic_spec(trials=2), tmp_path, Synthetic()).run(progress=False)
+    engine = SearchEngine(synthetic_spec(trials=3), tmp_path, Synthetic())
+    ask = engine.study.ask
+
+    def racing_ask(**kw):      # another machine's worker asks between our count and our ask
+        foreign_trial(engine, "another-host:1")
+        return ask(**kw)
+
+    engine.study.ask = racing_ask
+    data = engine.run(progress=False)
+    trials = engine.study.get_trials()
+    assert [t.state.name for t in trials] == ["COMPLETE", "COMPLETE", "RUNNING", "FAIL"]
+    assert trials[3].user_attrs["over_budget"] and "result" not in trials[3].user_attrs
+    assert [t["number"] for t in data["trials"]] == [0, 1, 2]       # left out of the summary
+    assert engine._counted() == 3
+
+
+def test_a_dead_remote_workers_trial_is_taken_over_after_its_heartbeat_stops(tmp_path):
+    import time
+
+    engine = SearchEngine(synthetic_spec(trials=2), tmp_path / "dead", Synthetic(),
+                          heartbeat_s=1, grace_s=1)
+    dead = foreign_trial(engine, "another-host:1")
+    engine.study._storage.record_heartbeat(dead._trial_id)
+    time.sleep(2.5)                                   # no heartbeat since: the worker died
+    data = engine.run(progress=False)
+    states = {t["number"]: t["state"] for t in data["trials"]}
+    assert states == {0: "COMPLETE", 1: "COMPLETE"}
+    taken = engine.study.get_trials()[0]
+    assert taken.user_attrs["worker"].endswith(f":{os.getpid()}")
+    assert taken.user_attrs["result"]["kpis"]["cost_per_job_mobile"] == pytest.approx(
+        taken.params[VANS], abs=0.2)
+
+    alive = SearchEngine(synthetic_spec(trials=2), tmp_path / "alive", Synthetic(),
+                         heartbeat_s=1, grace_s=60)
+    busy = foreign_trial(alive, "another-host:2")
+    alive.study._storage.record_heartbeat(busy._trial_id)
+    alive.run(progress=False)
+    assert [t.state.name for t in alive.study.get_trials()] == ["RUNNING", "COMPLETE"]
