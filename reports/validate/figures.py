@@ -131,20 +131,27 @@ def lines_figure(plot: Mapping[str, Any], title: str) -> str:
 
 
 def adoption_figure(plot: Mapping[str, Any], title: str) -> str:
-    """Simulated curves (solid) over their analytic counterparts (dashed), one colour each."""
-    fig, ax = plt.subplots(figsize=(WIDTH_IN * 0.8, 3.4), dpi=DPI)
+    """Simulated curves (solid) over their analytic counterparts (dashed), one colour each, and
+    below them the difference (simulated - analytic, percentage points)."""
+    fig, (ax, diff) = plt.subplots(2, 1, figsize=(WIDTH_IN * 0.8, 4.6), dpi=DPI, sharex=True,
+                                   gridspec_kw={"height_ratios": (3, 1.3)})
+    x = plot["x"]
     for i, (name, ys) in enumerate(plot["simulated"].items()):
         color = COLORS_8[i % len(COLORS_8)]
-        ax.plot(plot["x"], ys, color=color, lw=1.2, label=f"{name} (simulated)")
-        ax.plot(plot["x"], plot["analytic"][name], color=color, lw=1.0, ls=(0, (3, 2)),
-                alpha=0.9)
+        ref = plot["analytic"][name]
+        ax.plot(x, ys, color=color, lw=1.2, label=f"{name} (simulated)")
+        ax.plot(x, ref, color=color, lw=1.0, ls=(0, (3, 2)), alpha=0.9)
+        diff.plot(x, [a - b for a, b in zip(ys, ref, strict=True)], color=color, lw=0.9)
     ax.plot([], [], color="#555555", lw=1.0, ls=(0, (3, 2)), label="analytic (its colour)")
     for level in (50, 90, 99):
         ax.axhline(level, color="#999999", lw=0.5, ls=":")
-    ax.set_xlabel(plot["x_label"], fontsize=8)
     ax.set_ylabel(plot["y_label"], fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.grid(True, color="#dddddd", lw=0.5)
+    diff.axhline(0.0, color="#999999", lw=0.5)
+    diff.set_ylabel("simulated - analytic\n(points)", fontsize=7)
+    diff.set_xlabel(plot["x_label"], fontsize=8)
+    for a in (ax, diff):
+        a.tick_params(labelsize=7)
+        a.grid(True, color="#dddddd", lw=0.5)
     return _finish(fig, ax, f"{title}\nsolid: simulated; dashed: analytic; dotted: 50 / 90 / "
                    f"99 %", loc="lower right", ncol=2)
 
