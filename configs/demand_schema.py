@@ -17,10 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from configs.fields import num, prob
+from configs.fields import choice, num, prob
 from configs.recall_schema import RecallConfig
 from configs.service_schema import JobTypeConfig
 
+# The brands seed 002:63 gives a contact rate for: the industry average (2.1 per owner-year) and
+# a high-touch brand (NIO, 8.3); the reports compare a run with its own brand's figure.
+BRANDS = ("industry_average", "high_touch")
 TIERS = (0, 1, 2, 3)  # city tiers of configs.schema.RegionConfig: 0 = remote, 1..3 = city tier
 COMPONENTS = ("maintenance", "condition", "owner_issue", "recall")  # DemandBatch.component
 
@@ -122,6 +125,7 @@ class DemandConfig:
     """Non-fault service demand (see ``configs/demand/default.yaml`` for each value's source)."""
 
     enabled: bool = True
+    brand: str = choice("industry_average", *BRANDS)   # which of seed 002:63's figures it models
     maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
     condition: ConditionConfig = field(default_factory=ConditionConfig)
     owner_issues: dict[str, OwnerIssueConfig] = field(default_factory=dict)

@@ -38,7 +38,9 @@ def _new_units(k: int, params, rng: np.random.Generator) -> tuple[np.ndarray, np
     life = params.life_years_ref * DAYS_PER_YEAR * np.exp(
         params.life_log_sd * rng.standard_normal(k))
     strands = rng.random(k) < params.eol_no_start_share
-    return life.astype(F32), strands
+    # A life is positive: one below float32's smallest normal (life_years_ref ~1e-40 is in
+    # the schema's range) would round to 0 and make wear = dt / 0 NaN on a step of dt = 0.
+    return np.maximum(life, np.finfo(F32).tiny).astype(F32), strands
 
 
 def initial_state(n: int, params, rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -37,10 +37,12 @@ def initial_state(n: int, params, rng: np.random.Generator) -> dict[str, np.ndar
 
 
 def _cum_hazard(age_days: np.ndarray, params) -> np.ndarray:
-    # float32 keeps ~1e-9 absolute precision on the daily hazard increment at
-    # fleet ages, far below the onset probabilities it feeds.
-    scale_days = F32(params.leak_weibull_scale_years * DAYS_PER_YEAR)
-    return np.power(np.asarray(age_days, F32) / scale_days, F32(params.leak_weibull_shape))
+    # float64: evaluated at two edge ages and the thinning candidates only, so cheap; float32
+    # overflowed to inf - inf = NaN for a steep hazard the schema allows (shape 15 over a
+    # 23-day scale at 30 years: (age / scale) ** shape > 3.4e38), which has onset probability 1.
+    scale_days = params.leak_weibull_scale_years * DAYS_PER_YEAR
+    return np.power(np.asarray(age_days, np.float64) / scale_days,
+                    float(params.leak_weibull_shape))
 
 
 def _onset_prob(age_end: np.ndarray, dt: np.ndarray, params) -> np.ndarray:
@@ -52,14 +54,18 @@ def _onset_prob(age_end: np.ndarray, dt: np.ndarray, params) -> np.ndarray:
 def _leak_onsets(state, dt: np.ndarray, params, rng: np.random.Generator, n: int) -> np.ndarray:
     """Sealed loops that start leaking, by thinning: exact, evaluated at the candidates only.
 
-    The Weibull hazard is monotone in age, so the onset probability of the
-    youngest or the oldest loop (over the longest step) bounds every loop's.
+    A loop's onset probability grows with its step, so the longest step's bounds
+    it; over age, that one is unimodal (it grows while the step reaches back to
+    age 0, i.e. up to ``age = dt_max``, then follows the monotone Weibull hazard:
+    up for a shape >= 1, down below 1), so its largest value over the fleet's
+    ages is at the youngest loop, the oldest, or ``dt_max`` between them.
     """
     if n == 0:
         return np.empty(0, dtype=np.int64)
     age = state["age_days"]
     dt_max = np.asarray(dt.max(), F32)
-    edges = np.array([age.min(), age.max()], F32)
+    lo, hi = age.min(), age.max()
+    edges = np.array([lo, hi, np.clip(dt_max, lo, hi)], F32)
     p_max = float(_onset_prob(edges, dt_max, params).max())
 
     def p_of(idx: np.ndarray) -> np.ndarray:
@@ -87,10 +93,13 @@ def step(state, usage: Usage, dt, params, rng: np.random.Generator) -> None:
         dt_l = np.broadcast_to(np.asarray(dt, F32), (n,))[leaking]
         flow = state["flow_frac"][leaking] - state["leak_rate_frac_per_day"][leaking] * dt_l
         state["flow_frac"][leaking] = np.maximum(flow, 0.0)
-    if hit.size:  # a leak starting today loses part of a day's flow
-        frac_day = rng.random(hit.size)
+    if hit.size:  # a leak starting during the step loses flow for the part of it after onset
+        frac_step = rng.random(hit.size)
         dt_h = np.broadcast_to(np.asarray(dt, F32), (n,))[hit]
-        flow = 1.0 - state["leak_rate_frac_per_day"][hit] * np.minimum(frac_day, dt_h)
+        # The onset is uniform over the step (dt = 1: a part of the day, as before); a step of
+        # dt days loses up to dt days of flow, so k steps of dt lose what k / 2 of 2 dt do
+        # (min(u, dt) lost at most one day, whatever the step: the warm-up's long steps).
+        flow = 1.0 - state["leak_rate_frac_per_day"][hit] * (frac_step * dt_h)
         state["flow_frac"][hit] = np.maximum(flow, 0.0)
 
 

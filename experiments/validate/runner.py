@@ -4,7 +4,8 @@ Fast tier (CI, <= 3 min): the battery cell model against BLAST-Lite for every pa
 that declares a reference, the default fleet's battery fade against Geotab (one default
 run, on which Little's law is checked per service channel too, and the caller's
 ``run_extra`` checks: the seeds' service scoreboard from :mod:`reports.validate`), brake pad
-and tire life of the twins standalone, the breakdown rate of a run without alerts against
+and tire life of the twins standalone, OTA adoption of a clean release per rollout policy
+against its wave schedule (sandbox), the breakdown rate of a run without alerts against
 ADAC, the M/M/c reduction against Erlang C at four loads up to rho = 0.95, and the
 experiments' statistics (coverage of the 95 % intervals, paired intervals under common
 random numbers). ``full`` adds two M/M/c settings, Ciw as a second M/M/c oracle, ADAC's
@@ -29,6 +30,7 @@ from experiments.validate import (
     components,
     intervals,
     littles_law,
+    ota_adoption,
     queueing,
 )
 from experiments.validate import fleet as fleet_checks
@@ -79,6 +81,7 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
         for extra in run_extra:
             checks.extend(extra(run.kpis, cfg))
         checks.extend(components.component_checks(cfg))
+        checks.append(ota_adoption.adoption_check(ota_adoption.adoption_curves()))
         plain = sim.load_config(["output.progress=false", *overrides,
                                  *fleet_checks.ADAC_OVERRIDES])
         checks.append(fleet_checks.adac_rate_check(sim.simulate(plain).kpis))

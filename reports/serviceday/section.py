@@ -27,6 +27,7 @@ from reports.serviceday.view import (
     RouteDay,
     Sizing,
     VanHours,
+    brand_of,
     channel_flow,
     dispatch_of,
     route_day,
@@ -321,7 +322,7 @@ def build(files: RunFiles, baseline: RunFiles | None = None) -> Part:
         files: The run.
         baseline: Not used: the section does not compare runs.
     """
-    rows = seed_rows(files.kpis, dispatch_of(files.run))
+    rows = seed_rows(files.kpis, dispatch_of(files.run), brand_of(files.run))
     has_values = any(r.value != "n/a" for r in rows)
     sizing, sizing_note = sizing_block(files)
     content = ServiceDay(

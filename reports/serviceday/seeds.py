@@ -100,21 +100,34 @@ def _lead_row(kpis: Kpis) -> SeedRow:
                    (0.0, target.bound) if not target.above else (target.bound, float("inf")))
 
 
-def seed_rows(kpis: Kpis, dispatch: str | None) -> list[SeedRow]:
+def _contacts_row(kpis: Kpis, brand: str | None) -> SeedRow:
+    """Contacts per vehicle-year against the run's own brand's figure (seed 002:63)."""
+    key, seed = "service_contacts_per_vehicle_year", "2.1 industry, 8.3 NIO"
+    ref = targets.CONTACTS_BY_BRAND.get(brand) if brand is not None else None
+    if ref is None or brand is None:
+        why = f"brand {brand} has no seed figure" if brand else "brand unknown"
+        return SeedRow(key, kpi_label(key), seed, "seed 002:63", _num(2)(kpi_value(kpis, key)),
+                       f"— ({why})", "")
+    label = targets.BRAND_LABELS[brand]
+    seed += f"; this run's brand: {label}, {targets.BRAND_FIGURES[brand]:g}"
+    return _row(kpis, key, seed, ref.source, _num(2), ref, f"{ref.band_text(1)} ({label})")
+
+
+def seed_rows(kpis: Kpis, dispatch: str | None, brand: str | None = None) -> list[SeedRow]:
     """The table's rows, in a fixed order (values ``"n/a"`` where kpis.json lacks them).
 
     Args:
         kpis: KPI name -> value.
         dispatch: The run's ``service.dispatch`` (the generation of the productive-hours
             and on-time rows), ``None`` when unknown.
+        brand: The run's ``demand.brand`` (whose contact rate the contacts row compares
+            with), ``None`` when unknown.
     """
-    contacts = targets.CONTACTS_PER_VEHICLE_YEAR
     share = targets.MOBILE_SHARE_OF_VISITS
     jobs = targets.JOBS_PER_VAN_DAY
     triage = kpi_value(kpis, "triage_accuracy")
     return [
-        _row(kpis, "service_contacts_per_vehicle_year", "2.1 industry, 8.3 NIO",
-             contacts.source, _num(2), contacts, contacts.band_text(1)),
+        _contacts_row(kpis, brand),
         _row(kpis, "mobile_share_of_visits",
              f"40 % in 2023, target {targets.MOBILE_SHARE_TARGET * 100:.0f} %, Norway 60 %",
              share.source, _pct, share, share.band_text(0, 100, " %")),

@@ -12,10 +12,23 @@ from collections.abc import Mapping
 
 from reports.page.targets import Reference, Target
 
-# Seed 002:63: service contacts per vehicle and year, industry average 2.1, NIO 8.3.
-CONTACTS_PER_VEHICLE_YEAR = Reference(2.1, 8.3, "seed 002:63 (industry 2.1, NIO 8.3)")
-# Seed 001:597-606: mobile service's share of visits, 40 % in 2023, target 50 %, Norway 60 %.
-MOBILE_SHARE_OF_VISITS = Reference(0.40, 0.60, "seed 001:597-606")
+# Seed 002:63: service contacts per vehicle and year, industry average 2.1, NIO 8.3: two brands'
+# figures, not the ends of one band (SEEDS_SCOREBOARD.md line 12: "default brand ~2; a high-touch
+# scenario ~8"). A run is compared with its own brand's (``demand.brand``), in the bands the
+# integration tests hold the two demand configs to (issue 13: 1.5-3.0 for the default brand,
+# tests/integration/test_van_day.py:121-125; 7-10 for the high-touch one, :134).
+CONTACTS_BY_BRAND = {
+    "industry_average": Reference(1.5, 3.0, "seed 002:63 (industry 2.1); band: issue 13"),
+    "high_touch": Reference(7.0, 10.0, "seed 002:63 (NIO 8.3)"),
+}
+BRAND_LABELS = {"industry_average": "industry average", "high_touch": "high-touch (NIO)"}
+BRAND_FIGURES = {"industry_average": 2.1, "high_touch": 8.3}
+# Seed 001:597-606: mobile service's share of after-sales volume, 40 % in 2023 (Tesla, all
+# markets), a target of 50 %+ and one market (Norway) at 60 %. The 40 % is the measured figure;
+# with Norway above it, other markets lie below, so it cannot be a floor. Band: 40 % +- 15 %, as
+# experiment=mobile_service_history reads the same line (configs/experiment/
+# mobile_service_history.yaml, targets.mobile_2023, "each to be met within +-15 %").
+MOBILE_SHARE_OF_VISITS = Reference(0.34, 0.46, "seed 001:597-606 (40 % in 2023, +-15 %)")
 MOBILE_SHARE_TARGET = 0.50
 # Seed 003:283-284: jobs per van and working day.
 JOBS_PER_VAN_DAY = Reference(3.0, 5.0, "seed 003:283-284")

@@ -66,6 +66,12 @@ def dispatch_of(run: Mapping[str, Any]) -> str | None:
     return str(found) if found is not None else None
 
 
+def brand_of(run: Mapping[str, Any]) -> str | None:
+    """The run's ``demand.brand`` (``None`` when run.json lacks it)."""
+    found = _get(run, "config", "demand", "brand")
+    return str(found) if found is not None else None
+
+
 # ---------------------------------------------------------------- the route day
 @dataclass(frozen=True)
 class RouteDay:

@@ -16,6 +16,9 @@ from reports.page.figures import DPI, WIDTH_IN, to_base64_png  # noqa: E402
 
 # Okabe-Ito colours, one per duty of a curve grid.
 COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
+# The whole Okabe-Ito set, for up to eight series (rollout policies).
+COLORS_8 = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
+            "#CC79A7")
 
 
 def _png(fig: Figure) -> str:
@@ -127,6 +130,32 @@ def lines_figure(plot: Mapping[str, Any], title: str) -> str:
     return _finish(fig, ax, title, ncol=2)
 
 
+def adoption_figure(plot: Mapping[str, Any], title: str) -> str:
+    """Simulated curves (solid) over their analytic counterparts (dashed), one colour each, and
+    below them the difference (simulated - analytic, percentage points)."""
+    fig, (ax, diff) = plt.subplots(2, 1, figsize=(WIDTH_IN * 0.8, 4.6), dpi=DPI, sharex=True,
+                                   gridspec_kw={"height_ratios": (3, 1.3)})
+    x = plot["x"]
+    for i, (name, ys) in enumerate(plot["simulated"].items()):
+        color = COLORS_8[i % len(COLORS_8)]
+        ref = plot["analytic"][name]
+        ax.plot(x, ys, color=color, lw=1.2, label=f"{name} (simulated)")
+        ax.plot(x, ref, color=color, lw=1.0, ls=(0, (3, 2)), alpha=0.9)
+        diff.plot(x, [a - b for a, b in zip(ys, ref, strict=True)], color=color, lw=0.9)
+    ax.plot([], [], color="#555555", lw=1.0, ls=(0, (3, 2)), label="analytic (its colour)")
+    for level in (50, 90, 99):
+        ax.axhline(level, color="#999999", lw=0.5, ls=":")
+    ax.set_ylabel(plot["y_label"], fontsize=8)
+    diff.axhline(0.0, color="#999999", lw=0.5)
+    diff.set_ylabel("simulated - analytic\n(points)", fontsize=7)
+    diff.set_xlabel(plot["x_label"], fontsize=8)
+    for a in (ax, diff):
+        a.tick_params(labelsize=7)
+        a.grid(True, color="#dddddd", lw=0.5)
+    return _finish(fig, ax, f"{title}\nsolid: simulated; dashed: analytic; dotted: 50 / 90 / "
+                   f"99 %", loc="lower right", ncol=2)
+
+
 def figure(check: Mapping[str, Any]) -> str | None:
     """The overlay plot of a check as base64 PNG (None when the check has no plot data)."""
     plot = check.get("plot") or {}
@@ -140,4 +169,6 @@ def figure(check: Mapping[str, Any]) -> str | None:
         return ranges_figure(plot, check["reference"])
     if plot.get("kind") == "lines":
         return lines_figure(plot, check["reference"])
+    if plot.get("kind") == "adoption":
+        return adoption_figure(plot, check["reference"])
     return None

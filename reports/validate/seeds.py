@@ -19,8 +19,9 @@ from reports.serviceday.seeds import seed_rows
 def seed_checks(kpis: Mapping[str, Any], cfg: Any) -> list[Check]:
     """One check per judged row of the seeds table for a run's KPIs and config."""
     dispatch = str(cfg.service.dispatch) if "service" in cfg else None
+    brand = str(cfg.demand.brand) if "demand" in cfg else None
     checks = []
-    for row in seed_rows(kpis, dispatch):
+    for row in seed_rows(kpis, dispatch, brand):
         value = kpi_value(kpis, row.key)
         if row.band is None or value is None:
             continue
@@ -29,7 +30,7 @@ def seed_checks(kpis: Mapping[str, Any], cfg: Any) -> list[Check]:
             name=f"seeds_{row.key}", title=f"{row.label} vs the seeds (default scenario)",
             figure=round(float(value), 5), unit=row.key, reference=row.seed,
             band=(float(low), float(high)), source=row.source,
-            detail={"mark": row.mark, "dispatch": dispatch,
+            detail={"mark": row.mark, "dispatch": dispatch, "brand": brand,
                     "table": "run report, service day, 'Seeds vs this run'"},
             plot={"kind": "band", "value": float(value), "band": [float(low), float(high)],
                   "x_label": row.label}))

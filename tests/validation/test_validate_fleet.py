@@ -91,3 +91,8 @@ def test_seed_checks_are_the_service_tables_rows(cfg):
     low = seed_checks(kpis | {"jobs_per_van_day": 2.0, "mobile_share_of_visits": 0.05}, cfg)
     assert {c.name for c in low if not c.passed} == {"seeds_jobs_per_van_day",
                                                       "seeds_mobile_share_of_visits"}
+    # The default brand is the industry average (seed 002:63: 2.1), not NIO's 8.3.
+    assert checks["seeds_service_contacts_per_vehicle_year"].band == (1.5, 3.0)
+    assert checks["seeds_mobile_share_of_visits"].band == (0.34, 0.46)  # 40 % +- 15 %
+    nio = seed_checks(kpis | {"service_contacts_per_vehicle_year": 8.3}, cfg)
+    assert [c.name for c in nio if not c.passed] == ["seeds_service_contacts_per_vehicle_year"]

@@ -263,12 +263,13 @@ def test_generation_bands() -> None:
 
 
 def test_seed_rows_and_marks() -> None:
-    rows = {r.key: r for r in seed_rows(KPI_VALUES, "engine")}
+    rows = {r.key: r for r in seed_rows(KPI_VALUES, "engine", "industry_average")}
     assert list(rows) == list(KPI_VALUES)
     marks = {k: (r.value, r.mark, r.level) for k, r in rows.items()}
     assert marks == {
-        "service_contacts_per_vehicle_year": ("1.90", "below 2.1–8.3", "watch"),
-        "mobile_share_of_visits": ("45.0 %", "in band 40–60 %", "ok"),
+        "service_contacts_per_vehicle_year": ("1.90", "in band 1.5–3.0 (industry average)",
+                                              "ok"),
+        "mobile_share_of_visits": ("45.0 %", "in band 34–46 %", "ok"),
         "jobs_per_van_day": ("6.00", "above 3.0–5.0", "watch"),
         "technician_productive_hours_per_day": ("7.0", "in band 6.2–7.5 h (engine)", "ok"),
         "on_time_arrival_rate": ("70 %", "below 80–94 % (engine)", "watch"),
@@ -276,12 +277,30 @@ def test_seed_rows_and_marks() -> None:
         "triage_accuracy": ("90.0 %", "context", ""),
     }
     assert rows["service_contacts_per_vehicle_year"].source.startswith("seed 002:63")
-    assert rows["mobile_share_of_visits"].source == "seed 001:597-606"
+    assert rows["service_contacts_per_vehicle_year"].seed.endswith(
+        "this run's brand: industry average, 2.1")
+    assert rows["mobile_share_of_visits"].source.startswith("seed 001:597-606")
     assert rows["jobs_per_van_day"].source == "seed 003:283-284"
     assert rows["on_time_arrival_rate"].seed == (
         "68 % manual / 91 % engine / 96 % traffic-aware; this run's dispatch: engine, 91 %")
     assert rows["center_booking_lead_days"].source.startswith("J.D. Power 2023")
     assert rows["triage_accuracy"].source == "seed 001:254-260"
+
+
+def test_contacts_are_judged_against_the_runs_own_brand() -> None:
+    # seed 002:63: 2.1 is the industry average, 8.3 NIO's: two brands, not one band
+    def row(brand, value=1.9):
+        kpis = KPI_VALUES | {"service_contacts_per_vehicle_year": value}
+        return seed_rows(kpis, "engine", brand)[0]
+
+    assert row("industry_average").band == (1.5, 3.0)
+    high = row("high_touch")
+    assert (high.mark, high.level, high.band) == ("below 7.0–10.0 (high-touch (NIO))",
+                                                  "watch", (7.0, 10.0))
+    assert row("high_touch", 8.3).level == "ok"
+    assert row("industry_average", 8.3).level == "watch"
+    unknown = row(None)
+    assert (unknown.mark, unknown.level, unknown.band) == ("— (brand unknown)", "", None)
 
 
 def test_seed_rows_follow_the_dispatch_generation() -> None:
@@ -296,10 +315,11 @@ def test_seed_rows_follow_the_dispatch_generation() -> None:
 
 
 def test_seeds_finding_lists_the_rows_outside() -> None:
-    finding = serviceday.seeds_finding(seed_rows(KPI_VALUES, "engine"))
+    finding = serviceday.seeds_finding(seed_rows(KPI_VALUES, "engine", "high_touch"))
     assert finding is not None and finding.level == "watch"
     assert finding.text.startswith("Service day against the seeds: 3 of 6 in band; outside: "
-                                   "service contacts per vehicle-year 1.90, below 2.1–8.3;")
+                                   "service contacts per vehicle-year 1.90, below 7.0–10.0 "
+                                   "(high-touch (NIO));")
     assert serviceday.seeds_finding(seed_rows({}, None)) is None
 
 
