@@ -189,11 +189,17 @@ def scale(vehicles: int, days: int, replications: int, seed: int | None,
     cores = os.cpu_count() or 1
     _info(f"scale: {replications} replications of {vehicles} vehicles x {days} days, "
           f"n_jobs 1 and {cores} ...")
-    table = parallel_efficiency([cores], overrides, replications=replications)
+    # Workers are started and warmed on a tiny run first, untimed (loky keeps them for the
+    # session); the serial process gets the same warm-up.
+    table = parallel_efficiency([cores], overrides, replications=replications,
+                                warm=[*extra, *WARM_UP])
     rows = table.to_dict("records")
     for r in rows:
         _info(f"scale: n_jobs={r['n_jobs']}: {r['wall_s']:.2f} s, speedup x{r['speedup']:.2f}, "
-              f"efficiency {r['efficiency']:.0%}, identical={r['identical']}")
+              f"efficiency {r['efficiency']:.0%}, identical={r['identical']}; warm-up "
+              f"{r['start_s']:.1f} s, tasks {r['task_s']:.1f} s (occupancy {r['occupancy']:.0%}, "
+              f"slowdown x{r['task_slowdown']:.2f}), CPU {r['cpu_s']:.1f} s, other processes "
+              f"{r['other_cores']:.2f} cores")
     return {"vehicles": vehicles, "days": days, "replications": replications,
             "cpu_count": cores, "overrides": list(extra),
             "runs": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}

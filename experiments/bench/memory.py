@@ -12,55 +12,12 @@ Without ``/proc`` (macOS) nothing is sampled and the figures are ``None``.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
-PROC = Path("/proc")
+from experiments.procstat import available, rss_kib, tree
+
 KIB_PER_MIB = 1024
-
-
-def _children_map() -> dict[int, list[int]]:
-    """Parent pid -> child pids of every process visible in ``/proc``."""
-    kids: dict[int, list[int]] = {}
-    for entry in os.scandir(PROC):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_text()
-        except OSError:   # the process ended between the listing and the read
-            continue
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        kids.setdefault(ppid, []).append(int(entry.name))
-    return kids
-
-
-def tree(root: int) -> list[int]:
-    """``root`` and all its descendants (pids)."""
-    kids, out, todo = _children_map(), [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(kids.get(pid, ()))
-    return out
-
-
-def rss_kib(pid: int) -> tuple[int, int] | None:
-    """``(VmRSS, VmHWM)`` of ``pid`` in KiB; ``None`` if it is gone (or a zombie)."""
-    try:
-        text = (PROC / str(pid) / "status").read_text()
-    except OSError:
-        return None
-    fields = {}
-    for line in text.splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            fields[key] = int(rest.split()[0])
-    if len(fields) < 2:
-        return None
-    return fields["VmRSS"], fields["VmHWM"]
 
 
 @dataclass
@@ -81,11 +38,6 @@ class TreeMemory:
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
 
-    @property
-    def available(self) -> bool:
-        """Whether this system has ``/proc`` to sample."""
-        return (PROC / str(os.getpid()) / "status").exists()
-
     def sample(self) -> None:
         """One sample of the tree now."""
         total = 0
@@ -103,7 +55,7 @@ class TreeMemory:
             self.sample()
 
     def start(self) -> TreeMemory:
-        if self.available:
+        if available():
             self.sample()
             self._thread = threading.Thread(target=self._loop, daemon=True,
                                             name=f"tree-memory-{self.root}")

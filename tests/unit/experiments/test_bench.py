@@ -94,3 +94,5 @@ def test_replications_report_the_parallel_efficiency(capsys):
     for n, r in runs.items():
         assert r["speedup"] == pytest.approx(serial / r["wall_s"])
         assert r["efficiency"] == pytest.approx(r["speedup"] / n)
+        assert r["start_s"] > 0 and r["cpu_s"] > 0 and r["other_cores"] >= 0
+        assert 0 < r["occupancy"] <= 1.0 + 1e-9 and r["task_slowdown"] > 0
