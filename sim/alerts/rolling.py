@@ -98,8 +98,11 @@ class RollingLine:
         self.syy -= y0 * y0
 
     def clear(self, vehicles: np.ndarray) -> None:
-        """Forget ``vehicles``' history (a new part was fitted)."""
-        self.buf[:, vehicles] = np.nan
+        """Forget ``vehicles``' history (a new part was fitted).
+
+        Their readings stay in the ring buffer: :meth:`_gaps` counts a vehicle cleared
+        since a slot was filled as having no reading there, so nothing reads them again
+        (no write across the whole window per clear)."""
         self.last_clear[vehicles] = self.advances
         for a in (self.s, self.st, self.stt, self.sy, self.sty, self.syy):
             a[vehicles] = 0
