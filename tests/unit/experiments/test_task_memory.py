@@ -20,7 +20,7 @@ def _rss_mib() -> float:
 
 
 def test_give_back_memory_returns_freed_arrow_and_small_object_heap():
-    base = _rss_mib()
+    base, arrow_base = _rss_mib(), pa.default_memory_pool().bytes_allocated()
     # What a run leaves behind: an Arrow string column and many small Python objects.
     strings = pa.array([f"event-{i % 977}" for i in range(3_000_000)], type=pa.string())
     rows = [(float(i), "job_created", i) for i in range(1_000_000)]
@@ -28,7 +28,8 @@ def test_give_back_memory_returns_freed_arrow_and_small_object_heap():
     assert grown - base > 100
     del strings, rows
     tasks.give_back_memory()
-    assert pa.default_memory_pool().bytes_allocated() == 0
+    # (other tests of this worker process may still hold Arrow memory of their own)
+    assert pa.default_memory_pool().bytes_allocated() <= arrow_base
     # Most of the growth is back with the system (loky allows 300 MB over a worker's start).
     assert _rss_mib() - base < 0.5 * (grown - base)
 
