@@ -8,6 +8,8 @@ numbers). Spawned children are indexed, so replication ``r`` keeps its seed when
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import hashlib
 import json
 import math
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from omegaconf import DictConfig, OmegaConf
 
 # Hydra's compose API keeps global state; threads of one process must not compose at once.
@@ -141,4 +144,26 @@ def run_task(task: Task) -> TaskResult:
         cfg = load_config([*task.overrides, "output.progress=false"])
     result = simulate(cfg, progress=False)
     kpis = {k: _as_float(v) for k, v in result.kpis.items()}
-    return TaskResult(task, kpis, time.perf_counter() - t0, timeline(result.daily))
+    out = TaskResult(task, kpis, time.perf_counter() - t0, timeline(result.daily))
+    del result
+    give_back_memory()
+    return out
+
+
+def give_back_memory() -> None:
+    """Return the heap a finished run freed to the operating system.
+
+    A 20 000 x 365 run leaves its worker ~250-350 MB above its size after a tiny
+    first task, held by Arrow's allocator (the event log's strings) and glibc's
+    free lists, although nothing uses it. joblib's loky workers read that as a
+    leak (more than 300 MB over the size after their first task) and are
+    replaced: a new process, its imports and first-run costs for every task.
+    Releasing Arrow's unused pages and ``malloc_trim`` bring the worker back
+    within ~60 MB of its start (a few ms). Elsewhere than glibc it only collects.
+    """
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc (macOS, musl): nothing to trim
+        pass

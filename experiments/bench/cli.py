@@ -13,6 +13,7 @@ Usage::
     fleetsim-bench --vehicles 100000 --days 365 --no-naive --out bench.json
     fleetsim-bench --vehicles 20000 --days 365 --set alerts=none --set ota=none
     fleetsim-bench --vehicles 20000 --days 365 --replications 4   # parallel efficiency
+    fleetsim-bench --scaling 10000,100000,1000000 --shards 1,2 --days 365   # cost vs fleet size
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import numpy as np
 
 import sim
 from experiments.bench.naive import run_naive
+from experiments.bench.scaling import int_list, scaling, table
 from sim.io import write_json
 
 NAIVE_VEHICLES_MAX = 5000
@@ -60,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fleetsim-bench",
         description="Time the vectorized simulation against a naive per-vehicle SimPy model "
                     "of the same twins; print one JSON object on stdout.")
-    p.add_argument("--vehicles", type=positive_int, required=True, metavar="N",
-                   help="fleet size of the vectorized run")
+    p.add_argument("--vehicles", type=positive_int, default=None, metavar="N",
+                   help="fleet size of the vectorized run (required unless --scaling)")
     p.add_argument("--days", type=positive_int, required=True, metavar="D",
                    help="simulated days (both models)")
     p.add_argument("--naive-vehicles", type=positive_int, default=None, metavar="M",
@@ -74,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replications", type=positive_int, default=None, metavar="R",
                    help="instead: time R replications of the scenario serially and on every "
                         "core (joblib), and report the parallel efficiency")
+    p.add_argument("--scaling", type=int_list, default=None, metavar="N1,N2,...",
+                   help="instead: run each fleet size (and each --shards) in a child process; "
+                        "one table of wall time, vehicle-days/s, peak memory per process and "
+                        "in total, and a fit of wall time against fleet size")
+    p.add_argument("--shards", type=int_list, default=None, metavar="K1,K2,...",
+                   help="with --scaling: shard counts, passed as run.shards=K (default 1)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="a config override for both models (repeatable), e.g. --set alerts=none")
     return p
@@ -90,6 +98,12 @@ def run_vectorized(cfg: Any) -> tuple[int, float, float]:
     result = sim.simulate(cfg, progress=False)
     wall = time.perf_counter() - t0
     return int(result.kpis["vehicle_days"]), wall, float(result.meta.get("routing_wall_s", 0.0))
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and its reaped children (shard processes) so far."""
+    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 WARM_UP = ("fleet.size=300", "horizon_days=20")
@@ -124,12 +138,15 @@ def bench(vehicles: int, days: int, naive_vehicles: int | None, seed: int | None
     cfg = sim.load_config(overrides)
     warm_up(overrides, naive)
     _info(f"vectorized: {vehicles} vehicles x {days} days ...")
+    cpu0 = _cpu_s()
     vehicle_days, wall, routing = run_vectorized(cfg)
+    cpu = _cpu_s() - cpu0
     rate = vehicle_days / wall
     _info(f"vectorized: {wall:.3f} s, {rate:,.0f} vehicle-days/s, "
           f"routing {routing:.3f} s ({routing / wall:.1%})")
     out: dict[str, Any] = {"vehicles": vehicles, "days": days, "vehicle_days": vehicle_days,
-                           "wall_s": round(wall, 6), "vehicle_days_per_s": round(rate, 1),
+                           "wall_s": round(wall, 6), "cpu_s": round(cpu, 3),
+                           "vehicle_days_per_s": round(rate, 1),
                            "routing_s": round(routing, 6),
                            "routing_share": round(routing / wall, 4)}
     n_wall = n_rate = speedup = m = n_days = None
@@ -148,6 +165,9 @@ def bench(vehicles: int, days: int, naive_vehicles: int | None, seed: int | None
             "naive_vehicle_days_per_s": n_rate, "speedup": speedup,
             # Linux reports ru_maxrss in KiB; the vectorized run came first, so this is its peak.
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            # The largest reaped child process (a shard of a sharded run; 0 without one).
+            "peak_rss_children_mb": round(
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
             "cpu_count": os.cpu_count(), "python": platform.python_version(),
             "numpy": np.__version__, "overrides": list(extra)}
     return out
@@ -169,31 +189,54 @@ def scale(vehicles: int, days: int, replications: int, seed: int | None,
     cores = os.cpu_count() or 1
     _info(f"scale: {replications} replications of {vehicles} vehicles x {days} days, "
           f"n_jobs 1 and {cores} ...")
-    table = parallel_efficiency([cores], overrides, replications=replications)
+    # Workers are started and warmed on a tiny run first, untimed (loky keeps them for the
+    # session); the serial process gets the same warm-up.
+    table = parallel_efficiency([cores], overrides, replications=replications,
+                                warm=[*extra, *WARM_UP])
     rows = table.to_dict("records")
     for r in rows:
         _info(f"scale: n_jobs={r['n_jobs']}: {r['wall_s']:.2f} s, speedup x{r['speedup']:.2f}, "
-              f"efficiency {r['efficiency']:.0%}, identical={r['identical']}")
+              f"efficiency {r['efficiency']:.0%}, identical={r['identical']}; warm-up "
+              f"{r['start_s']:.1f} s, tasks {r['task_s']:.1f} s (occupancy {r['occupancy']:.0%}, "
+              f"slowdown x{r['task_slowdown']:.2f}), CPU {r['cpu_s']:.1f} s, other processes "
+              f"{r['other_cores']:.2f} cores")
     return {"vehicles": vehicles, "days": days, "replications": replications,
             "cpu_count": cores, "overrides": list(extra),
             "runs": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
                      for r in rows]}
 
 
+def _check_modes(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """--vehicles unless --scaling; --shards only with --scaling; one mode at a time."""
+    if args.scaling is None and args.vehicles is None:
+        parser.error("the following arguments are required: --vehicles (or --scaling)")
+    if args.scaling is not None and args.vehicles is not None:
+        parser.error("--scaling takes the fleet sizes; leave out --vehicles")
+    if args.scaling is not None and args.replications:
+        parser.error("--scaling and --replications are separate measurements; choose one")
+    if args.shards is not None and args.scaling is None:
+        parser.error("--shards goes with --scaling (e.g. --scaling 10000,100000 --shards 1,2)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``fleetsim-bench``; returns the exit code (errors exit 2)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _check_modes(parser, args)
     try:
         # Keep stdout for the one JSON object, whatever a library prints.
         with contextlib.redirect_stdout(sys.stderr):
-            if args.replications:
+            if args.scaling:
+                record = scaling(args.scaling, args.shards or [1], args.days, args.seed,
+                                 args.overrides, info=_info)
+                _info("scaling table:\n" + table(record))
+            elif args.replications:
                 record = scale(args.vehicles, args.days, args.replications, args.seed,
                                args.overrides)
             else:
                 record = bench(args.vehicles, args.days, args.naive_vehicles, args.seed,
                                naive=not args.no_naive, extra=args.overrides)
-    except sim.ConfigError as ex:
+    except (sim.ConfigError, RuntimeError) as ex:
         parser.error(str(ex))
     if args.out:
         write_json(args.out, record)

@@ -33,7 +33,10 @@ class RollingLine:
 
     def __init__(self, n: int, window: int) -> None:
         self.window = int(window)
-        self.buf = np.full((self.window, n), np.nan, F32)
+        # Uninitialised: a slot is read only once an advance has written it (``gaps[slot]``
+        # set), so no NaN fill of window x fleet (0.24 s for 120 x 100 000 in page faults,
+        # on every detector at start-up); the slots a short run never reaches are never touched.
+        self.buf = np.empty((self.window, n), F32)
         # Per slot: the vehicles without a reading that day (None: slot never filled) and
         # the advance that filled it; a vehicle cleared since then has no reading there
         # either: ``_gaps`` adds it when the slot is dropped (one fleet compare a day, not
@@ -95,8 +98,11 @@ class RollingLine:
         self.syy -= y0 * y0
 
     def clear(self, vehicles: np.ndarray) -> None:
-        """Forget ``vehicles``' history (a new part was fitted)."""
-        self.buf[:, vehicles] = np.nan
+        """Forget ``vehicles``' history (a new part was fitted).
+
+        Their readings stay in the ring buffer: :meth:`_gaps` counts a vehicle cleared
+        since a slot was filled as having no reading there, so nothing reads them again
+        (no write across the whole window per clear)."""
         self.last_clear[vehicles] = self.advances
         for a in (self.s, self.st, self.stt, self.sy, self.sty, self.syy):
             a[vehicles] = 0

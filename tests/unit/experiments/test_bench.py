@@ -10,7 +10,8 @@ from experiments.bench import cli as bench
 
 KEYS = {"vehicles", "days", "vehicle_days", "wall_s", "vehicle_days_per_s", "naive_vehicles",
         "naive_days", "naive_wall_s", "naive_vehicle_days_per_s", "speedup", "peak_rss_mb",
-        "cpu_count", "python", "numpy", "overrides", "routing_s", "routing_share"}
+        "cpu_count", "python", "numpy", "overrides", "routing_s", "routing_share", "cpu_s",
+        "peak_rss_children_mb"}
 
 
 def run(capsys, *args: str) -> dict:
@@ -37,6 +38,8 @@ def test_prints_one_consistent_json_record(capsys, tmp_path):
     assert 0.0 < rec["routing_s"] < rec["wall_s"]
     assert rec["routing_share"] == pytest.approx(rec["routing_s"] / rec["wall_s"], rel=1e-2)
     assert rec["peak_rss_mb"] > 10
+    # One process on one core: its CPU time is near its wall time, never far above it.
+    assert 0.0 < rec["cpu_s"] < 1.5 * rec["wall_s"] + 0.5
     assert json.loads(target.read_text()) == rec
     assert rec["overrides"] == []
 
@@ -91,3 +94,5 @@ def test_replications_report_the_parallel_efficiency(capsys):
     for n, r in runs.items():
         assert r["speedup"] == pytest.approx(serial / r["wall_s"])
         assert r["efficiency"] == pytest.approx(r["speedup"] / n)
+        assert r["start_s"] > 0 and r["cpu_s"] > 0 and r["other_cores"] >= 0
+        assert 0 < r["occupancy"] <= 1.0 + 1e-9 and r["task_slowdown"] > 0

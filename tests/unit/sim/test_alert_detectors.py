@@ -233,11 +233,12 @@ def test_every_detector_targets_a_twin_cause_and_reads_a_sensed_signal():
     assert checked == 5 + 4 + 10   # default, threshold, sensitive (none has none)
 
 
-def _brute_sums(line, day: int) -> dict[str, np.ndarray]:
-    """The window sums recomputed from the ring buffer (t = 0 today, -1 yesterday, ...)."""
-    w = line.window
+def _brute_sums(hist: np.ndarray, day: int) -> dict[str, np.ndarray]:
+    """The window sums recomputed from the test's own copy of the window's readings
+    (``hist``: window x fleet, NaN = no reading; t = 0 today, -1 yesterday, ...)."""
+    w = len(hist)
     t = np.array([-((day - k) % w) for k in range(w)], dtype=np.float64)[:, None]
-    y = line.buf.astype(np.float64)
+    y = hist.astype(np.float64)
     ok = ~np.isnan(y)
     y0 = np.where(ok, y, 0.0)
     return {"s": ok.sum(0), "st": (ok * t).sum(0), "stt": (ok * t * t).sum(0),
@@ -251,14 +252,18 @@ def test_rolling_sums_stay_exact_with_gaps_skipped_days_and_clears(known_gaps):
     rng = np.random.default_rng(5)
     n, w = 300, 9
     line = RollingLine(n, w)
+    hist = np.full((w, n), np.nan)   # what the window holds, kept apart from the line
     for day in range(60):
         y = (rng.normal(size=n) + 0.1 * day).astype(np.float32)
         gaps = np.flatnonzero(rng.random(n) < 0.1)
         y[gaps] = np.nan
         line.advance(day, y, gaps if known_gaps else None)
+        hist[day % w] = y
         if day % 7 == 3:  # parts replaced: their history is forgotten
-            line.clear(rng.choice(n, 20, replace=False))
-        want = _brute_sums(line, day)
+            cleared = rng.choice(n, 20, replace=False)
+            line.clear(cleared)
+            hist[:, cleared] = np.nan
+        want = _brute_sums(hist, day)
         for name, expected in want.items():
             np.testing.assert_allclose(getattr(line, name), expected, rtol=1e-9, atol=1e-6,
                                        err_msg=f"{name} on day {day}")

@@ -76,3 +76,22 @@ def test_daily_health_means_come_from_the_documented_sample(sample):
     # The SOH mean is always exact.
     soh = 1.0 - s.fleet.state.twins["battery"]["q_cal"] - s.fleet.state.twins["battery"]["q_cyc"]
     assert row["battery_soh_mean"] == pytest.approx(float(soh.mean()), rel=1e-6)
+
+
+def test_the_log_export_types_each_column_and_keeps_empty_and_ragged_logs_apart():
+    from sim.records import COLUMNS, Event
+
+    log = EventLog()
+    empty = log.to_frame()
+    assert list(empty.columns) == list(COLUMNS) and len(empty) == 0
+    assert str(empty["job"].dtype) == "int64" and str(empty["event"].dtype) == "string"
+    log.append(Event(1.5, "job_created", vehicle=4, job=2, region="north", due_d=3.0))
+    log.append((0.5, "van_leg", 7, "", "", "", 2, "north", 1, "mobile", "", float("nan"), 12.5))
+    ev = log.to_frame()
+    assert ev["event"].tolist() == ["van_leg", "job_created"]
+    assert ev["vehicle"].tolist() == [7, 4] and str(ev["vehicle"].dtype) == "int64"
+    assert ev["technician"].tolist() == [1, -1] and ev["value"].iloc[0] == 12.5
+    assert ev["due_d"].iloc[1] == 3.0 and str(ev["time_d"].dtype) == "float64"
+    log.append((2.0, "short"))
+    with pytest.raises(ValueError):
+        log.to_frame()
