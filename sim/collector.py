@@ -99,15 +99,20 @@ class DailyCollector:
         With the run's event log, also the waits of the jobs first assigned each day
         (:func:`wait_columns`).
         """
-        df = pd.DataFrame(self.rows)
-        if events is not None and "day" in df:
-            df = df.join(wait_columns(events, df["day"]), on="day")
-        # Count columns; OTA counts start on the release day (NaN before it, so float).
-        ints = [c for c in df.columns if c == "day" or c.startswith(("failures", "jobs_"))
-                or (c.startswith(("technicians_", "vans_")) and c != "technician_tenure_days_mean")
-                or c in ("vehicles_on_road", "vehicles_down", "breakdowns", "technicians_busy",
-                         "telemetry_uploads")]
-        return df.astype({c: "int64" for c in ints})
+        return daily_frame(self.rows, events)
+
+
+def daily_frame(rows: list[dict], events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The daily table of ``rows`` (see :meth:`DailyCollector.to_frame`)."""
+    df = pd.DataFrame(rows)
+    if events is not None and "day" in df:
+        df = df.join(wait_columns(events, df["day"]), on="day")
+    # Count columns; OTA counts start on the release day (NaN before it, so float).
+    ints = [c for c in df.columns if c == "day" or c.startswith(("failures", "jobs_"))
+            or (c.startswith(("technicians_", "vans_")) and c != "technician_tenure_days_mean")
+            or c in ("vehicles_on_road", "vehicles_down", "breakdowns", "technicians_busy",
+                     "telemetry_uploads")]
+    return df.astype({c: "int64" for c in ints})
 
 
 HOURS_PER_DAY = 24.0
