@@ -112,7 +112,8 @@ class DaskShards:
         try:
             futures = [self.client.submit(ShardWorker, cfg, regions, sizing, actor=True,
                                           pure=False) for regions in groups]
-            self.actors = [f.result() for f in futures]
+            with self.client.as_current():    # the actor handles need the client
+                self.actors = [f.result() for f in futures]
             self._inventory = self._gather([a.inventory() for a in self.actors])
         except BaseException:
             self.close()
