@@ -112,7 +112,8 @@ def _gate_server(n_regions: int, per_region: int):
                             ("employee", "early_adopter", "regular"),
                             np.repeat(np.arange(n_regions), per_region).astype(np.int64),
                             tuple(f"r{i}" for i in range(n_regions)))
-    return OtaServer(ota, attrs, Streams(1).get("ota")), int(ota.releases["fix_2026_12"].release_day)
+    day = int(ota.releases["fix_2026_12"].release_day)
+    return OtaServer(ota, attrs, Streams(1).get("ota")), day
 
 
 def _reports(ids: np.ndarray, errors: int) -> list:
