@@ -39,6 +39,7 @@ class DailyCollector:
         self._sample = slice(None, None, max(step, 1))
         self._created = 0
         self._finished = 0
+        self.soh_sample: np.ndarray | None = None
 
     def record(self, day: int, usage: Usage, failures: list[FailureBatch],
                sensed: tuple[np.ndarray, dict[str, np.ndarray]] | None = None,
@@ -52,6 +53,8 @@ class DailyCollector:
         state, n = self.fleet.state, self.fleet.state.n
         down = int(state.down.sum())
         s = soh(state.twins["battery"], self.fleet.params["battery"])
+        sampled_soh = s[self._sample]
+        self.soh_sample = sampled_soh   # the day's sampled SOH (a sharded run pools the regions')
         row: dict[str, float] = {
             "day": day,
             "vehicles_on_road": n - down,
@@ -59,7 +62,7 @@ class DailyCollector:
             "km_mean": float(usage.km.mean()),
             "temperature_mean_c": float(usage.temp_c.mean()),
             "battery_soh_mean": float(s.mean()),
-            "battery_soh_p05": p05(s[self._sample]),
+            "battery_soh_p05": p05(sampled_soh),
         }
         for name, twin in self.fleet.twins.items():
             sampled = {k: v[self._sample] for k, v in state.twins[name].items()}

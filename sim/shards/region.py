@@ -23,7 +23,6 @@ from sim.engine import build, fleet_clock, mark_sample_day, van_day_sample
 from sim.rng import Streams
 from sim.shards.ota_region import region_ota
 from twins import FleetState
-from twins.battery import soh
 
 
 class LockStep:
@@ -85,7 +84,6 @@ class RegionSim:
         mark_sample_day(self.sim)
         self.sim.env.process(fleet_clock(self.sim, False))
         self.soh_samples: list[np.ndarray] = []
-        self._sample = self.sim.collector._sample
 
     @property
     def campaigns(self) -> Any:
@@ -103,9 +101,7 @@ class RegionSim:
         if c is not None:
             c.orders = orders or {}
         self.sim.env.run(until=self.sim.lockstep.go())
-        fleet = self.sim.fleet
-        b = {k: v[self._sample] for k, v in fleet.state.twins["battery"].items()}
-        self.soh_samples.append(soh(b, fleet.params["battery"]).astype(np.float64))
+        self.soh_samples.append(np.array(self.sim.collector.soh_sample, np.float64))
         if c is None:
             return {"applied": [], "reports": {}}
         return {"applied": list(c.applied), "reports": c.arrivals(day + 1)}
