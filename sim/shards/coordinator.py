@@ -51,7 +51,7 @@ class ShardWorker:
     def __init__(self, cfg: DictConfig, regions: list[int], sizing: dict | None) -> None:
         plan = region_plan(cfg)
         self.regions = list(regions)
-        self.sims = {r: RegionSim(region_config(cfg, plan.names[r], plan.counts[r]), r,
+        self.sims = {r: RegionSim(region_config(cfg, plan.names[r], plan.counts[r], plan), r,
                                   plan.names, sizing) for r in self.regions}
 
     def inventory(self) -> dict[int, dict[str, np.ndarray]]:

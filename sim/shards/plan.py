@@ -56,8 +56,15 @@ def region_plan(cfg: DictConfig) -> RegionPlan:
     return RegionPlan(names, apportion(int(cfg.fleet.size), shares))
 
 
-def region_config(cfg: DictConfig, name: str, count: int) -> DictConfig:
-    """``cfg`` with one region: ``name`` (share 1) and ``count`` vehicles."""
+def region_config(cfg: DictConfig, name: str, count: int,
+                  plan: RegionPlan | None = None) -> DictConfig:
+    """``cfg`` with one region: ``name`` (share 1) and ``count`` vehicles.
+
+    With the run's ``plan``, the fleet-wide capacities become the region's part of them
+    (largest remainder over the regions' vehicles; a modelling choice of the sharded run,
+    see the README): the academy's trainee places, the recall's kit supply and the
+    failures that make the maker investigate it.
+    """
     sub = copy.deepcopy(cfg)
     with open_dict(sub):
         for other in [k for k in sub.fleet.regions if k != name]:
@@ -66,6 +73,14 @@ def region_config(cfg: DictConfig, name: str, count: int) -> DictConfig:
         sub.fleet.size = int(count)
         sub.output.progress = False
         sub.output.daily_sample_vehicles = _sample(cfg, count)
+    if plan is not None and len(plan.names) > 1:
+        r, counts = plan.names.index(name), plan.counts
+        total = max(sum(counts), 1)
+        academy = sub.service.workforce.academy
+        academy.capacity = max(1, apportion(int(academy.capacity), counts)[r])
+        recall = sub.demand.recall
+        recall.kits_per_week_full = float(recall.kits_per_week_full) * counts[r] / total
+        recall.discovery_failures = max(1, apportion(int(recall.discovery_failures), counts)[r])
     return sub
 
 
