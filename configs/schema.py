@@ -27,6 +27,7 @@ from configs.fields import (  # noqa: F401 (re-exported)
 )
 from configs.ota_schema import OtaConfig
 from configs.prognostics_schema import PrognosticsConfig
+from configs.run_schema import RunConfig
 from configs.service_schema import ServiceConfig
 
 
@@ -299,6 +300,7 @@ class FleetsimConfig:
     prognostics: PrognosticsConfig = MISSING
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    run: RunConfig = field(default_factory=RunConfig)
 
     @staticmethod
     def cross_checks(cfg: Any, path: str) -> list[str]:

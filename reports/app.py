@@ -26,6 +26,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+import experiments.shards  # noqa: F401  (run.backend: the shards' worker processes or Dask)
 from configs.load import SEARCHPATH, check_command_line
 from configs.validate import ConfigError, validate
 from sim.engine import simulate

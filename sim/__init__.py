@@ -9,6 +9,7 @@ Public API::
     result.save("outputs/my_run")
 """
 
+import sim.shards  # noqa: F401  (sharded runs: sim.engine.simulate hands run.shards to them)
 from configs.load import load_config
 from configs.validate import ConfigError
 from sim.engine import simulate

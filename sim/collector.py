@@ -39,6 +39,7 @@ class DailyCollector:
         self._sample = slice(None, None, max(step, 1))
         self._created = 0
         self._finished = 0
+        self.soh_sample: np.ndarray | None = None
 
     def record(self, day: int, usage: Usage, failures: list[FailureBatch],
                sensed: tuple[np.ndarray, dict[str, np.ndarray]] | None = None,
@@ -52,6 +53,8 @@ class DailyCollector:
         state, n = self.fleet.state, self.fleet.state.n
         down = int(state.down.sum())
         s = soh(state.twins["battery"], self.fleet.params["battery"])
+        sampled_soh = s[self._sample]
+        self.soh_sample = sampled_soh   # the day's sampled SOH (a sharded run pools the regions')
         row: dict[str, float] = {
             "day": day,
             "vehicles_on_road": n - down,
@@ -59,7 +62,7 @@ class DailyCollector:
             "km_mean": float(usage.km.mean()),
             "temperature_mean_c": float(usage.temp_c.mean()),
             "battery_soh_mean": float(s.mean()),
-            "battery_soh_p05": p05(s[self._sample]),
+            "battery_soh_p05": p05(sampled_soh),
         }
         for name, twin in self.fleet.twins.items():
             sampled = {k: v[self._sample] for k, v in state.twins[name].items()}
@@ -99,15 +102,20 @@ class DailyCollector:
         With the run's event log, also the waits of the jobs first assigned each day
         (:func:`wait_columns`).
         """
-        df = pd.DataFrame(self.rows)
-        if events is not None and "day" in df:
-            df = df.join(wait_columns(events, df["day"]), on="day")
-        # Count columns; OTA counts start on the release day (NaN before it, so float).
-        ints = [c for c in df.columns if c == "day" or c.startswith(("failures", "jobs_"))
-                or (c.startswith(("technicians_", "vans_")) and c != "technician_tenure_days_mean")
-                or c in ("vehicles_on_road", "vehicles_down", "breakdowns", "technicians_busy",
-                         "telemetry_uploads")]
-        return df.astype({c: "int64" for c in ints})
+        return daily_frame(self.rows, events)
+
+
+def daily_frame(rows: list[dict], events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The daily table of ``rows`` (see :meth:`DailyCollector.to_frame`)."""
+    df = pd.DataFrame(rows)
+    if events is not None and "day" in df:
+        df = df.join(wait_columns(events, df["day"]), on="day")
+    # Count columns; OTA counts start on the release day (NaN before it, so float).
+    ints = [c for c in df.columns if c == "day" or c.startswith(("failures", "jobs_"))
+            or (c.startswith(("technicians_", "vans_")) and c != "technician_tenure_days_mean")
+            or c in ("vehicles_on_road", "vehicles_down", "breakdowns", "technicians_busy",
+                     "telemetry_uploads")]
+    return df.astype({c: "int64" for c in ints})
 
 
 HOURS_PER_DAY = 24.0

@@ -9,7 +9,9 @@ work happen per event only.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import simpy
@@ -59,6 +61,7 @@ class Simulation:
     ota: OtaLoop | None = None
     demand: ServiceDemand | None = None
     prognostics: PrognosticsLoop | None = None
+    lockstep: Any = None   # a region of a sharded run: waits for each day's go (sim.shards)
 
     @property
     def sensed_signals(self) -> set[str] | None:
@@ -73,12 +76,15 @@ class Simulation:
         return self.cfg.service.demand == "failures"
 
 
-def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
+def build(cfg: DictConfig, sizing: dict | None = None, streams: Streams | None = None,
+          ota_loop: Callable[..., Any] | None = None) -> Simulation:
     """Build the fleet, the service network and the collector for ``cfg``.
 
     ``sizing`` (from :func:`sim.sizing.auto_size`) sets the vans and bays per region.
+    ``streams`` (default ``Streams(cfg.seed)``) and ``ota_loop`` (default :class:`OtaLoop`,
+    same arguments) let a region of a sharded run (:mod:`sim.shards`) bring its own.
     """
-    streams = Streams(cfg.seed)
+    streams = Streams(cfg.seed) if streams is None else streams
     fleet = build_fleet(cfg, streams)
     env = simpy.Environment()
     log = EventLog()
@@ -114,7 +120,7 @@ def build(cfg: DictConfig, sizing: dict | None = None) -> Simulation:
     ota = None
     ota_cfg = with_train(OmegaConf.to_object(cfg.ota), int(cfg.horizon_days))
     if ota_cfg.enabled and ota_cfg.releases and cfg.service.demand == "failures":
-        ota = OtaLoop(ota_cfg, fleet, service, log, streams)
+        ota = (ota_loop or OtaLoop)(ota_cfg, fleet, service, log, streams)
         repairs.after_repair.append(ota.after_repair)
     alerts = None
     if cfg.alerts.enabled and cfg.service.demand == "failures":
@@ -173,6 +179,8 @@ def fleet_clock(sim: Simulation, progress: bool):
     horizon = int(sim.cfg.horizon_days)
     bar = tqdm(total=horizon, unit="day", disable=None if progress else True, leave=False)
     for day in range(horizon):
+        if sim.lockstep is not None:
+            yield sim.lockstep.gate     # a sharded run's region: the coordinator's go for today
         usage = fleet.usage.day(day, fleet.state.down)
         for name, twin in fleet.twins.items():
             twin.step(fleet.state.twins[name], usage, 1.0, fleet.params[name],
@@ -198,6 +206,8 @@ def fleet_clock(sim: Simulation, progress: bool):
         if sim.demand is not None and sim.demand.recall is not None:
             extra |= sim.demand.recall.row()
         sim.collector.record(day, usage, failures, sensed, busy_at_noon, extra or None)
+        if sim.lockstep is not None:
+            sim.lockstep.day_over()
         bar.update(1)
     bar.close()
 
@@ -244,6 +254,11 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
                      meta=meta, fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))
 
 
+#: The sharded run (``run.shards`` not null): :func:`sim.shards.run_sharded`, put here by
+#: :mod:`sim.shards` (a layer above this module) when the package loads.
+SHARDED: list[Callable[..., RunResult]] = []
+
+
 @relaxed_gc()
 def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     """Run one scenario.
@@ -260,6 +275,12 @@ def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     t0 = time.perf_counter()
     sizing = (auto_size(cfg, run_sized) if cfg.service.mobile.sizing == "auto"
               and cfg.service.dispatch in ROUTED else None)
+    if "run" in cfg and cfg.run.shards is not None and SHARDED:
+        result = SHARDED[0](cfg, sizing, bool(cfg.output.progress) if progress is None
+                            else progress)
+        if sizing is not None:
+            result.meta["sizing"] = sizing
+        return result
     sim = build(cfg, sizing)
     mark_sample_day(sim)
     run_clock(sim, bool(cfg.output.progress) if progress is None else progress)
