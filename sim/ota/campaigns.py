@@ -174,13 +174,7 @@ class OtaCampaigns:
         connected = self.connected(day) if busy else None
         for c in live:
             c.step(day, connected if c in busy else None, ctx, out)
-        for parent, hotfix in self.superseded_by.items():
-            ev = out.events.get(hotfix)
-            if ev is not None and ev.installed.size:
-                p = self.campaigns[parent]
-                ev.superseded = p.installs.supersede(ev.installed).astype(np.int64)
-                ev.patched = ev.superseded[p.installs.defect_hw[ev.superseded]]
-                p.last_counts = p.counts(self.day)
+        supersede(self.campaigns, self.superseded_by, out, self.day)
         return out
 
     def on_dealer_flashed(self, vehicles: np.ndarray, release: str,
@@ -224,3 +218,16 @@ class OtaCampaigns:
 
 
 __all__ = ["OtaCampaigns", "STATES"]
+
+
+def supersede(campaigns: dict[str, Any], superseded_by: dict[str, str], out: DayOutcome,
+              day: int) -> None:
+    """A hotfix installed today supersedes its parent release on those vehicles: the day's
+    events get the superseded and patched vehicles, the parent its new counts."""
+    for parent, hotfix in superseded_by.items():
+        ev = out.events.get(hotfix)
+        if ev is not None and ev.installed.size:
+            p = campaigns[parent]
+            ev.superseded = p.installs.supersede(ev.installed).astype(np.int64)
+            ev.patched = ev.superseded[p.installs.defect_hw[ev.superseded]]
+            p.last_counts = p.counts(day)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.ota.campaigns import _child, _crc
+from sim.ota.campaigns import _child, _crc, supersede
 from sim.ota.controller import OVER
 from sim.ota.installs import ReleaseInstalls
 from sim.ota.loop import OtaLoop
@@ -127,13 +127,7 @@ class RegionCampaigns:
             else:
                 out.events[c.name] = ReleaseEvents()
             out.counts[c.name] = c.last_counts
-        for parent, hotfix in self.superseded_by.items():
-            ev = out.events.get(hotfix)
-            if ev is not None and ev.installed.size:
-                p = self.campaigns[parent]
-                ev.superseded = p.installs.supersede(ev.installed).astype(np.int64)
-                ev.patched = ev.superseded[p.installs.defect_hw[ev.superseded]]
-                p.last_counts = p.counts(self.day)
+        supersede(self.campaigns, self.superseded_by, out, self.day)
         return out
 
     def on_dealer_flashed(self, vehicles: np.ndarray, release: str) -> np.ndarray:
