@@ -164,7 +164,10 @@ class EconomicsConfig:
     van_fitout: float = num(200_000.0, 0.0, 1e9)
     van_tools: float = num(50_000.0, 0.0, 1e9)
     van_life_years: float = num(5.0, 0.1, 100.0)
-    bay_cost_per_h: float = num(140.0, 0.0, 1e6)
+    # A center bay costs its technician (technician_cost_per_h, as a van's) and the center's own
+    # overheads, per CNY of technician cost: non-technician staff, and site and equipment.
+    center_staff_per_technician_cost: float = num(0.85, 0.0, 100.0)
+    center_site_per_technician_cost: float = num(0.88, 0.0, 100.0)
     revenue_per_visit: float = num(600.0, 0.0, 1e6)
     mobile_service_fee: float = num(100.0, 0.0, 1e6)
     # Share of visits the maker pays under warranty, by contact source; absent = 0 (owner pays).

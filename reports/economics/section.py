@@ -32,7 +32,8 @@ TILE_SPECS: tuple[KpiSpec, ...] = (
      lambda _: "The van line's cost (technicians every shift hour, vans, energy, consumables) "
                "per visit."),
     ("cost_per_job_center",
-     lambda _: "Staffed center bays every open hour, plus consumables, per visit."),
+     lambda _: "Center bays every open hour (technicians, the center's staff and site), plus "
+               "consumables, per visit."),
     ("service_margin",
      lambda _: "Revenue less cost of the vans and centers, as a share of revenue."),
     ("van_payback_months",

@@ -120,8 +120,8 @@ SERVICE: tuple[Row, ...] = (
      "the mobile line's cost (technicians paid every shift hour, van depreciation, energy "
      "per km, consumables and management per visit; `service.economics`) / mobile visits"),
     ("cost_per_job_center", "Cost per center visit", "CNY/visit", ",.0f", "lower",
-     "staffed center bays for every open hour plus consumables and management per visit, "
-     "/ center visits"),
+     "center bays for every open hour (their technicians and the center's staff and site "
+     "overheads; `service.economics`) plus consumables per visit, / center visits"),
     ("cost_per_job_mobile_to_center", "Mobile cost per job / center's", "ratio", ".2f", "lower",
      "cost_per_job_mobile / cost_per_job_center (seed 001:597-600: 0.85 in 2023)"),
     ("service_margin", "Service margin", "fraction", ".1%", "higher",

@@ -6,10 +6,15 @@ at ~500 CNY; seed 001 reports that by 2023 a mobile job cost 15 % less than a
 center job. Here the cost per job is an outcome of how busy the resources are:
 
 - a van's technician is paid for every shift hour of every working day, busy or
-  not, and the van depreciates over ``van_life_years`` whatever it does; the
-  energy follows the km driven (the drive back to the depot included);
-  consumables and management are per visit;
-- a center bay costs ``bay_cost_per_h`` for every open hour of every working day;
+  not, and the van depreciates over ``van_life_years`` whatever it does (so its
+  capital per visit falls with the visits a van makes in a year, not seed 003's
+  fixed 500); the energy follows the km driven (the drive back to the depot
+  included); consumables and management (dispatch, customer service) are per visit;
+- a center bay's technician is paid the same rate for every open hour of every
+  working day, and the center's own overheads come on top in proportion: its
+  other staff (manager, advisors, parts, cashier) and its site and equipment
+  (``center_*_per_technician_cost``). Allocated over the center's visits, an
+  idle bay-hour costs as much as a busy one; consumables are per visit;
 - revenue is ``revenue_per_visit`` for a visit of either channel, plus the
   ``mobile_service_fee`` at home. The maker pays a share of each contact
   source's visits under warranty (``warranty_share_by_source``), at
@@ -57,6 +62,12 @@ KEYS = ("cost_per_job_mobile", "cost_per_job_center", "cost_per_job_mobile_to_ce
 
 def _rate(num: float, den: float) -> float:
     return float(num) / den if den else math.nan
+
+
+def bay_cost_per_h(e: Any) -> float:
+    """What an open center bay-hour costs: its technician and the center's overheads, CNY."""
+    return e.technician_cost_per_h * (1.0 + e.center_staff_per_technician_cost
+                                      + e.center_site_per_technician_cost)
 
 
 def visit_revenue(arrived: pd.DataFrame, e: Any) -> tuple[dict[str, float], float]:
@@ -122,8 +133,8 @@ def economics_kpis(ev: pd.DataFrame, cap: Any,
     trainees = int(ev["event"].isin(["academy_passed", "academy_failed"]).sum())
     academy = trainees * getattr(cap, "trainee_cost", 0.0)
     mobile_cost = crew + vans + km * e.energy_cost_per_km + mobile * per_visit + academy
-    center_cost = (cap.bays * cap.working_days * cap.shift_h_per_day * e.bay_cost_per_h
-                   + center * per_visit)
+    center_cost = (cap.bays * cap.working_days * cap.shift_h_per_day * bay_cost_per_h(e)
+                   + center * e.consumables_per_visit)
     by_channel, warranty = visit_revenue(arrived, e)
     revenue = by_channel["mobile"] + by_channel["center"]
 

@@ -69,10 +69,7 @@ def test_2023_beats_2015_on_every_figure(means):
 
 # Figures the model does not reach (README "The mobile service line"): strict xfails, so that
 # reaching one turns the mark into a failure to remove.
-KNOWN_MISSES = {
-    ("mobile_2023", "cost_per_job_mobile_to_center"):
-        "seed 003's prices make a van visit dearer than a bay visit",
-}
+KNOWN_MISSES: dict[tuple[str, str], str] = {}
 
 
 def _targets() -> list:

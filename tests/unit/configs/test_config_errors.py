@@ -54,6 +54,10 @@ BAD = {
         "service.economics.repair_revenue_emergency", "-5", "[0, 1000000]"],
     "service.economics.owner_avoided_cost_per_breakdown=-1": [
         "service.economics.owner_avoided_cost_per_breakdown", "-1", "[0, 1000000]"],
+    "service.economics.center_staff_per_technician_cost=-0.5": [
+        "service.economics.center_staff_per_technician_cost", "-0.5", "[0, 100]"],
+    "service.economics.center_site_per_technician_cost=abc": [
+        "service.economics.center_site_per_technician_cost", "abc"],
 }
 
 

@@ -18,7 +18,9 @@ from sim.service.kpis import ServiceCapacity
 ECON = SimpleNamespace(technician_cost_per_h=100.0, energy_cost_per_km=1.0,
                        consumables_per_visit=300.0, management_per_visit=30.0,
                        van_fitout=200_000.0, van_tools=50_000.0, van_life_years=5.0,
-                       bay_cost_per_h=140.0, revenue_per_visit=600.0, mobile_service_fee=100.0,
+                       center_staff_per_technician_cost=0.85,
+                       center_site_per_technician_cost=0.88,
+                       revenue_per_visit=600.0, mobile_service_fee=100.0,
                        warranty_share_by_source={}, warranty_rate_factor=0.8,
                        preventive_margin=0.45, emergency_margin=0.28,
                        repair_revenue_preventive=545.0, repair_revenue_emergency=545.0,
@@ -40,12 +42,16 @@ def _cap(vans: int, bays: int, days: float = DAYS_PER_YEAR, econ=ECON) -> Servic
                            horizon_days=days, costs=None, bays=bays, economics=econ)
 
 
+def _econ(**changes) -> SimpleNamespace:
+    return SimpleNamespace(**(vars(ECON) | changes))
+
+
 def test_costs_margin_and_payback_by_hand():
     k = economics_kpis(_log(mobile=1200, center=1500, km=12_000.0), _cap(vans=1, bays=1))
     crew = 300 * 10 * 100.0                                   # every shift hour is paid
     van = 250_000.0 / 5.0                                     # one year of depreciation
     mobile_cost = crew + van + 12_000.0 + 1200 * 330.0
-    center_cost = 300 * 10 * 140.0 + 1500 * 330.0
+    center_cost = 300 * 10 * 100.0 * (1 + 0.85 + 0.88) + 1500 * 300.0   # bay-hour 273
     assert k["cost_per_job_mobile"] == pytest.approx(mobile_cost / 1200)
     assert k["cost_per_job_center"] == pytest.approx(center_cost / 1500)
     revenue = 1200 * 700.0 + 1500 * 600.0
@@ -59,6 +65,43 @@ def test_a_busier_van_costs_less_per_visit_and_pays_back_sooner():
     busy = economics_kpis(_log(1500, 100, 15_000.0), _cap(1, 1))
     assert busy["cost_per_job_mobile"] < idle["cost_per_job_mobile"]
     assert busy["van_payback_months"] < idle["van_payback_months"]
+
+
+def test_a_busier_center_costs_less_per_visit_its_idle_bay_hours_are_paid_too():
+    costs = [economics_kpis(_log(100, n, 1_000.0), _cap(1, 2))["cost_per_job_center"]
+             for n in (1000, 2000, 4000)]
+    open_h = 2 * 300 * 10.0
+    assert costs[0] > costs[1] > costs[2]
+    assert costs[0] - costs[1] == pytest.approx(open_h * 273.0 * (1 / 1000 - 1 / 2000))
+
+
+def test_van_capital_per_visit_falls_with_the_visits_a_van_makes_in_a_year():
+    # Van capital alone: no technician, energy, consumables or management.
+    econ = _econ(technician_cost_per_h=0.0, energy_cost_per_km=0.0,
+                 consumables_per_visit=0.0, management_per_visit=0.0)
+    per_visit = {n: economics_kpis(_log(n, 100, 0.0), _cap(1, 1, econ=econ))[
+        "cost_per_job_mobile"] for n in (500, 1500)}
+    assert per_visit[500] == pytest.approx(250_000.0 / 5.0 / 500)      # seed 003's 500 a year
+    assert per_visit[1500] == pytest.approx(per_visit[500] / 3)        # a 2023 van's ~1 500
+
+
+def test_both_channels_pay_their_technicians_every_shift_hour():
+    # No overheads, no van, no energy: a van and a bay with the same visits cost the same.
+    econ = _econ(center_staff_per_technician_cost=0.0, center_site_per_technician_cost=0.0,
+                 van_fitout=0.0, van_tools=0.0, energy_cost_per_km=0.0, management_per_visit=0.0)
+    k = economics_kpis(_log(1200, 1200, 5_000.0), _cap(1, 1, econ=econ))
+    assert k["cost_per_job_mobile"] == pytest.approx(k["cost_per_job_center"])
+    assert k["cost_per_job_center"] == pytest.approx(300 * 10 * 100.0 / 1200 + 300.0)
+
+
+def test_the_center_overheads_load_the_center_only():
+    log = _log(1200, 1500, 12_000.0)
+    lean = economics_kpis(log, _cap(1, 1, econ=_econ(center_staff_per_technician_cost=0.0)))
+    full = economics_kpis(log, _cap(1, 1))
+    assert full["cost_per_job_mobile"] == lean["cost_per_job_mobile"]
+    assert (full["cost_per_job_center"] - lean["cost_per_job_center"]
+            == pytest.approx(300 * 10 * 100.0 * 0.85 / 1500))
+    assert full["cost_per_job_mobile_to_center"] < lean["cost_per_job_mobile_to_center"]
 
 
 def test_a_van_that_does_not_pay_for_itself_has_no_payback():
@@ -81,10 +124,6 @@ def test_the_drive_back_to_the_depot_costs_energy_too():
 
 
 # ------------------------------------------------------------------ warranty vs paid
-def _econ(**changes) -> SimpleNamespace:
-    return SimpleNamespace(**(vars(ECON) | changes))
-
-
 def test_warranty_visits_earn_the_warranty_rate_and_the_fee_stays():
     shares = {"faults": 0.5, "alerts": 0.0, "maintenance": 0.0, "owner": 1.0}
     econ = _econ(warranty_share_by_source=shares)
