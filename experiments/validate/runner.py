@@ -39,6 +39,10 @@ from experiments.validate.record import reproducibility
 from sim.fleet import twin_params
 
 TIERS = ("fast", "full")
+# The busy tier-1 city of seed 001's dispatch generations (20 000 cars in one city, vans with a
+# backlog every evening), on which the caller's ``busy_city_extra`` checks run with the
+# default scenario's dispatch (reports.validate.seeds: the seeds' productive hours).
+BUSY_CITY = ("experiment=dispatch_generations",)
 # The seeds of the checks that do not run the default scenario (reproducibility record).
 CHECK_SEEDS = {
     "adac_cause_shares": fleet_checks.SHARES_OVERRIDES[-1],
@@ -46,13 +50,15 @@ CHECK_SEEDS = {
     "interval_coverage": intervals.COVERAGE_SEED, "crn_experiment": intervals.CRN_SEED,
     "alert_quality": list(alerts_ota.ALERT_SEEDS),
     "ota_sandbox": "SyntheticFleet(seed=1), run(seed=2026) (sim.ota.sandbox defaults)",
+    "busy_city": " ".join(BUSY_CITY) + " (the default seed)",
 }
 RESULT_FILE = "validation.json"
 
 
 def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = None,
                overrides: Sequence[str] = (), fleet: bool = True,
-               run_extra: Sequence[Callable[[Mapping[str, Any], Any], list[Check]]] = ()
+               run_extra: Sequence[Callable[[Mapping[str, Any], Any], list[Check]]] = (),
+               busy_city_extra: Sequence[Callable[[Mapping[str, Any], Any], list[Check]]] = ()
                ) -> dict[str, Any]:
     """Run the checks of ``tier``; returns the ``validation.json`` document.
 
@@ -65,6 +71,8 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
             battery cell checks alone.
         run_extra: more checks of the default run, each called with its KPIs and config
             (the report layer's: the seeds' service scoreboard).
+        busy_city_extra: checks of a run of :data:`BUSY_CITY` (with ``overrides`` and the
+            default's ``service.dispatch``), called like ``run_extra``; no run without one.
     """
     if tier not in TIERS:
         raise ValueError(f"tier={tier!r}: one of {', '.join(TIERS)}")
@@ -80,6 +88,13 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
         checks.append(littles_law.littles_law_check(run.events, int(cfg.horizon_days)))
         for extra in run_extra:
             checks.extend(extra(run.kpis, cfg))
+        if busy_city_extra:
+            city = sim.load_config(["output.progress=false", "output.report=false",
+                                    *BUSY_CITY, f"service.dispatch={cfg.service.dispatch}",
+                                    *overrides])
+            city_kpis = sim.simulate(city).kpis
+            for extra in busy_city_extra:
+                checks.extend(extra(city_kpis, city))
         checks.extend(components.component_checks(cfg))
         checks.append(ota_adoption.adoption_check(ota_adoption.adoption_curves()))
         plain = sim.load_config(["output.progress=false", *overrides,
