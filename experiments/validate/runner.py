@@ -15,6 +15,7 @@ alert precision and recall on 20 000 x 730 for seeds 1-5.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -39,10 +40,10 @@ from experiments.validate.record import reproducibility
 from sim.fleet import twin_params
 
 TIERS = ("fast", "full")
-# The busy tier-1 city of seed 001's dispatch generations (20 000 cars in one city, vans with a
-# backlog every evening), on which the caller's ``busy_city_extra`` checks run with the
-# default scenario's dispatch (reports.validate.seeds: the seeds' productive hours).
-BUSY_CITY = ("experiment=dispatch_generations",)
+# Seed 001's busy tier-1 city: the fleet and horizon of this experiment (20 000 cars in one
+# tier-1 city, 90 days), on which the caller's ``busy_city_extra`` checks run the default
+# scenario's service (reports.validate.seeds: the seeds' productive hours).
+BUSY_CITY_EXPERIMENT = "dispatch_generations"
 # The seeds of the checks that do not run the default scenario (reproducibility record).
 CHECK_SEEDS = {
     "adac_cause_shares": fleet_checks.SHARES_OVERRIDES[-1],
@@ -50,7 +51,7 @@ CHECK_SEEDS = {
     "interval_coverage": intervals.COVERAGE_SEED, "crn_experiment": intervals.CRN_SEED,
     "alert_quality": list(alerts_ota.ALERT_SEEDS),
     "ota_sandbox": "SyntheticFleet(seed=1), run(seed=2026) (sim.ota.sandbox defaults)",
-    "busy_city": " ".join(BUSY_CITY) + " (the default seed)",
+    "busy_city": f"the default seed, experiment={BUSY_CITY_EXPERIMENT}'s fleet and horizon",
 }
 RESULT_FILE = "validation.json"
 
@@ -71,8 +72,8 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
             battery cell checks alone.
         run_extra: more checks of the default run, each called with its KPIs and config
             (the report layer's: the seeds' service scoreboard).
-        busy_city_extra: checks of a run of :data:`BUSY_CITY` (with ``overrides`` and the
-            default's ``service.dispatch``), called like ``run_extra``; no run without one.
+        busy_city_extra: checks of a run of :func:`busy_city_config`, called like
+            ``run_extra``; no such run without one.
     """
     if tier not in TIERS:
         raise ValueError(f"tier={tier!r}: one of {', '.join(TIERS)}")
@@ -89,9 +90,7 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
         for extra in run_extra:
             checks.extend(extra(run.kpis, cfg))
         if busy_city_extra:
-            city = sim.load_config(["output.progress=false", "output.report=false",
-                                    *BUSY_CITY, f"service.dispatch={cfg.service.dispatch}",
-                                    *overrides])
+            city = busy_city_config(cfg)
             city_kpis = sim.simulate(city).kpis
             for extra in busy_city_extra:
                 checks.extend(extra(city_kpis, city))
@@ -119,6 +118,17 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
             "checks": [c.to_dict() for c in checks],
             "reproducibility": reproducibility(cfg, tier, params, reference)
             | {"check_seeds": CHECK_SEEDS}}
+
+
+def busy_city_config(cfg: Any) -> Any:
+    """``cfg`` (its service, dispatch, seed) on seed 001's busy tier-1 city: the fleet and the
+    horizon of ``experiment=``:data:`BUSY_CITY_EXPERIMENT`, nothing else of it (not its
+    busier vans nor its owners who wait for a van whatever the backlog)."""
+    busy = sim.load_config([f"experiment={BUSY_CITY_EXPERIMENT}"])
+    city = copy.deepcopy(cfg)
+    city.fleet = busy.fleet
+    city.horizon_days = busy.horizon_days
+    return city
 
 
 def write(doc: Mapping[str, Any], run_dir: str | Path) -> Path:

@@ -6,13 +6,13 @@ one check per row the table judges, passing where the table marks the row in ban
 table shows for context only are left out.
 
 Each row is judged on the default run, except the rows in :data:`BUSY_CITY_ROWS`: seed
-001:227's productive hours per van-day describe a van day that a backlog fills every day in a
-busy city, where the dispatch engine's gain is "less empty driving". They are judged on that
-city, :data:`experiments.validate.runner.BUSY_CITY` (``experiment=dispatch_generations`` with
-the default's dispatch), by :func:`busy_city_checks`. The default scenario's vans are full
-too, but its 10 000 cars are spread over three cities, ~3 500 in a tier-1 disc of 30 km: its
-legs are twice as long (16.4 road km per job against ~10) and a van day holds ~4 jobs of
-1.4 h, 5.6 h (README, "`fleetsim-validate` and the battery reference").
+001:227's productive hours per van-day ("less empty driving") are a figure of a network as
+dense as the seed's, Tesla's tier-1 cities. They are judged on the default scenario's service
+run on seed 001's busy tier-1 city (:func:`experiments.validate.runner.busy_city_config`:
+20 000 cars in one tier-1 city, 90 days) by :func:`busy_city_checks`. The default's own 10 000
+cars are spread over three cities, ~3 500 in a tier-1 disc of 30 km: its vans are as full, but
+their legs are 1.5 times as long (16.4 road km per job against 10.8), so a van day holds ~4
+jobs of 1.4 h hands-on, 5.6 h (README, "`fleetsim-validate` and the battery reference").
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def seed_checks(kpis: Mapping[str, Any], cfg: Any) -> list[Check]:
 
 def busy_city_checks(kpis: Mapping[str, Any], cfg: Any) -> list[Check]:
     """The :data:`BUSY_CITY_ROWS` of the seeds table on the busy city's run."""
-    return _checks(kpis, cfg, "the seed's busy tier-1 city, experiment=dispatch_generations",
+    return _checks(kpis, cfg, "default service on seed 001's busy tier-1 city, 20 000 cars",
                    lambda key: key in BUSY_CITY_ROWS)
 
 

@@ -104,7 +104,7 @@ def test_productive_hours_are_judged_on_the_busy_city(cfg):
     assert [c.name for c in checks] == ["seeds_technician_productive_hours_per_day"]
     # The engine generation's productive hours lie halfway to 5.2 and 7.9 (seed 001).
     assert checks[0].band == pytest.approx((6.15, 7.5)) and checks[0].passed
-    assert "dispatch_generations" in checks[0].title
+    assert "busy tier-1 city" in checks[0].title
     # The default scenario's 5.56 h would fail; so would the manual generation's hours
     # under the engine's band.
     assert not busy_city_checks({"technician_productive_hours_per_day": 5.56}, cfg)[0].passed
@@ -113,11 +113,12 @@ def test_productive_hours_are_judged_on_the_busy_city(cfg):
                             manual)[0].band == pytest.approx((4.25, 6.15))
 
 
-def test_the_busy_city_is_seed_001s_and_meets_its_productive_hours():
-    # A short run of the city (30 days); the fast tier runs its 90.
-    city = sim.load_config(["output.progress=false", "output.report=false", *runner.BUSY_CITY,
-                            "horizon_days=30"])
+def test_the_busy_city_runs_the_default_service_and_meets_its_productive_hours(cfg):
+    city = runner.busy_city_config(sim.load_config(["output.progress=false"]))
     assert city.fleet.size == 20_000 and city.fleet.regions.tier1_east.share == 1.0
-    assert city.service.channel.mobile_wait_tolerance_d == 0.0
+    assert city.horizon_days == 90
+    # Only the city: the default's vans per 10 000 cars and owners' wait tolerance.
+    assert city.service == cfg.service and city.seed == cfg.seed
+    city.horizon_days = 45   # a short run; the fast tier runs the 90 days
     check = busy_city_checks(sim.simulate(city).kpis, city)[0]
     assert check.passed, check.figure
