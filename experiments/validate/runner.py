@@ -3,7 +3,9 @@
 Fast tier (CI, <= 3 min): the battery cell model against BLAST-Lite for every parameter set
 that declares a reference, the default fleet's battery fade against Geotab (one default
 run, on which Little's law is checked per service channel too, and the caller's
-``run_extra`` checks: the seeds' service scoreboard from :mod:`reports.validate`), brake pad
+``run_extra`` checks: the seeds' service scoreboard from :mod:`reports.validate`), the
+default service on seed 001's busy tier-1 city (the caller's ``busy_city_extra``: the seeds'
+productive hours), brake pad
 and tire life of the twins standalone, OTA adoption of a clean release per rollout policy
 against its wave schedule (sandbox), the breakdown rate of a run without alerts against
 ADAC, the M/M/c reduction against Erlang C at four loads up to rho = 0.95, and the
