@@ -6,7 +6,12 @@ all scored alerts, per half-year of the run (by the day an alert was
 raised), the censored alerts, ``breakdowns_avoided_share`` (seed 002's
 "> 80 % of alerted breakdowns avoided") and the predictable breakdowns
 avoided against ``alerts=none``: 1 - (roadside failures of the causes some
-detector predicts with alerts) / (the same without alerts).
+detector predicts with alerts) / (the same without alerts), and the recall of
+those predictable breakdowns (``breakdown_recall``: the roadside failures, real
+or prevented, of the predicted causes that had a qualifying alert; an
+unalerted one cannot be avoided). ``recall`` is the run's ``alert_recall``,
+over every failure of the predicted causes, drivable wear-outs (pads and
+tread at their limit) included.
 
 ``python -m experiments.alert_quality --vehicles 20000 --days 730 --seeds 1 2 3 4 5``
 prints one row per seed (the slow test ``tests/validation/test_alert_quality.py``
@@ -23,7 +28,7 @@ from joblib import Parallel, delayed
 
 import sim
 from sim.alerts import alert_truth, horizons
-from sim.alerts.scoring import DAYS_PER_HALF_YEAR
+from sim.alerts.scoring import DAYS_PER_HALF_YEAR, score_alerts
 
 ROADSIDE = "roadside"
 
@@ -32,6 +37,15 @@ def _predictable_breakdowns(events: Any, predicted: set[tuple[str, str]]) -> int
     road = events[(events["event"] == "failure") & (events["severity"] == ROADSIDE)]
     pairs = zip(road["component"].astype(str), road["cause"].astype(str), strict=True)
     return sum(pair in predicted for pair in pairs)
+
+
+def breakdown_recall(events: Any, acfg: Any, vehicles: int, days: int,
+                     predicted: set[tuple[str, str]]) -> float:
+    """Recall over the predictable breakdowns: the roadside failures (real or prevented) of
+    the predicted causes that had an alert ``alerts.min_lead_days`` before, in its window."""
+    road = events[(events["event"] == "alert") | (events["severity"] == ROADSIDE)]
+    return score_alerts(road, vehicles, float(days), horizons(acfg),
+                        float(acfg.min_lead_days), predicted)["alert_recall"]
 
 
 def _run(seed: int, vehicles: int, days: int, alerts: str) -> tuple[dict, Any, Any]:
@@ -58,6 +72,7 @@ def measure(seed: int, vehicles: int, days: int) -> dict[str, float]:
            "censored": float(truth["censored"].sum()),
            "precision": kpis["alert_precision"],
            "recall": kpis["alert_recall"],
+           "breakdown_recall": breakdown_recall(events, acfg, vehicles, days, predicted),
            "precision_worst_half_year": kpis["alert_precision_worst_half_year"],
            "breakdowns_avoided_share": kpis["breakdowns_avoided_share"],
            "predictable_breakdowns_none": float(without),

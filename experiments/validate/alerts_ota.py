@@ -2,11 +2,17 @@
 
 Alerts: :func:`experiments.alert_quality.measure_seeds` on 20 000 vehicles x 730 days for
 seeds 1-5 (each seed also with ``alerts=none``, common random numbers). Precision must hold
-at 0.85 for every seed and half-year (seed 002's target, DESIGN.md; issue 15); recall
-(``alert_recall``) must reach 0.80: issue 15 asks that 80 % of the predictable breakdowns be
-avoided against ``alerts=none`` (the seed's figure), and a breakdown no alert warned of
-cannot be avoided, so recall >= 0.80 is necessary; at least 80 % of the alerted breakdowns
-must be avoided (``breakdowns_avoided_share``, seed 002).
+at 0.85 for every seed and half-year (seed 002's target, DESIGN.md; issue 15). Issue 15 asks
+that 80 % of the *predictable breakdowns* be avoided against ``alerts=none`` (the seed's
+figure): the roadside failures of the causes some detector predicts (12 V wear-out
+no-starts; a sudden 12 V short, a puncture, an HV or electrical fault are causes no detector
+predicts). That figure is checked (``predictable_breakdowns_avoided``), and so is the recall
+it needs: a breakdown no alert warned of cannot be avoided, so the recall over those same
+breakdowns (``breakdown_recall``) must reach 0.80. The run's ``alert_recall`` KPI counts
+every failure of the predicted causes, drivable wear-outs included (pads and tread at their
+limit, found at a service, not breakdowns): it is shown in the recall check's detail, not
+judged against a breakdown target. At least 80 % of the alerted breakdowns must be avoided
+(``breakdowns_avoided_share``, seed 002).
 
 OTA: the containment curve, vehicles that installed a release whose installs are defective
 at a rate (1, 3, 5, 10, 30 %, every hw config) per rollout preset, on the OTA sandbox
@@ -29,6 +35,7 @@ ALERT_VEHICLES, ALERT_DAYS = 20_000, 730
 HALF_YEARS = 4  # 730 days
 PRECISION_MIN = 0.85  # seed 002 target (DESIGN.md), issue 15: every seed and half-year
 RECALL_MIN = 0.80  # issue 15: >= 80 % of predictable breakdowns avoided needs them alerted
+PREDICTABLE_AVOIDED_MIN = 0.80  # issue 15: >= 80 % of predictable breakdowns avoided vs none
 AVOIDED_MIN = 0.80  # seed 002: > 80 % of alerted breakdowns avoided
 ALERT_SOURCE = ("seed 002 targets (DESIGN.md): precision > 85 %, > 80 % of alerted breakdowns "
                 "avoided; issue 15 deliverable 3: on 20 000 x 730, seeds 1-5, every half-year, "
@@ -53,7 +60,8 @@ def alert_rows(seeds: Sequence[int] = ALERT_SEEDS, vehicles: int = ALERT_VEHICLE
 
 
 def _seed_check(name: str, title: str, rows: Sequence[Mapping[str, float]], key: str,
-                values: Sequence[float], low: float, reference: str) -> Check:
+                values: Sequence[float], low: float, reference: str,
+                context: Mapping[str, Any] | None = None) -> Check:
     figure = min(values)
     labels = [f"seed {int(r['seed'])}" for r in rows]
     return Check(
@@ -61,22 +69,36 @@ def _seed_check(name: str, title: str, rows: Sequence[Mapping[str, float]], key:
         reference=reference, band=(low, 1.0), source=ALERT_SOURCE,
         detail={"per_seed": {lab: round(float(v), 5)
                              for lab, v in zip(labels, values, strict=True)},
-                "rows": [dict(r) for r in rows]},
+                **(context or {}), "rows": [dict(r) for r in rows]},
         plot={"kind": "ranges", "labels": labels, "value": [float(v) for v in values],
               "low": [low] * len(rows), "high": [1.0] * len(rows), "y_label": key})
 
 
 def alert_checks(rows: Sequence[Mapping[str, float]]) -> list[Check]:
-    """Precision (worst seed and half-year), recall and breakdowns avoided per seed."""
+    """Precision (worst seed and half-year), recall over the predictable breakdowns, those
+    breakdowns avoided against ``alerts=none`` and the alerted breakdowns avoided, per seed."""
     worst = [min(float(r["precision"]),
                  *(float(r.get(f"precision_half_{h}", 1.0)) for h in range(1, HALF_YEARS + 1)))
              for r in rows]
+    every_failure = {f"seed {int(r['seed'])}": round(float(r["recall"]), 5)
+                     for r in rows if "recall" in r}
     return [
         _seed_check("alerts_precision", "Alert precision, worst half-year, seeds 1-5 "
                     "(20 000 x 730)", rows, "precision", worst, PRECISION_MIN, "> 0.85"),
-        _seed_check("alerts_recall", "Alert recall, seeds 1-5 (20 000 x 730)", rows,
-                    "recall", [float(r["recall"]) for r in rows], RECALL_MIN,
-                    ">= 0.80 (to avoid 80 % of predictable breakdowns)"),
+        _seed_check("alerts_recall", "Alert recall over the predictable breakdowns (roadside "
+                    "failures of the causes a detector predicts), seeds 1-5 (20 000 x 730)",
+                    rows, "breakdown_recall", [float(r["breakdown_recall"]) for r in rows],
+                    RECALL_MIN, ">= 0.80 (to avoid 80 % of predictable breakdowns)",
+                    {"alert_recall_every_failure": every_failure,
+                     "definition": "roadside failures (real or prevented) of the causes some "
+                     "detector predicts, alerted alerts.min_lead_days or more before, inside "
+                     "the alert's window; alert_recall_every_failure (the run's alert_recall "
+                     "KPI) also counts drivable wear-outs (pads, tread) and is not judged"}),
+        _seed_check("alerts_predictable_breakdowns_avoided", "Predictable breakdowns avoided "
+                    "vs alerts=none on the same seed, seeds 1-5 (20 000 x 730)", rows,
+                    "predictable_breakdowns_avoided",
+                    [float(r["predictable_breakdowns_avoided"]) for r in rows],
+                    PREDICTABLE_AVOIDED_MIN, ">= 0.80 of predictable breakdowns avoided"),
         _seed_check("alerts_breakdowns_avoided", "Alerted breakdowns avoided, seeds 1-5 "
                     "(20 000 x 730)", rows, "breakdowns_avoided_share",
                     [float(r["breakdowns_avoided_share"]) for r in rows], AVOIDED_MIN,

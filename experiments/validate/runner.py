@@ -3,7 +3,9 @@
 Fast tier (CI, <= 3 min): the battery cell model against BLAST-Lite for every parameter set
 that declares a reference, the default fleet's battery fade against Geotab (one default
 run, on which Little's law is checked per service channel too, and the caller's
-``run_extra`` checks: the seeds' service scoreboard from :mod:`reports.validate`), brake pad
+``run_extra`` checks: the seeds' service scoreboard from :mod:`reports.validate`), the
+default service on seed 001's busy tier-1 city (the caller's ``busy_city_extra``: the seeds'
+productive hours), brake pad
 and tire life of the twins standalone, OTA adoption of a clean release per rollout policy
 against its wave schedule (sandbox), the breakdown rate of a run without alerts against
 ADAC, the M/M/c reduction against Erlang C at four loads up to rho = 0.95, and the
@@ -15,6 +17,7 @@ alert precision and recall on 20 000 x 730 for seeds 1-5.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -39,6 +42,10 @@ from experiments.validate.record import reproducibility
 from sim.fleet import twin_params
 
 TIERS = ("fast", "full")
+# Seed 001's busy tier-1 city: the fleet and horizon of this experiment (20 000 cars in one
+# tier-1 city, 90 days), on which the caller's ``busy_city_extra`` checks run the default
+# scenario's service (reports.validate.seeds: the seeds' productive hours).
+BUSY_CITY_EXPERIMENT = "dispatch_generations"
 # The seeds of the checks that do not run the default scenario (reproducibility record).
 CHECK_SEEDS = {
     "adac_cause_shares": fleet_checks.SHARES_OVERRIDES[-1],
@@ -46,13 +53,15 @@ CHECK_SEEDS = {
     "interval_coverage": intervals.COVERAGE_SEED, "crn_experiment": intervals.CRN_SEED,
     "alert_quality": list(alerts_ota.ALERT_SEEDS),
     "ota_sandbox": "SyntheticFleet(seed=1), run(seed=2026) (sim.ota.sandbox defaults)",
+    "busy_city": f"the default seed, experiment={BUSY_CITY_EXPERIMENT}'s fleet and horizon",
 }
 RESULT_FILE = "validation.json"
 
 
 def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = None,
                overrides: Sequence[str] = (), fleet: bool = True,
-               run_extra: Sequence[Callable[[Mapping[str, Any], Any], list[Check]]] = ()
+               run_extra: Sequence[Callable[[Mapping[str, Any], Any], list[Check]]] = (),
+               busy_city_extra: Sequence[Callable[[Mapping[str, Any], Any], list[Check]]] = ()
                ) -> dict[str, Any]:
     """Run the checks of ``tier``; returns the ``validation.json`` document.
 
@@ -65,6 +74,8 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
             battery cell checks alone.
         run_extra: more checks of the default run, each called with its KPIs and config
             (the report layer's: the seeds' service scoreboard).
+        busy_city_extra: checks of a run of :func:`busy_city_config`, called like
+            ``run_extra``; no such run without one.
     """
     if tier not in TIERS:
         raise ValueError(f"tier={tier!r}: one of {', '.join(TIERS)}")
@@ -80,6 +91,11 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
         checks.append(littles_law.littles_law_check(run.events, int(cfg.horizon_days)))
         for extra in run_extra:
             checks.extend(extra(run.kpis, cfg))
+        if busy_city_extra:
+            city = busy_city_config(cfg)
+            city_kpis = sim.simulate(city).kpis
+            for extra in busy_city_extra:
+                checks.extend(extra(city_kpis, city))
         checks.extend(components.component_checks(cfg))
         checks.append(ota_adoption.adoption_check(ota_adoption.adoption_curves()))
         plain = sim.load_config(["output.progress=false", *overrides,
@@ -104,6 +120,17 @@ def run_checks(tier: str = "fast", battery_params: Mapping[str, Any] | None = No
             "checks": [c.to_dict() for c in checks],
             "reproducibility": reproducibility(cfg, tier, params, reference)
             | {"check_seeds": CHECK_SEEDS}}
+
+
+def busy_city_config(cfg: Any) -> Any:
+    """``cfg`` (its service, dispatch, seed) on seed 001's busy tier-1 city: the fleet and the
+    horizon of ``experiment=``:data:`BUSY_CITY_EXPERIMENT`, nothing else of it (not its
+    busier vans nor its owners who wait for a van whatever the backlog)."""
+    busy = sim.load_config([f"experiment={BUSY_CITY_EXPERIMENT}"])
+    city = copy.deepcopy(cfg)
+    city.fleet = busy.fleet
+    city.horizon_days = busy.horizon_days
+    return city
 
 
 def write(doc: Mapping[str, Any], run_dir: str | Path) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from experiments.validate.runner import run_checks, write
 from reports.validate.page import write_report
-from reports.validate.seeds import seed_checks
+from reports.validate.seeds import busy_city_checks, seed_checks
 
 PROG = "fleetsim-validate"
 EXIT_FAILED = 1
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_dir = Path(args.out) if args.out else (
         DEFAULT_ROOT / _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H-%M-%S"))
     doc = run_checks("full" if args.full else "fast", fleet=not args.cells_only,
-                     run_extra=(seed_checks,))
+                     run_extra=(seed_checks,), busy_city_extra=(busy_city_checks,))
     path = write(doc, run_dir)
     report = write_report(run_dir)
     for c in doc["checks"]:

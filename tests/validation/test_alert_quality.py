@@ -40,3 +40,5 @@ def test_alerted_breakdowns_are_avoided(rows):
         assert r["breakdowns_avoided_share"] >= 0.80, r
         assert r["predictable_breakdowns_none"] >= 40, r   # a share of a few is noise
         assert r["predictable_breakdowns_avoided"] >= 0.80, r
+        # ... which needs them alerted: recall over the same breakdowns (fleetsim-validate --full)
+        assert r["breakdown_recall"] >= 0.80, r
