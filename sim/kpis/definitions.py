@@ -126,7 +126,8 @@ SERVICE: tuple[Row, ...] = (
      "cost_per_job_mobile / cost_per_job_center (seed 001:597-600: 0.85 in 2023)"),
     ("service_margin", "Service margin", "fraction", ".1%", "higher",
      "(revenue - cost) / revenue of the mobile line and the centers: revenue per visit, "
-     "plus the fee of a visit at home"),
+     "plus the fee of a visit at home, plus the bill of each repair fixed (seed 002: its "
+     "part sold at a 45 % / 28 % gross margin, the rest a cost)"),
     ("van_payback_months", "Van payback", "months", ".0f", "lower",
      "a van's fit-out and tools / its monthly contribution (mobile revenue less technician, "
      "energy, consumables and management); NaN when the line does not pay for its vans"),
