@@ -35,7 +35,8 @@ TILE_SPECS: tuple[KpiSpec, ...] = (
      lambda _: "Center bays every open hour (technicians, the center's staff and site), plus "
                "consumables, per visit."),
     ("service_margin",
-     lambda _: "Revenue less cost of the vans and centers, as a share of revenue."),
+     lambda _: "Revenue (visits, home fees, repairs sold) less cost of the vans, centers "
+               "and parts sold, as a share of revenue."),
     ("van_payback_months",
      lambda _: "Months for a van's contribution to pay back its fit-out and tools (seed 003: "
                "within 60)."),

@@ -126,7 +126,8 @@ SERVICE: tuple[Row, ...] = (
      "cost_per_job_mobile / cost_per_job_center (seed 001:597-600: 0.85 in 2023)"),
     ("service_margin", "Service margin", "fraction", ".1%", "higher",
      "(revenue - cost) / revenue of the mobile line and the centers: revenue per visit, "
-     "plus the fee of a visit at home"),
+     "plus the fee of a visit at home, plus the bill of each repair fixed (seed 002: its "
+     "part sold at a 45 % / 28 % gross margin, the rest a cost)"),
     ("van_payback_months", "Van payback", "months", ".0f", "lower",
      "a van's fit-out and tools / its monthly contribution (mobile revenue less technician, "
      "energy, consumables and management); NaN when the line does not pay for its vans"),
@@ -330,8 +331,9 @@ WORKFORCE: tuple[Row, ...] = (
     ("revisit_share_other", "Revisits for other causes", "fraction", ".1%", "lower",
      "mobile revisits for other causes (fault not reproduced, owner side) / mobile revisits"),
     ("predictive_share_of_mobile_jobs", "Predictive orders among mobile jobs", "fraction",
-     ".1%", "", "mobile jobs booked from a predictive alert / jobs triaged to mobile; "
-     "seed 001: 30 % in 2023"),
+     ".1%", "", "mobile jobs booked from a predictive alert or a data-triggered condition "
+     "service (air filter, battery check: threshold or prognostic offer) / jobs triaged to "
+     "mobile; seed 001: 30 % in 2023"),
     ("technician_attrition_3m_new", "New technicians gone within 3 months", "fraction", ".1%",
      "lower", "technicians who started during the run (at least 90 days before its end) and "
      "left within 90 days / those technicians; seed 001: 45 % (2015) -> 12 %"),

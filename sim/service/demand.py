@@ -203,7 +203,8 @@ class ServiceDemand:
         SOH trigger will not offer it again; a vehicle whose check was offered before
         declines). ``air_filter``: an accepted offer is a new filter (and restarts the
         scheduled cabin-filter clocks); a declined one is offered again, by either path,
-        only after ``reoffer_days``. Owners accept
+        only after ``reoffer_days`` (an owner who declined the trigger's offer less than
+        ``reoffer_days`` ago is not asked: the offer counts as declined). Owners accept
         with the job's ``accept_prob``, drawn from ``rng`` (the caller's stream).
 
         Returns:
@@ -218,6 +219,8 @@ class ServiceDemand:
         accept = rng.random(vehicles.size) < job.accept_prob
         if not (self.cfg.enabled and job.enabled):
             accept[:] = False
+        if cause == "air_filter":    # declined by either path less than reoffer_days ago: not asked
+            accept &= self._filter.next_offer[vehicles] <= day
         if cause == "battery_check":
             if self._checked is None:
                 self._checked = np.zeros(self.n, dtype=bool)
@@ -225,7 +228,8 @@ class ServiceDemand:
             self._checked[vehicles] = True
         rows = vehicles[accept]
         if cause == "air_filter":    # declined: asked again after reoffer_days, not at the trigger
-            self._filter.next_offer[vehicles[~accept]] = day + job.reoffer_days
+            asked = vehicles[~accept & (self._filter.next_offer[vehicles] <= day)]
+            self._filter.next_offer[asked] = day + job.reoffer_days
         if cause == "air_filter" and rows.size:
             self._filter.replaced(rows)
             col = self._filter.col

@@ -16,11 +16,12 @@ center job. Here the cost per job is an outcome of how busy the resources are:
   (``center_*_per_technician_cost``). Allocated over the center's visits, an
   idle bay-hour costs as much as a busy one; consumables are per visit;
 - revenue is ``revenue_per_visit`` for a visit of either channel, plus the
-  ``mobile_service_fee`` at home. The maker pays a share of each contact
-  source's visits under warranty (``warranty_share_by_source``), at
-  ``warranty_rate_factor`` of the retail rate; the owner pays the rest and the
-  fee. The split is the expected value (share x visits), no random draw, so the
-  KPIs stay a function of the event log.
+  ``mobile_service_fee`` at home, plus the bill of every repair fixed (below).
+  The maker pays a share of each contact source's visits and repairs under
+  warranty (``warranty_share_by_source``), at ``warranty_rate_factor`` of the
+  retail rate; the owner pays the rest and the fee. The split is the expected
+  value (share x visits), no random draw, so the KPIs stay a function of the
+  event log.
 
 A visit is a ``job_arrived`` record of the channel (wasted trips and no-shows
 included: the van went). The van payback is the van's fit-out and tools over its
@@ -36,7 +37,12 @@ failure (worn pads, tread, a weak 12 V battery), so counting roadside jobs only
 would book the preventive side of the shift and not the repairs it saves. A
 repair is a job fixed (its ``job_finished`` record with outcome ``fixed``: one
 bill per job, whatever visits it took); a breakdown avoided is a
-``failure_prevented`` record.
+``failure_prevented`` record. A repair fixed by a van or a bay is sold: its bill
+(``repair_revenue_*``, the part and its fitting) is service revenue and the
+bill less its gross margin is the cost of the part sold, in ``service_margin``,
+``service_profit_per_month`` and the van's contribution (the technician's time
+is the shift already paid). The cost per job stays the service's own cost per
+visit (seed 001's and 003's comparison), without the parts sold.
 """
 
 from __future__ import annotations
@@ -70,6 +76,12 @@ def bay_cost_per_h(e: Any) -> float:
                                       + e.center_site_per_technician_cost)
 
 
+def warranty_shares(e: Any) -> dict[str, float]:
+    """Share of each job severity's visits and repairs the maker pays under warranty."""
+    return {sev: float(e.warranty_share_by_source.get(source, 0.0))
+            for source, severities in SOURCES.items() for sev in severities}
+
+
 def visit_revenue(arrived: pd.DataFrame, e: Any) -> tuple[dict[str, float], float]:
     """Revenue of the visits by channel (fees included), and the part the maker pays.
 
@@ -81,8 +93,7 @@ def visit_revenue(arrived: pd.DataFrame, e: Any) -> tuple[dict[str, float], floa
         ``({"mobile": CNY, "center": CNY}, warranty CNY)``. A severity of no
         contact source is owner-paid.
     """
-    share = {sev: float(e.warranty_share_by_source.get(source, 0.0))
-             for source, severities in SOURCES.items() for sev in severities}
+    share = warranty_shares(e)
     counts = arrived.groupby(["channel", "severity"], observed=True, dropna=False).size()
     revenue = {"mobile": 0.0, "center": 0.0}
     warranty = 0.0
@@ -97,13 +108,43 @@ def visit_revenue(arrived: pd.DataFrame, e: Any) -> tuple[dict[str, float], floa
     return revenue, warranty
 
 
+def _bills(e: Any) -> dict[str, tuple[float, float]]:
+    """severity -> (the repair's bill, its gross margin), for the repairs seed 002 prices."""
+    return ({PREVENTIVE: (e.repair_revenue_preventive, e.preventive_margin)}
+            | dict.fromkeys(EMERGENCY, (e.repair_revenue_emergency, e.emergency_margin)))
+
+
+def _fixed(ev: pd.DataFrame) -> pd.DataFrame:
+    return ev.loc[(ev["event"] == "job_finished") & (ev["outcome"] == "fixed"),
+                  ["channel", "severity"]]
+
+
 def repair_gross_profit(ev: pd.DataFrame, e: Any) -> float:
     """Gross profit of the preventive and emergency repairs fixed (seed 002 margins), CNY."""
-    fixed = ev.loc[(ev["event"] == "job_finished") & (ev["outcome"] == "fixed"), "severity"]
-    preventive = int((fixed == PREVENTIVE).sum())
-    emergency = int(fixed.isin(EMERGENCY).sum())
-    return (preventive * e.repair_revenue_preventive * e.preventive_margin
-            + emergency * e.repair_revenue_emergency * e.emergency_margin)
+    fixed = _fixed(ev)["severity"].value_counts()
+    return sum(int(fixed.get(sev, 0)) * bill * margin for sev, (bill, margin) in _bills(e).items())
+
+
+def repair_sales(ev: pd.DataFrame, e: Any) -> tuple[dict[str, float], dict[str, float], float]:
+    """The repairs a van or a bay fixed, sold: revenue and cost of the parts by channel, CNY.
+
+    Returns:
+        ``(revenue, cost, warranty)``: revenue per channel (the maker pays its warranty
+        share at ``warranty_rate_factor``), the bills less their gross margin per
+        channel, and the part of the revenue the maker pays.
+    """
+    share, bills = warranty_shares(e), _bills(e)
+    counts = _fixed(ev).groupby(["channel", "severity"], observed=True).size()
+    revenue, cost, warranty = {"mobile": 0.0, "center": 0.0}, {"mobile": 0.0, "center": 0.0}, 0.0
+    for (channel, severity), n in counts.items():
+        if channel not in revenue or severity not in bills:
+            continue
+        bill, margin = bills[severity]
+        s = share.get(severity, 0.0)
+        revenue[channel] += n * bill * (1.0 - s + s * e.warranty_rate_factor)
+        warranty += n * bill * s * e.warranty_rate_factor
+        cost[channel] += n * bill * (1.0 - margin)
+    return revenue, cost, warranty
 
 
 def economics_kpis(ev: pd.DataFrame, cap: Any,
@@ -136,9 +177,12 @@ def economics_kpis(ev: pd.DataFrame, cap: Any,
     center_cost = (cap.bays * cap.working_days * cap.shift_h_per_day * bay_cost_per_h(e)
                    + center * e.consumables_per_visit)
     by_channel, warranty = visit_revenue(arrived, e)
-    revenue = by_channel["mobile"] + by_channel["center"]
+    sold, parts, sold_warranty = repair_sales(ev, e)
+    revenue = by_channel["mobile"] + by_channel["center"] + sold["mobile"] + sold["center"]
+    warranty += sold_warranty
+    profit = revenue - mobile_cost - center_cost - parts["mobile"] - parts["center"]
 
-    contribution = by_channel["mobile"] - (mobile_cost - vans)
+    contribution = by_channel["mobile"] + sold["mobile"] - parts["mobile"] - (mobile_cost - vans)
     months = years * MONTHS_PER_YEAR
     monthly_per_van = contribution / cap.vans / months if cap.vans and months else math.nan
     payback = ((e.van_fitout + e.van_tools) / monthly_per_van
@@ -149,7 +193,7 @@ def economics_kpis(ev: pd.DataFrame, cap: Any,
         "cost_per_job_center": _rate(center_cost, center),
         "cost_per_job_mobile_to_center": _rate(_rate(mobile_cost, mobile),
                                                _rate(center_cost, center)),
-        "service_margin": _rate(revenue - mobile_cost - center_cost, revenue),
+        "service_margin": _rate(profit, revenue),
         "van_payback_months": payback,
         "service_revenue_per_vehicle_year": _rate(revenue, vehicle_years),
         "warranty_revenue_share": _rate(warranty, revenue),
@@ -157,5 +201,5 @@ def economics_kpis(ev: pd.DataFrame, cap: Any,
         "owner_avoided_cost_per_vehicle_year": _rate(
             prevented * e.owner_avoided_cost_per_breakdown, vehicle_years),
         "academy_spend_per_month": _rate(academy, months),
-        "service_profit_per_month": _rate(revenue - mobile_cost - center_cost, months),
+        "service_profit_per_month": _rate(profit, months),
     }

@@ -27,6 +27,7 @@ def test_an_accepted_filter_offer_is_a_new_filter():
     d = _demand(air_filter=0.5)
     d.day(0, np.full(N, 30.0), np.ones(N))
     before = d.filter_loss.copy()
+    d._filter.next_offer[:] = 0.0                  # nobody declined an offer within reoffer_days
     offered = np.arange(0, N, 2)
     batch = d.offer(1, "air_filter", offered, np.random.default_rng(5))
     assert (batch.component, batch.cause, batch.severity) == ("condition", "air_filter",
@@ -67,3 +68,22 @@ def test_unknown_job_is_an_error():
     d = _demand()
     with pytest.raises(ValueError, match="battery_check, air_filter"):
         d.offer(0, "brake_pads", np.arange(3), np.random.default_rng(1))
+
+
+def test_an_owner_who_declined_the_trigger_is_not_asked_again_by_an_offer():
+    """Either path respects the other's decline: one offer per reoffer_days (issue 14: the
+    prognostic offer re-asked every owner the threshold trigger had asked, doubling the offers)."""
+    d = _demand(air_filter=0.0)
+    d.day(0, np.full(N, 30.0), np.ones(N))
+    d._filter.loss[:] = 0.5                        # everybody past the 20 % threshold
+    d._filter.next_offer[:] = 0.0
+    d.day(1, np.full(N, 30.0), np.ones(N))         # the trigger asks everybody: all decline
+    again = 1 + d._filter.cfg.reoffer_days
+    declined = np.flatnonzero(d._filter.next_offer == again)   # (a few had a scheduled filter)
+    assert declined.size > 0.9 * N
+    d._filter.cfg.accept_prob = 1.0
+    soon = d.offer(100, "air_filter", declined, np.random.default_rng(5))
+    assert soon.vehicles.size == 0                 # declined 99 days ago: not asked
+    assert (d._filter.next_offer[declined] == again).all()     # and not pushed back
+    later = d.offer(400, "air_filter", declined, np.random.default_rng(5))
+    np.testing.assert_array_equal(later.vehicles, declined)    # a year on: asked, all accept

@@ -219,3 +219,34 @@ def test_the_default_config_has_the_seed_figures_and_owner_paid_maintenance():
     assert set(e.warranty_share_by_source) == set(SOURCES)
     assert e.warranty_share_by_source.maintenance == 0.0
     assert e.warranty_share_by_source.faults > 0.5                        # a young fleet
+
+
+def test_a_repair_fixed_by_a_van_or_a_bay_is_sold_at_its_margin():
+    """Seed 002's bill of each repair fixed is service revenue, the bill less its gross margin
+    the cost of the part sold (issue 14: the margin had the visits' revenue only); the cost
+    per visit stays the service's own."""
+    base = _log(1200, 1500, 12_000.0)                          # a van that pays back
+    k0 = economics_kpis(base, _cap(1, 1))
+    k1 = economics_kpis(pd.concat([base, _repairs(preventive=30, roadside=20)],
+                                  ignore_index=True), _cap(1, 1))
+    revenue0 = 1200 * 700.0 + 1500 * 600.0
+    profit0 = k0["service_margin"] * revenue0
+    bills = 50 * 545.0                                         # 30 van + 20 bay repairs
+    parts = 30 * 545.0 * (1 - 0.45) + 20 * 545.0 * (1 - 0.28)
+    assert k1["service_margin"] == pytest.approx((profit0 + bills - parts) / (revenue0 + bills))
+    assert k1["service_margin"] > k0["service_margin"]
+    assert k1["cost_per_job_mobile"] == k0["cost_per_job_mobile"]
+    assert k1["cost_per_job_center"] == k0["cost_per_job_center"]
+    months = 12.0                                              # the van's monthly contribution
+    gain = 30 * 545.0 * 0.45 / months                          # gains the van's repairs only
+    assert 250_000.0 / k1["van_payback_months"] - 250_000.0 / k0["van_payback_months"] == (
+        pytest.approx(gain))
+
+
+def test_the_maker_pays_a_warranty_repair_at_its_rate():
+    econ = _econ(warranty_share_by_source={"faults": 0.7})
+    log = pd.concat([_log(100, 100, 1_000.0), _repairs(preventive=0, roadside=20)],
+                    ignore_index=True)
+    k = economics_kpis(log, _cap(1, 1, econ=econ))
+    revenue = 100 * 700.0 + 100 * 600.0 + 20 * 545.0 * (0.3 + 0.7 * 0.8)
+    assert k["warranty_revenue_share"] == pytest.approx(20 * 545.0 * 0.7 * 0.8 / revenue)
