@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import bisect
 import math
+from operator import attrgetter
 
 import simpy
 
 from sim.clock import hours
 from sim.service.calendar import Shift
+
+_REQUEST_KEY = attrgetter("key")
+
+
+class _InsortQueue(list):
+    """simpy's ``SortedQueue`` order (requests by (priority, time, preempt), ties in arrival
+    order) kept by one binary insertion instead of re-sorting the whole queue with a Python
+    key per request (a busy center's queue holds tens of waiting cars: ~1.2 M key calls in
+    100 000 vehicles x 90 days). ``insort_right`` after equal keys is what the stable sort of
+    the appended list gives, so the queue order, and every result, are the same."""
+
+    def __init__(self, maxlen: int | None = None) -> None:
+        super().__init__()
+        self.maxlen = maxlen
+
+    def append(self, item) -> None:
+        if self.maxlen is not None and len(self) >= self.maxlen:
+            raise RuntimeError("Cannot append event. Queue is full.")
+        bisect.insort_right(self, item, key=_REQUEST_KEY)
+
+
+class PriorityResource(simpy.PriorityResource):
+    """simpy's ``PriorityResource`` with the :class:`_InsortQueue` request queue."""
+
+    PutQueue = _InsortQueue
 
 
 class Facility:
@@ -29,7 +56,7 @@ class Facility:
         self.full_h = max(len(bay_ids), 1) * shift.hours_per_day
         self.capacity_h = self.full_h * booking_fill_frac
         self.booked_h: dict[int, float] = {}
-        self.bays = simpy.PriorityResource(env, capacity=max(len(bay_ids), 1))
+        self.bays = PriorityResource(env, capacity=max(len(bay_ids), 1))
         self.free = list(reversed(bay_ids))
         self.size = len(bay_ids)
         self.lead_days = appointment_lead_days
@@ -63,6 +90,6 @@ class TowFleet:
     """A region's tow trucks (ids are global technician ids)."""
 
     def __init__(self, env: simpy.Environment, truck_ids: list[int]) -> None:
-        self.trucks = simpy.PriorityResource(env, capacity=max(len(truck_ids), 1))
+        self.trucks = PriorityResource(env, capacity=max(len(truck_ids), 1))
         self.free = list(reversed(truck_ids))
         self.size = len(truck_ids)
