@@ -195,12 +195,29 @@ def read_events(root: str | Path, columns: Sequence[str] | None = None, filters:
     return table_frame(events_table(root, columns, filters, sources))
 
 
+LEGACY_DAILY = "daily.parquet"   # a run saved before the dataset (one file)
+
+
+def daily_path(root: str | Path) -> Path | None:
+    """The daily table's file of the run in ``root`` (its dataset's part, or a run saved
+    before the dataset: ``daily.parquet``), or None when it has none.
+
+    Raises:
+        IncompleteDatasetError: ``root`` holds an incomplete dataset.
+    """
+    root = Path(root)
+    if has_dataset(root):
+        part = manifest(root)["daily"]
+        return root / part["path"] if part else None
+    return root / LEGACY_DAILY if (root / LEGACY_DAILY).is_file() else None
+
+
 def read_daily(root: str | Path) -> pd.DataFrame:
-    """The daily table of a complete dataset."""
-    man = manifest(root)
-    if not man["daily"]:
-        raise IncompleteDatasetError(f"{root}: the results dataset holds no daily table")
-    return pd.read_parquet(Path(root) / man["daily"]["path"])
+    """The daily table of the run in ``root`` (see :func:`daily_path`)."""
+    path = daily_path(root)
+    if path is None:
+        raise FileNotFoundError(f"{root}: the run has no daily table")
+    return pd.read_parquet(path)
 
 
 def drop(root: str | Path, events: bool, daily: bool) -> None:

@@ -25,6 +25,7 @@ from configs.validate import validate
 from configs.vanday_schema import ROUTED
 from sim.alerts.loop import AlertLoop
 from sim.collector import DailyCollector
+from sim.dataset import SourceWriter, clear, read_events, source, write_daily, write_manifest
 from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
 from sim.gcpause import relaxed_gc
@@ -33,7 +34,6 @@ from sim.kpis.regions import region_kpis
 from sim.ota.loop import OtaLoop
 from sim.ota.train import with_train
 from sim.prognostics import PrognosticsLoop, prognostics_results
-from sim.dataset import SourceWriter, clear, read_events, source, write_daily, write_manifest
 from sim.records import EventLog
 from sim.repairs import RepairQueue
 from sim.result import RunResult, run_metadata

@@ -17,8 +17,16 @@ import pandas as pd
 import pyarrow as pa
 from omegaconf import DictConfig, OmegaConf
 
-from sim.dataset import (SourceWriter, clear, drop, move, read_events, source, write_daily,
-                         write_manifest)
+from sim.dataset import (
+    SourceWriter,
+    clear,
+    drop,
+    move,
+    read_events,
+    source,
+    write_daily,
+    write_manifest,
+)
 from sim.io import write_json, write_parquet
 
 _PACKAGES = ("fleetsim", "numpy", "scipy", "pandas", "simpy", "hydra-core", "omegaconf",

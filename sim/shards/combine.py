@@ -4,9 +4,9 @@ Vehicle ids become fleet ids (region offset + local id), job and technician ids 
 shifted the same way (each region's count of ids before it), so every id is dense and
 unique: the shifts go to the run's dataset manifest, its reader applies them. The event
 table is the coordinator's OTA decisions, then each region's events in region order,
-sorted stably by time (:func:`sim.dataset.read_events`). The daily table sums the regions' counts; means are
-fleet-weighted (a workforce's tenure: weighted by active technicians) and the SOH p05 is
-the 5th percentile of the regions' pooled daily samples. The KPIs are computed once on
+sorted stably by time (:func:`sim.dataset.read_events`). The daily table sums the regions'
+counts; means are fleet-weighted (a workforce's tenure: weighted by active technicians)
+and the SOH p05 is the 5th percentile of the regions' pooled daily samples. The KPIs are computed once on
 the combined tables by :func:`sim.kpis.compute.compute_kpis` and
 :func:`sim.kpis.regions.region_kpis`, as for a single run.
 """
@@ -32,7 +32,6 @@ from sim.service import service_config_object
 from sim.service.kpis import ServiceCapacity
 from sim.shards.region import RegionOutput
 from twins import TWINS, FleetState
-
 
 #: The source of the coordinator's OTA decisions in the run's dataset (first in its order).
 SERVER = "ota_server"

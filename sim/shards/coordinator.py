@@ -28,9 +28,9 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from sim.dataset import SourceWriter, clear
 from sim.ota.targets import FleetAttributes
 from sim.ota.train import with_train
-from sim.dataset import SourceWriter, clear
 from sim.records import EventLog, records_table
 from sim.result import RunResult
 from sim.rng import Streams
