@@ -89,6 +89,7 @@ class ProcessShards:
             try:
                 status, value = pipe.recv()
             except EOFError:
+                proc.join(timeout=10)
                 raise ShardError(f"{where} exited with code {proc.exitcode} at {self.stage}; "
                                  "the run's dataset is not complete") from None
             if status != "ok":

@@ -63,6 +63,15 @@ def clear(root: str | Path) -> Path:
     return root
 
 
+def start(root: str | Path) -> Path:
+    """Start a run's dataset in ``root``: an earlier one cleared (:func:`clear`), an empty
+    events folder made, so the folder says a dataset is under way (and, until its manifest,
+    incomplete) before the first part."""
+    root = clear(root)
+    (root / EVENTS_DIR).mkdir(parents=True, exist_ok=True)
+    return root
+
+
 class SourceWriter:
     """The parts of one source's events (see module).
 

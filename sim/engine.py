@@ -25,7 +25,7 @@ from configs.validate import validate
 from configs.vanday_schema import ROUTED
 from sim.alerts.loop import AlertLoop
 from sim.collector import DailyCollector
-from sim.dataset import SourceWriter, clear, read_events, source, write_daily, write_manifest
+from sim.dataset import SourceWriter, read_events, source, start, write_daily, write_manifest
 from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
 from sim.gcpause import relaxed_gc
@@ -301,7 +301,7 @@ def simulate(cfg: DictConfig, progress: bool | None = None,
     sizing = (auto_size(cfg, run_sized) if cfg.service.mobile.sizing == "auto"
               and cfg.service.dispatch in ROUTED else None)
     owned = results_dir is None
-    root = clear(Path(tempfile.mkdtemp(prefix="fleetsim-run-")) if owned else Path(results_dir))
+    root = start(Path(tempfile.mkdtemp(prefix="fleetsim-run-")) if owned else Path(results_dir))
     try:
         result = _simulate(cfg, sizing, root, t0, progress)
     except BaseException:

@@ -6,8 +6,8 @@ unique: the shifts go to the run's dataset manifest, its reader applies them. Th
 table is the coordinator's OTA decisions, then each region's events in region order,
 sorted stably by time (:func:`sim.dataset.read_events`). The daily table sums the regions'
 counts; means are fleet-weighted (a workforce's tenure: weighted by active technicians)
-and the SOH p05 is the 5th percentile of the regions' pooled daily samples. The KPIs are computed once on
-the combined tables by :func:`sim.kpis.compute.compute_kpis` and
+and the SOH p05 is the 5th percentile of the regions' pooled daily samples. The KPIs are
+computed once on the combined tables by :func:`sim.kpis.compute.compute_kpis` and
 :func:`sim.kpis.regions.region_kpis`, as for a single run.
 """
 

@@ -28,7 +28,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
-from sim.dataset import SourceWriter, clear
+from sim.dataset import SourceWriter, start
 from sim.ota.targets import FleetAttributes
 from sim.ota.train import with_train
 from sim.records import EventLog, records_table
@@ -111,7 +111,7 @@ def run_sharded(cfg: DictConfig, sizing: dict | None = None, progress: bool = Fa
     """Run ``cfg`` as region sub-simulations in lock-step days (see module); the regions
     stream their events into the dataset at ``root`` (a temporary directory if None)."""
     if root is None:
-        root = clear(Path(tempfile.mkdtemp(prefix="fleetsim-run-")))
+        root = start(Path(tempfile.mkdtemp(prefix="fleetsim-run-")))
     t0 = time.perf_counter()
     plan = region_plan(cfg)
     offsets = plan.offsets
