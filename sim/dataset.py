@@ -193,6 +193,7 @@ def events_table(root: str | Path, columns: Sequence[str] | None = None, filters
         table = records_table([])
         return table if columns is None else table.select(list(columns))
     table = pa.concat_tables(tables)
+    del tables   # the parts' buffers go with the concatenation once it is sorted
     order = np.argsort(table["time_d"].to_numpy(), kind="stable")
     table = table.take(order)
     return table if columns is None else table.select(list(columns))
