@@ -129,7 +129,8 @@ def build(cfg: DictConfig, sizing: dict | None = None, streams: Streams | None =
         repairs.after_repair.append(ota.after_repair)
     alerts = None
     if cfg.alerts.enabled and cfg.service.demand == "failures":
-        alerts = AlertLoop(OmegaConf.to_object(cfg.alerts), fleet, service, log, streams)
+        alerts = AlertLoop(OmegaConf.to_object(cfg.alerts), fleet, service, log, streams,
+                           int(cfg.horizon_days))
         repairs.before_repair.append(alerts.before_repair)
         repairs.after_repair.append(alerts.after_repair)
     telemetry = None
@@ -140,7 +141,7 @@ def build(cfg: DictConfig, sizing: dict | None = None, streams: Streams | None =
     if cfg.prognostics.enabled and cfg.service.demand == "failures":
         prognostics = PrognosticsLoop(OmegaConf.to_object(cfg.prognostics),
                                       OmegaConf.to_object(cfg.telemetry), fleet, service, demand,
-                                      log, streams)
+                                      log, streams, int(cfg.horizon_days))
     collector = DailyCollector(fleet, service, int(cfg.output.daily_sample_vehicles))
     return Simulation(cfg, env, fleet, log, service, collector, repairs,
                       streams.get("failures"),

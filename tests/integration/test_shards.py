@@ -187,22 +187,19 @@ def _refused(out) -> None:
         load_run(out)
 
 
-def test_a_region_that_raises_names_its_shard_and_region_and_leaves_no_complete_dataset(
-        monkeypatch, tmp_path):
-    msg, out = _fault(monkeypatch, tmp_path, "tier1_south:7:raise", "run.shards=2")
+@pytest.mark.parametrize("spec, expected", [
+    # a region raises: its shard, the shard's regions, the day and the region's error
+    ("tier1_south:7:raise", "shard 1 (regions tier1_south, tier2_north) failed at day 7: "
+                            "RegionFailed: region tier1_south failed on day 7"),
+    # a shard's process dies
+    ("remote_west:12:exit", "shard 0 (regions tier1_east, remote_west) exited with code 70 "
+                            "at day 12"),
+])
+def test_a_failed_local_shard_is_named_and_leaves_no_complete_dataset(
+        monkeypatch, tmp_path, spec, expected):
+    msg, out = _fault(monkeypatch, tmp_path, spec, "run.shards=2")
     assert "\n" not in msg
-    assert msg.startswith("shard 1 (regions tier1_south, tier2_north) failed at day 7: "
-                          "RegionFailed: region tier1_south failed on day 7")
-    assert "not complete" in msg
-    _refused(out)
-
-
-def test_a_shard_process_that_dies_is_reported_and_leaves_no_complete_dataset(
-        monkeypatch, tmp_path):
-    msg, out = _fault(monkeypatch, tmp_path, "remote_west:12:exit", "run.shards=2")
-    assert "\n" not in msg
-    assert msg.startswith("shard 0 (regions tier1_east, remote_west) exited with code 70 at "
-                          "day 12")
+    assert msg.startswith(expected) and msg.endswith("the run's dataset is not complete")
     _refused(out)
 
 
