@@ -104,8 +104,8 @@ class SourceWriter:
     def finish(self, log: EventLog, horizon: float) -> list[dict[str, Any]]:
         """Write what is left up to the horizon (later records are dropped, as in
         :meth:`EventLog.to_frame`); returns the part list."""
-        self.write(records_table(log._rows, until=horizon))
-        log._rows.clear()
+        self.write(log.to_table(until=horizon))
+        log.clear()
         return list(self.parts)
 
 

@@ -85,6 +85,14 @@ class EventLog:
         self.drained += len(take)
         return records_table(take)
 
+    def to_table(self, until: float = np.inf) -> pa.Table:
+        """The records up to time ``until`` as an Arrow table (:func:`records_table`)."""
+        return records_table(self._rows, until)
+
+    def clear(self) -> None:
+        """Forget every record held (a stream wrote them)."""
+        self._rows.clear()
+
     def to_frame(self, until: float = np.inf) -> pd.DataFrame:
         """The records up to time ``until`` as a DataFrame sorted by time (stable for ties).
 

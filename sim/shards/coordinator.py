@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 from sim.dataset import SourceWriter, start
 from sim.ota.targets import FleetAttributes
 from sim.ota.train import with_train
-from sim.records import EventLog, records_table
+from sim.records import EventLog
 from sim.result import RunResult
 from sim.rng import Streams
 from sim.shards.combine import SERVER, combine
@@ -149,7 +149,7 @@ def run_sharded(cfg: DictConfig, sizing: dict | None = None, progress: bool = Fa
         transport.close()
     outs_list = [outs[r] for r in regions]
     decisions = SourceWriter(root, SERVER)
-    decisions.write(records_table(log._rows, until=horizon))
+    decisions.write(log.to_table(until=horizon))
     result = combine(cfg, outs_list, offsets, decisions.parts, reported,
                      ota_cfg if server is not None else cfg.ota, time.perf_counter() - t0, root)
     result.meta["shards"] = {"count": len(groups), "backend": str(cfg.run.backend),

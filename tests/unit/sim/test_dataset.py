@@ -23,7 +23,7 @@ from sim.dataset import (
     read_events,
 )
 from sim.engine import simulate
-from sim.records import Event, EventLog, records_table, table_frame
+from sim.records import Event, EventLog, table_frame
 
 SMALL = ["fleet.size=1500", "horizon_days=45", "output.progress=false"]
 
@@ -52,7 +52,7 @@ def test_drained_parts_in_order_are_the_logs_stable_sort_by_time():
             i += 1
         if day % 4 == 0:
             parts.append(streamed.drain(day))
-    parts.append(records_table(streamed._rows, until=days))
+    parts.append(streamed.to_table(until=days))
     assert len(parts) > 5 and all(p.num_rows for p in parts)
     pd.testing.assert_frame_equal(table_frame(pa.concat_tables(parts)), expected)
     assert streamed.drained + len(streamed) == len(records)
