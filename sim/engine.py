@@ -29,7 +29,7 @@ from sim.dataset import SourceWriter, read_events, source, start, write_daily, w
 from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
 from sim.gcpause import relaxed_gc
-from sim.kpis.compute import compute_kpis
+from sim.kpis.compute import KPI_EVENTS_FILTER, compute_kpis
 from sim.kpis.regions import region_kpis
 from sim.ota.loop import OtaLoop
 from sim.ota.train import with_train
@@ -242,7 +242,7 @@ def collect(sim: Simulation, wall_s: float, root: Path | None = None) -> RunResu
         events = sim.log.to_frame(until=horizon)
     else:
         sources = [source(sim.sink.name, sim.sink.finish(sim.log, horizon))]
-        events = read_events(root, sources=sources)
+        events = read_events(root, filters=KPI_EVENTS_FILTER, sources=sources)
     daily = sim.collector.to_frame(events)   # with the day's waits (mean_wait_h's)
     svc = sim.service
     desk = svc.experts

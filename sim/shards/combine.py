@@ -24,7 +24,7 @@ from omegaconf import DictConfig
 from sim.collector import daily_frame
 from sim.dataset import read_events, source, write_daily, write_manifest
 from sim.fleet import Fleet, state_frame, twin_params
-from sim.kpis.compute import compute_kpis
+from sim.kpis.compute import KPI_EVENTS_FILTER, compute_kpis
 from sim.kpis.regions import region_kpis
 from sim.prognostics import prognostics_results
 from sim.result import RunResult, run_metadata
@@ -133,7 +133,7 @@ def combine(cfg: DictConfig, outs: list[RegionOutput], offsets: np.ndarray,
     (``decisions``: the coordinator's parts) is marked complete."""
     horizon = int(cfg.horizon_days)
     sources = event_sources(decisions, outs, offsets)
-    events = read_events(root, sources=sources)
+    events = read_events(root, filters=KPI_EVENTS_FILTER, sources=sources)
     daily = daily_frame(combine_rows(outs, reported), events)
     names = list(cfg.fleet.regions.keys())
     fleet = Fleet(combine_state(outs), None, twin_params(cfg), dict(TWINS), names,

@@ -130,3 +130,17 @@ def test_save_moves_the_dataset_and_drops_events_when_asked(tmp_path):
     del result
     gc.collect()
     assert not temp.exists()        # the temporary folder went with its result
+
+
+def test_the_kpis_read_without_the_events_no_kpi_reads_are_the_whole_logs(whole):
+    # the same run with its log held whole in memory (no dataset): the KPIs of the full table
+    from sim.engine import build, collect, mark_sample_day, run_clock
+    from sim.kpis.compute import NOT_READ_BY_KPIS
+    assert whole.events["event"].isin(NOT_READ_BY_KPIS).sum() > 100
+    s = build(load_config(SMALL))
+    mark_sample_day(s)
+    run_clock(s)
+    held = collect(s, 0.0)
+    assert held.dataset is None and len(held.events) == len(whole.events)
+    assert held.kpis == pytest.approx(whole.kpis, nan_ok=True, rel=0, abs=0)
+    assert held.kpis_by_region == whole.kpis_by_region
