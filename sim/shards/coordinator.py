@@ -110,7 +110,8 @@ def run_sharded(cfg: DictConfig, sizing: dict | None = None, progress: bool = Fa
                 root: str | Path | None = None) -> RunResult:
     """Run ``cfg`` as region sub-simulations in lock-step days (see module); the regions
     stream their events into the dataset at ``root`` (a temporary directory if None)."""
-    if root is None:
+    owned = root is None
+    if owned:
         root = start(Path(tempfile.mkdtemp(prefix="fleetsim-run-")))
     t0 = time.perf_counter()
     plan = region_plan(cfg)
@@ -154,6 +155,8 @@ def run_sharded(cfg: DictConfig, sizing: dict | None = None, progress: bool = Fa
                      ota_cfg if server is not None else cfg.ota, time.perf_counter() - t0, root)
     result.meta["shards"] = {"count": len(groups), "backend": str(cfg.run.backend),
                              "regions": [[plan.names[r] for r in g] for g in groups]}
+    if owned:
+        result.own(root)
     return result
 
 
