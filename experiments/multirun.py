@@ -21,6 +21,7 @@ import yaml
 
 from experiments.runner import SUMMARY_CSV, SUMMARY_PARQUET
 from experiments.stats import summarize
+from sim.dataset import daily_path
 from sim.io import read_kpis, write_parquet, write_text
 from sim.kpis.timeline import timeline
 
@@ -115,12 +116,13 @@ class MultirunSummary:
 
 
 def sweep_timelines(root: Path, points: pd.DataFrame) -> pd.DataFrame:
-    """Each point's KPIs over time (:func:`sim.kpis.timeline.timeline` of its daily.parquet),
-    stacked with the point's ``variant`` and ``replication``; points without one are left out."""
+    """Each point's KPIs over time (:func:`sim.kpis.timeline.timeline` of its daily table,
+    :func:`sim.dataset.daily_path`), stacked with the point's ``variant`` and ``replication``;
+    points without one are left out (an incomplete point's dataset is refused)."""
     frames = []
     for row in points.itertuples(index=False):
-        daily = root / row.point / "daily.parquet"
-        if daily.is_file():
+        daily = daily_path(root / row.point)
+        if daily is not None:
             frames.append(timeline(pd.read_parquet(daily)).assign(
                 variant=row.variant, replication=row.replication))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

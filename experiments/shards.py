@@ -18,17 +18,24 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import traceback
+from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig
 
 from sim.shards import ShardWorker, register
+from sim.shards.plan import region_plan
 
 
-def _serve(conn: Any, cfg: DictConfig, regions: list[int], sizing: dict | None) -> None:
+class ShardError(RuntimeError):
+    """A shard failed (the message names it, its regions and the day)."""
+
+
+def _serve(conn: Any, cfg: DictConfig, regions: list[int], sizing: dict | None,
+           root: str | None) -> None:
     """A worker process: build the shard, then answer ``step`` / ``finish`` until done."""
     try:
-        worker = ShardWorker(cfg, regions, sizing)
+        worker = ShardWorker(cfg, regions, sizing, root)
         conn.send(("ok", worker.inventory()))
         while True:
             msg = conn.recv()
@@ -37,22 +44,32 @@ def _serve(conn: Any, cfg: DictConfig, regions: list[int], sizing: dict | None) 
             else:
                 conn.send(("ok", worker.finish()))
                 return
-    except BaseException:  # noqa: BLE001 - reported to the coordinator, which raises it
-        conn.send(("error", traceback.format_exc()))
+    except BaseException as ex:  # noqa: BLE001 - reported to the coordinator, which raises it
+        conn.send(("error", (f"{type(ex).__name__}: {ex}", traceback.format_exc())))
     finally:
         conn.close()
+
+
+def _names(cfg: DictConfig, groups: list[list[int]]) -> list[str]:
+    """Each shard's regions by name, for error messages."""
+    names = region_plan(cfg).names
+    return [", ".join(names[r] for r in g) for g in groups]
 
 
 class ProcessShards:
     """One worker process per shard (``run.backend=local``)."""
 
-    def __init__(self, cfg: DictConfig, groups: list[list[int]], sizing: dict | None) -> None:
+    def __init__(self, cfg: DictConfig, groups: list[list[int]], sizing: dict | None,
+                 root: str | Path | None = None) -> None:
         ctx = mp.get_context("spawn")
-        self.groups = groups
+        self.groups, self.names = groups, _names(cfg, groups)
         self.pipes, self.procs = [], []
+        self.stage = "start-up"
         for regions in groups:
             here, there = ctx.Pipe()
-            p = ctx.Process(target=_serve, args=(there, cfg, regions, sizing), daemon=True)
+            p = ctx.Process(target=_serve, args=(there, cfg, regions, sizing,
+                                                 None if root is None else str(root)),
+                            daemon=True)
             p.start()
             there.close()
             self.pipes.append(here)
@@ -61,15 +78,25 @@ class ProcessShards:
 
     def _gather(self) -> dict:
         out: dict = {}
-        for pipe, proc in zip(self.pipes, self.procs, strict=True):
+        for k, (pipe, proc) in enumerate(zip(self.pipes, self.procs, strict=True)):
+            where = f"shard {k} (regions {self.names[k]})"
             while not pipe.poll(1.0):
                 if not proc.is_alive():
-                    raise RuntimeError(f"a shard worker exited with code {proc.exitcode} "
-                                       f"(a spawned worker re-imports the main module: run "
-                                       f"a script's work under `if __name__ == '__main__':`)")
-            status, value = pipe.recv()
+                    raise ShardError(f"{where} exited with code {proc.exitcode} at "
+                                     f"{self.stage} (a spawned worker re-imports the main "
+                                     "module: run a script's work under `if __name__ == "
+                                     "'__main__':`); the run's dataset is not complete")
+            try:
+                status, value = pipe.recv()
+            except EOFError:
+                proc.join(timeout=10)
+                raise ShardError(f"{where} exited with code {proc.exitcode} at {self.stage}; "
+                                 "the run's dataset is not complete") from None
             if status != "ok":
-                raise RuntimeError(f"a shard worker failed:\n{value}")
+                err = ShardError(f"{where} failed at {self.stage}: {value[0]}; the run's "
+                                 "dataset is not complete")
+                err.add_note(value[1])
+                raise err
             out.update(value)
         return out
 
@@ -77,11 +104,13 @@ class ProcessShards:
         return self._inventory
 
     def step(self, day: int, orders: dict) -> dict:
+        self.stage = f"day {day}"
         for pipe, regions in zip(self.pipes, self.groups, strict=True):
             pipe.send(("step", day, {r: orders.get(r) for r in regions}))
         return self._gather()
 
     def finish(self) -> dict:
+        self.stage = "the end of the run"
         for pipe in self.pipes:
             pipe.send(("finish",))
         return self._gather()
@@ -95,46 +124,87 @@ class ProcessShards:
                 p.terminate()
 
 
-class DaskShards:
-    """One ``dask.distributed`` actor per shard (``run.backend=dask``)."""
+#: Times a Dask shard is rebuilt and replayed after a failure before the run gives up
+#: (a lost worker is the usual cause; a region's own error fails again the same way).
+DASK_RETRIES = 2
 
-    def __init__(self, cfg: DictConfig, groups: list[list[int]], sizing: dict | None) -> None:
+
+class DaskShards:
+    """One ``dask.distributed`` actor per shard (``run.backend=dask``).
+
+    A shard whose call fails (its worker died, or it raised) is retried: a new actor is
+    built and replays the days so far with the orders it was given (a region's day depends
+    on nothing else, so the replay rebuilds the same state and rewrites the same parts),
+    then the day is asked again; after :data:`DASK_RETRIES` the run stops naming the shard.
+    """
+
+    def __init__(self, cfg: DictConfig, groups: list[list[int]], sizing: dict | None,
+                 root: str | Path | None = None) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError as ex:  # pragma: no cover - depends on the installed extras
             raise ImportError("run.backend=dask needs dask[distributed]: "
                               "pip install 'fleetsim[experiments]'") from ex
-        self.groups = groups
+        self.groups, self.names = groups, _names(cfg, groups)
+        self.args = (cfg, sizing, None if root is None else str(root))
+        self.history: list[tuple[int, dict]] = []     # (day, orders) asked so far
+        self.retries = 0
         address = str(cfg.run.scheduler_address)
         self.cluster = None if address else LocalCluster(
             n_workers=len(groups), threads_per_worker=1, processes=True, dashboard_address=None)
         self.client = Client(address or self.cluster, set_as_default=False)
         try:
-            futures = [self.client.submit(ShardWorker, cfg, regions, sizing, actor=True,
-                                          pure=False) for regions in groups]
-            with self.client.as_current():    # the actor handles need the client
-                self.actors = [f.result() for f in futures]
-            self._inventory = self._gather([a.inventory() for a in self.actors])
+            self.actors = [self._actor(k) for k in range(len(groups))]
+            self._inventory = self._call("inventory", lambda k: ())
         except BaseException:
             self.close()
             raise
 
-    @staticmethod
-    def _gather(futures: list) -> dict:
-        out: dict = {}
-        for f in futures:
-            out.update(f.result())
+    def _actor(self, k: int) -> Any:
+        cfg, sizing, root = self.args
+        future = self.client.submit(ShardWorker, cfg, self.groups[k], sizing, root, actor=True,
+                                    pure=False)
+        with self.client.as_current():    # the actor handles need the client
+            return future.result()
+
+    def _orders(self, k: int, orders: dict) -> dict:
+        return {r: orders.get(r) for r in self.groups[k]}
+
+    def _call(self, method: str, args: Any) -> dict:
+        """``method(*args(k))`` on every shard, a failed shard retried (see class)."""
+        with self.client.as_current():
+            futures = [getattr(a, method)(*args(k)) for k, a in enumerate(self.actors)]
+            out: dict = {}
+            for k, f in enumerate(futures):
+                while True:
+                    try:
+                        out.update(f.result())
+                        break
+                    except Exception as ex:
+                        f = self._retry(k, method, args, ex)
         return out
+
+    def _retry(self, k: int, method: str, args: Any, ex: Exception) -> Any:
+        where = f"shard {k} (regions {self.names[k]})"
+        if self.retries >= DASK_RETRIES:
+            raise RuntimeError(f"{where} failed after {self.retries} retries: "
+                               f"{type(ex).__name__}: {ex}; the run's dataset is not "
+                               "complete") from ex
+        self.retries += 1
+        self.actors[k] = actor = self._actor(k)
+        for day, orders in self.history[:-1] if method == "step" else self.history:
+            actor.step(day, self._orders(k, orders)).result()
+        return getattr(actor, method)(*args(k))
 
     def inventory(self) -> dict:
         return self._inventory
 
     def step(self, day: int, orders: dict) -> dict:
-        return self._gather([a.step(day, {r: orders.get(r) for r in regions})
-                             for a, regions in zip(self.actors, self.groups, strict=True)])
+        self.history.append((day, orders))
+        return self._call("step", lambda k: (day, self._orders(k, orders)))
 
     def finish(self) -> dict:
-        return self._gather([a.finish() for a in self.actors])
+        return self._call("finish", lambda k: ())
 
     def close(self) -> None:
         self.client.close()

@@ -137,7 +137,7 @@ def _run(cfg: DictConfig, hc: Any, out: Path) -> None:
         if is_experiment(cfg):
             _run_experiment(cfg, out, overrides)
             return
-    result = simulate(cfg)
+    result = simulate(cfg, results_dir=out)   # streams its results dataset into the run dir
     result.save(out, overrides=overrides)
     lines = [f"fleetsim: {result.kpis['vehicles']:,} vehicles x {result.kpis['horizon_days']} "
              f"days in {result.meta['wall_s']:.1f} s "

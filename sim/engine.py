@@ -8,9 +8,12 @@ work happen per event only.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,10 +25,11 @@ from configs.validate import validate
 from configs.vanday_schema import ROUTED
 from sim.alerts.loop import AlertLoop
 from sim.collector import DailyCollector
+from sim.dataset import SourceWriter, read_events, source, start, write_daily, write_manifest
 from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
 from sim.gcpause import relaxed_gc
-from sim.kpis.compute import compute_kpis
+from sim.kpis.compute import KPI_EVENTS_FILTER, compute_kpis
 from sim.kpis.regions import region_kpis
 from sim.ota.loop import OtaLoop
 from sim.ota.train import with_train
@@ -62,6 +66,7 @@ class Simulation:
     demand: ServiceDemand | None = None
     prognostics: PrognosticsLoop | None = None
     lockstep: Any = None   # a region of a sharded run: waits for each day's go (sim.shards)
+    sink: SourceWriter | None = None   # streams the log's settled records to Parquet parts
 
     @property
     def sensed_signals(self) -> set[str] | None:
@@ -124,7 +129,8 @@ def build(cfg: DictConfig, sizing: dict | None = None, streams: Streams | None =
         repairs.after_repair.append(ota.after_repair)
     alerts = None
     if cfg.alerts.enabled and cfg.service.demand == "failures":
-        alerts = AlertLoop(OmegaConf.to_object(cfg.alerts), fleet, service, log, streams)
+        alerts = AlertLoop(OmegaConf.to_object(cfg.alerts), fleet, service, log, streams,
+                           int(cfg.horizon_days))
         repairs.before_repair.append(alerts.before_repair)
         repairs.after_repair.append(alerts.after_repair)
     telemetry = None
@@ -135,7 +141,7 @@ def build(cfg: DictConfig, sizing: dict | None = None, streams: Streams | None =
     if cfg.prognostics.enabled and cfg.service.demand == "failures":
         prognostics = PrognosticsLoop(OmegaConf.to_object(cfg.prognostics),
                                       OmegaConf.to_object(cfg.telemetry), fleet, service, demand,
-                                      log, streams)
+                                      log, streams, int(cfg.horizon_days))
     collector = DailyCollector(fleet, service, int(cfg.output.daily_sample_vehicles))
     return Simulation(cfg, env, fleet, log, service, collector, repairs,
                       streams.get("failures"),
@@ -206,6 +212,8 @@ def fleet_clock(sim: Simulation, progress: bool):
         if sim.demand is not None and sim.demand.recall is not None:
             extra |= sim.demand.recall.row()
         sim.collector.record(day, usage, failures, sensed, busy_at_noon, extra or None)
+        if sim.sink is not None:
+            sim.sink.day_end(sim.log, env.now)
         if sim.lockstep is not None:
             sim.lockstep.day_over()
         bar.update(1)
@@ -220,12 +228,21 @@ def run_clock(sim: Simulation, progress: bool = False) -> None:
     sim.env.run(until=sim.env.process(fleet_clock(sim, progress)))
 
 
-def collect(sim: Simulation, wall_s: float) -> RunResult:
-    """Export the event log and daily table of a finished run and compute its KPIs."""
+def collect(sim: Simulation, wall_s: float, root: Path | None = None) -> RunResult:
+    """Export the event log and daily table of a finished run and compute its KPIs.
+
+    With a dataset ``root`` (the run streamed its events there, ``sim.sink``), the KPIs
+    are computed from the dataset's events, the daily table is written to it and the
+    dataset is marked complete; the result reads its events from there when asked.
+    """
     cfg = sim.cfg
     sim.repairs.apply()  # nothing is normally left: the clock applied them before its last record
     horizon = int(cfg.horizon_days)
-    events = sim.log.to_frame(until=horizon)
+    if sim.sink is None or root is None:
+        events = sim.log.to_frame(until=horizon)
+    else:
+        sources = [source(sim.sink.name, sim.sink.finish(sim.log, horizon))]
+        events = read_events(root, filters=KPI_EVENTS_FILTER, sources=sources)
     daily = sim.collector.to_frame(events)   # with the day's waits (mean_wait_h's)
     svc = sim.service
     desk = svc.experts
@@ -251,8 +268,13 @@ def collect(sim: Simulation, wall_s: float) -> RunResult:
     meta = run_metadata(cfg, wall_s, kpis["vehicle_days"])
     if prog_table:
         meta["prognostics"] = prog_table
-    return RunResult(kpis=kpis, events=events, daily=daily, config=cfg, kpis_by_region=by_region,
-                     meta=meta, fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)))
+    if root is not None and sim.sink is not None:
+        write_manifest(root, sources, write_daily(root, daily), int(cfg.seed), sim.fleet.state.n,
+                       horizon)
+        events = None   # read back from the dataset when asked
+    return RunResult(kpis=kpis, daily=daily, config=cfg, kpis_by_region=by_region, meta=meta,
+                     fleet_state=state_frame(sim.fleet, int(cfg.horizon_days)),
+                     _events=events, dataset=root)
 
 
 #: The sharded run (``run.shards`` not null): :func:`sim.shards.run_sharded`, put here by
@@ -261,13 +283,17 @@ SHARDED: list[Callable[..., RunResult]] = []
 
 
 @relaxed_gc()
-def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
+def simulate(cfg: DictConfig, progress: bool | None = None,
+             results_dir: str | Path | None = None) -> RunResult:
     """Run one scenario.
 
     Args:
         cfg: a composed config (see :func:`sim.load_config`); validated again here.
         progress: show a progress bar (default: ``cfg.output.progress``; hidden when
             stderr is not a terminal).
+        results_dir: where the run streams its results dataset (:mod:`sim.dataset`; an
+            earlier run's dataset there is cleared first). Default: a temporary directory
+            the result owns (removed with it, unless :meth:`RunResult.save` moves it).
 
     Returns:
         The run's KPIs, event log, daily table, config and metadata.
@@ -276,18 +302,31 @@ def simulate(cfg: DictConfig, progress: bool | None = None) -> RunResult:
     t0 = time.perf_counter()
     sizing = (auto_size(cfg, run_sized) if cfg.service.mobile.sizing == "auto"
               and cfg.service.dispatch in ROUTED else None)
-    if "run" in cfg and cfg.run.shards is not None and SHARDED:
-        result = SHARDED[0](cfg, sizing, bool(cfg.output.progress) if progress is None
-                            else progress)
-        if sizing is not None:
-            result.meta["sizing"] = sizing
-        return result
-    sim = build(cfg, sizing)
-    mark_sample_day(sim)
-    run_clock(sim, bool(cfg.output.progress) if progress is None else progress)
-    result = collect(sim, time.perf_counter() - t0)
+    owned = results_dir is None
+    root = start(Path(tempfile.mkdtemp(prefix="fleetsim-run-")) if owned else Path(results_dir))
+    try:
+        result = _simulate(cfg, sizing, root, t0, progress)
+    except BaseException:
+        if owned:
+            shutil.rmtree(root, ignore_errors=True)
+        raise
+    if owned:
+        result.own(root)
     if sizing is not None:
         result.meta["sizing"] = sizing
+    return result
+
+
+def _simulate(cfg: DictConfig, sizing: dict | None, root: Path, t0: float,
+              progress: bool | None) -> RunResult:
+    show = bool(cfg.output.progress) if progress is None else progress
+    if "run" in cfg and cfg.run.shards is not None and SHARDED:
+        return SHARDED[0](cfg, sizing, show, root)
+    sim = build(cfg, sizing)
+    sim.sink = SourceWriter(root, "fleet")
+    mark_sample_day(sim)
+    run_clock(sim, show)
+    result = collect(sim, time.perf_counter() - t0, root)
     sample = van_day_sample(sim)
     if sample:
         result.meta["van_day_sample"] = sample

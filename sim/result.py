@@ -5,15 +5,28 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import platform
+import shutil
 import subprocess
+import weakref
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from omegaconf import DictConfig, OmegaConf
 
+from sim.dataset import (
+    SourceWriter,
+    clear,
+    drop,
+    move,
+    read_events,
+    source,
+    write_daily,
+    write_manifest,
+)
 from sim.io import write_json, write_parquet
 
 _PACKAGES = ("fleetsim", "numpy", "scipy", "pandas", "simpy", "hydra-core", "omegaconf",
@@ -63,24 +76,42 @@ class RunResult:
 
     Attributes:
         kpis: flat ``{name: number}``.
-        events: the append-only event log (see :mod:`sim.records`).
+        events: the append-only event log (see :mod:`sim.records`), read from the run's
+            results dataset when first asked for (:mod:`sim.dataset`).
         daily: one row of fleet aggregates per day.
         config: the composed config of the run.
         meta: seed, versions, git commit, wall time, throughput.
         fleet_state: one row per vehicle at the horizon (see :func:`sim.fleet.state_frame`).
         kpis_by_region: ``{region: {kpi: value}}`` (:mod:`sim.kpis.regions`).
+        dataset: the directory of the run's complete results dataset, or None (a run built
+            by hand, its log held in memory: ``events`` is then given).
     """
 
     kpis: dict[str, float]
-    events: pd.DataFrame
     daily: pd.DataFrame
     config: DictConfig
     meta: dict[str, Any] = field(default_factory=dict)
     fleet_state: pd.DataFrame | None = None
     kpis_by_region: dict[str, dict[str, float]] = field(default_factory=dict)
+    _events: pd.DataFrame | None = field(default=None, repr=False)
+    dataset: Path | None = None
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The event table (read from the dataset once, then kept)."""
+        if self._events is None:
+            if self.dataset is None:
+                raise ValueError("this result holds no events and no dataset")
+            self._events = read_events(self.dataset)
+        return self._events
+
+    def own(self, folder: Path) -> None:
+        """Remove ``folder`` (a temporary dataset directory) when this result is collected."""
+        weakref.finalize(self, shutil.rmtree, str(folder), True)
 
     def save(self, out_dir: str | Path, overrides: list[str] | None = None) -> Path:
-        """Write ``events.parquet``, ``daily.parquet``, ``fleet_state.parquet``, ``kpis.json``,
+        """Write the results dataset (moved here if the run streamed it elsewhere; its events
+        dropped with ``output.events: false``), ``fleet_state.parquet``, ``kpis.json``,
         ``kpis_by_region.json`` and, last, ``run.json``.
 
         Each file is written atomically; ``run.json`` comes last so its
@@ -88,10 +119,7 @@ class RunResult:
         """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        if self.config.output.events:
-            write_parquet(out / "events.parquet", self.events)
-        if self.config.output.daily:
-            write_parquet(out / "daily.parquet", self.daily)
+        self._save_dataset(out)
         if self.config.output.fleet_state and self.fleet_state is not None:
             write_parquet(out / "fleet_state.parquet", self.fleet_state)
         write_json(out / "kpis.json", self.kpis)
@@ -101,3 +129,18 @@ class RunResult:
                    config=OmegaConf.to_container(self.config, resolve=True))
         write_json(out / "run.json", run)
         return out
+
+    def _save_dataset(self, out: Path) -> None:
+        if self.dataset is None:       # a result built by hand: one part of each table
+            clear(out)
+            events = SourceWriter(out, "fleet")
+            events.write(pa.Table.from_pandas(self.events, preserve_index=False))
+            self.dataset = write_manifest(
+                out, [source("fleet", events.parts)], write_daily(out, self.daily),
+                int(self.config.seed), int(self.kpis.get("vehicles", 0)),
+                int(self.kpis.get("horizon_days", 0))).parent
+        elif Path(self.dataset).resolve() != out.resolve():
+            self.dataset = move(self.dataset, out)
+        keep_events, keep_daily = bool(self.config.output.events), bool(self.config.output.daily)
+        if not (keep_events and keep_daily):
+            drop(out, events=not keep_events, daily=not keep_daily)

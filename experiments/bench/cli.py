@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+import experiments.shards  # noqa: F401  (run.shards=K > 1: K worker processes, as fleetsim does)
 import sim
 from experiments.bench.naive import run_naive
 from experiments.bench.scaling import int_list, scaling, table

@@ -21,6 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.dataset import IncompleteDatasetError, daily_path, events_table, has_dataset, manifest
+from sim.records import table_frame
+
 KPIS_FILE = "kpis.json"
 RUN_FILE = "run.json"
 DAILY_FILE = "daily.parquet"
@@ -147,15 +150,56 @@ def load_run(run_dir: str | Path) -> RunFiles:
     run = _read_json_object(root / RUN_FILE) if (root / RUN_FILE).is_file() else {}
     if not run:
         notes.append(f"{RUN_FILE} missing: scenario details are incomplete.")
-    daily = _read_daily(root / DAILY_FILE, notes)
-    job_events, service_events = _read_job_events(root / EVENTS_FILE, notes)
-    alert_events = _read_alert_events(root / EVENTS_FILE)
+    daily = _read_daily(root, notes)
+    events = EventSource(root)
+    job_events, service_events = _read_job_events(events, notes)
+    alert_events = _read_alert_events(events)
     return RunFiles(
         root, kpis, run, daily, job_events, service_events, tuple(notes), alert_events,
-        _read_ota_events(root / EVENTS_FILE), _read_vehicle_hw(root / FLEET_STATE_FILE),
-        _read_dayplan_events(root / EVENTS_FILE), _read_expert_events(root / EVENTS_FILE),
+        _read_ota_events(events), _read_vehicle_hw(root / FLEET_STATE_FILE),
+        _read_dayplan_events(events), _read_expert_events(events),
         _read_region_kpis(root / REGION_KPIS_FILE),
     )
+
+
+class EventSource:
+    """A run's event log: its results dataset (:mod:`sim.dataset`, refused unless complete)
+    or, for a run saved before it, ``events.parquet``.
+
+    Raises:
+        ReportInputError: the dataset is incomplete (one line, from its manifest check).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.dataset = has_dataset(root)
+        self.path = root / EVENTS_FILE
+        if self.dataset:
+            try:
+                self.sources = manifest(root)["sources"]
+            except IncompleteDatasetError as exc:
+                raise ReportInputError(str(exc)) from None
+
+    def is_file(self) -> bool:
+        """Whether the run has an event log to read."""
+        return self.sources is not None if self.dataset else self.path.is_file()
+
+    def columns(self) -> list[str]:
+        if not self.dataset:
+            return _parquet_columns(self.path)
+        parts = [p for s in self.sources for p in s["parts"]]
+        return (_parquet_columns(self.root / parts[0]["path"]) if parts
+                else list(events_table(self.root, sources=self.sources).column_names))
+
+    def read(self, columns: list[str] | None = None, filters: Any = None) -> pa.Table:
+        if not self.dataset:
+            return _read_parquet(self.path, columns=columns, filters=filters)
+        try:
+            table = events_table(self.root, columns, filters, self.sources)
+        except (pa.ArrowException, OSError) as exc:
+            raise ReportInputError(f"{self.root}: cannot read the events dataset ({exc})") from exc
+        # As a pandas-written file reads: text as pandas' nullable strings.
+        return pa.Table.from_pandas(table_frame(table), preserve_index=False)
 
 
 def _read_region_kpis(path: Path) -> dict[str, dict[str, float | None]]:
@@ -200,8 +244,12 @@ def _parquet_columns(path: Path) -> list[str]:
         raise ReportInputError(f"{path}: cannot read Parquet ({exc})") from exc
 
 
-def _read_daily(path: Path, notes: list[str]) -> pd.DataFrame | None:
-    if not path.is_file():
+def _read_daily(root: Path, notes: list[str]) -> pd.DataFrame | None:
+    try:
+        path = daily_path(root)
+    except IncompleteDatasetError as exc:
+        raise ReportInputError(str(exc)) from None
+    if path is None:
         notes.append(f"{DAILY_FILE} missing: charts over time are skipped.")
         return None
     daily = _read_parquet(path).to_pandas()
@@ -211,13 +259,13 @@ def _read_daily(path: Path, notes: list[str]) -> pd.DataFrame | None:
 
 
 def _read_job_events(
-    path: Path, notes: list[str]
+    path: EventSource, notes: list[str]
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """Return (job timing rows, service rows); either is ``None`` when it cannot be built."""
     if not path.is_file():
         notes.append(f"{EVENTS_FILE} missing: the waiting-time chart is skipped.")
         return None, None
-    present = _parquet_columns(path)
+    present = path.columns()
     missing = [c for c in JOB_EVENT_COLUMNS if c not in present]
     if missing:
         notes.append(f"{EVENTS_FILE} lacks column(s) {', '.join(missing)}: waits are skipped.")
@@ -225,8 +273,7 @@ def _read_job_events(
     has_service = all(c in present for c in SERVICE_REQUIRED_COLUMNS)
     extra = [*SERVICE_REQUIRED_COLUMNS, *SERVICE_OPTIONAL_COLUMNS] if has_service else []
     types = SERVICE_EVENT_TYPES if has_service else JOB_EVENT_TYPES
-    table = _read_parquet(
-        path,
+    table = path.read(
         columns=list(JOB_EVENT_COLUMNS) + [c for c in extra if c in present],
         filters=[("event", "in", list(types))],
     ).to_pandas()
@@ -235,59 +282,59 @@ def _read_job_events(
     return job_events, (table if has_service else None)
 
 
-def _read_alert_events(path: Path) -> pd.DataFrame | None:
+def _read_alert_events(path: EventSource) -> pd.DataFrame | None:
     """Return the alert and failure rows, or ``None`` without a log that can hold them."""
     if not path.is_file():
         return None  # _read_job_events has already noted the missing log
-    present = _parquet_columns(path)
+    present = path.columns()
     if not all(c in present for c in ALERT_REQUIRED_COLUMNS):
         return None
     columns = [*ALERT_REQUIRED_COLUMNS, *(c for c in ALERT_OPTIONAL_COLUMNS if c in present)]
-    table = _read_parquet(path, columns=columns, filters=[("event", "in", list(ALERT_EVENT_TYPES))])
+    table = path.read(columns=columns, filters=[("event", "in", list(ALERT_EVENT_TYPES))])
     return table.to_pandas()
 
 
-def _read_ota_events(path: Path) -> pd.DataFrame | None:
+def _read_ota_events(path: EventSource) -> pd.DataFrame | None:
     """Return the OTA rows and the software job openings, or ``None`` without a usable log."""
-    if not path.is_file() or not all(c in _parquet_columns(path) for c in OTA_COLUMNS):
+    if not path.is_file() or not all(c in path.columns() for c in OTA_COLUMNS):
         return None
     filters = [
         [("event", "in", list(OTA_EVENT_TYPES))],
         [("event", "==", "job_created"), ("component", "==", "software")],
     ]
-    table = _read_parquet(path, columns=list(OTA_COLUMNS), filters=filters).to_pandas()
+    table = path.read(columns=list(OTA_COLUMNS), filters=filters).to_pandas()
     # Strings, not categories: the report compares and groups them as plain text.
     for column in ("event", "component", "cause", "severity", "channel", "outcome"):
         table[column] = table[column].astype(object).fillna("").astype(str)
     return table.sort_values("time_d", kind="stable").reset_index(drop=True)
 
 
-def _read_dayplan_events(path: Path) -> pd.DataFrame | None:
+def _read_dayplan_events(path: EventSource) -> pd.DataFrame | None:
     """Return the van-day and channel rows, or ``None`` without a usable log."""
     if not path.is_file():
         return None
-    present = _parquet_columns(path)
+    present = path.columns()
     if not all(c in present for c in DAYPLAN_REQUIRED_COLUMNS):
         return None
     columns = [*DAYPLAN_REQUIRED_COLUMNS, *(c for c in DAYPLAN_OPTIONAL_COLUMNS if c in present)]
     filters = [("event", "in", list(DAYPLAN_EVENT_TYPES))]
-    table = _read_parquet(path, columns=columns, filters=filters).to_pandas()
+    table = path.read(columns=columns, filters=filters).to_pandas()
     for column in ("event", "channel", "outcome", "region"):
         if column in table:
             table[column] = table[column].astype(object).fillna("").astype(str)
     return table.sort_values("time_d", kind="stable").reset_index(drop=True)
 
 
-def _read_expert_events(path: Path) -> pd.DataFrame | None:
+def _read_expert_events(path: EventSource) -> pd.DataFrame | None:
     """Return the expert desk's rows, or ``None`` without a usable log."""
     if not path.is_file():
         return None
-    present = _parquet_columns(path)
+    present = path.columns()
     if not all(c in present for c in EXPERT_REQUIRED_COLUMNS):
         return None
     columns = [*EXPERT_REQUIRED_COLUMNS, *(c for c in EXPERT_OPTIONAL_COLUMNS if c in present)]
     filters = [("event", "in", list(EXPERT_EVENT_TYPES))]
-    table = _read_parquet(path, columns=columns, filters=filters).to_pandas()
+    table = path.read(columns=columns, filters=filters).to_pandas()
     for column in ("event", "outcome"):
         if column in table:
             table[column] = table[column].astype(object).fillna("").astype(str)

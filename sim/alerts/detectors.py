@@ -66,16 +66,17 @@ class Detector:
     Args:
         cfg: the ``alerts`` config (rules, trends, horizon_days_*); attribute access.
         n: fleet size.
+        horizon_days: the run's horizon, if known (the trend lines store no more than it needs).
     """
 
-    def __init__(self, cfg: Any, n: int) -> None:
+    def __init__(self, cfg: Any, n: int, horizon_days: int | None = None) -> None:
         self.cfg, self.n = cfg, n
         self.horizons = horizons(cfg)
         self.rules = dict(cfg.rules) if cfg.enabled else {}
         self.trends = dict(cfg.trends) if cfg.enabled else {}
         # Consecutive uploaded days past the threshold, capped at confirm_days.
         self.count = {name: np.zeros(n, np.int16) for name in self.rules}
-        self.lines = {name: _line(t, n) for name, t in self.trends.items()}
+        self.lines = {name: _line(t, n, horizon_days) for name, t in self.trends.items()}
         self.day: int | None = None
 
     def _read(self, kind: str, name: str, key: str,
@@ -207,11 +208,11 @@ class Detector:
                 self.lines[name].clear(vehicles)
 
 
-def _line(t: Any, n: int) -> RollingLine | ClockLine:
+def _line(t: Any, n: int, horizon_days: int | None = None) -> RollingLine | ClockLine:
     """A trend's rolling line: on calendar days, or on an ageing clock if ``ageing_q10`` > 1."""
     if t.ageing_q10 > 1.0:
-        return ClockLine(n, t.window_days, t.ageing_rate_window_days)
-    return RollingLine(n, t.window_days)
+        return ClockLine(n, t.window_days, t.ageing_rate_window_days, horizon_days)
+    return RollingLine(n, t.window_days, horizon_days)
 
 
 def _ageing_step(t: Any, temp_c: np.ndarray) -> np.ndarray:

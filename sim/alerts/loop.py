@@ -48,14 +48,15 @@ class AlertLoop:
         service: the service network that takes the preventive jobs.
         log: the event log.
         streams: the run's random streams (``alerts.*`` children are used).
+        horizon_days: the run's horizon, if known (the detectors store no more than it needs).
     """
 
     def __init__(self, cfg: Any, fleet: Fleet, service: ServiceNetwork, log: EventLog,
-                 streams: Streams) -> None:
+                 streams: Streams, horizon_days: int | None = None) -> None:
         n = fleet.state.n
         self.cfg, self.fleet, self.service, self.log = cfg, fleet, service, log
         self.signals = needed_signals(cfg)
-        self.detector = Detector(cfg, n)
+        self.detector = Detector(cfg, n, horizon_days)
         self.gate = AlertGate(cfg, n)
         self.reminders = Reminders(list(fleet.twins), n, bool(cfg.escalate_reminders))
         self.owners = Owners(cfg, n, streams.get("alerts.owners"))

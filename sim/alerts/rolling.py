@@ -16,6 +16,20 @@ F32 = np.float32
 F64 = np.float64
 
 
+def kept_slots(window: int, horizon_days: int | None) -> int:
+    """Ring-buffer slots a rolling window needs to store in a run of ``horizon_days``.
+
+    A reading of day d is read back only when it leaves the window, on day d + window; in a
+    run of H days only days d < H - window ever leave, and they fill slots 0 .. H - window - 1
+    (all of them once H >= 2 window). A run shorter than twice the window so stores less
+    (nothing when H <= window), with the same results: an unstored reading is never read.
+    Unknown horizon: the whole window.
+    """
+    if horizon_days is None:
+        return int(window)
+    return max(0, min(int(window), int(horizon_days) - int(window)))
+
+
 class RollingLine:
     """Per-vehicle least-squares lines over the last ``window`` days, NaN-aware.
 
@@ -29,14 +43,17 @@ class RollingLine:
     Args:
         n: fleet size.
         window: days in the window.
+        horizon_days: the run's horizon, if known: only the readings that leave the window
+            before it are stored (:func:`kept_slots`).
     """
 
-    def __init__(self, n: int, window: int) -> None:
+    def __init__(self, n: int, window: int, horizon_days: int | None = None) -> None:
         self.window = int(window)
+        self.kept = kept_slots(self.window, horizon_days)
         # Uninitialised: a slot is read only once an advance has written it (``gaps[slot]``
         # set), so no NaN fill of window x fleet (0.24 s for 120 x 100 000 in page faults,
         # on every detector at start-up); the slots a short run never reaches are never touched.
-        self.buf = np.empty((self.window, n), F32)
+        self.buf = np.empty((self.kept, n), F32)
         # Per slot: the vehicles without a reading that day (None: slot never filled) and
         # the advance that filled it; a vehicle cleared since then has no reading there
         # either: ``_gaps`` adds it when the slot is dropped (one fleet compare a day, not
@@ -64,9 +81,10 @@ class RollingLine:
         if self.gaps[slot] is not None:  # the reading of day - window, now at t = -window
             self._drop(self.buf[slot], self._gaps(slot))
         self.advances += 1
-        self.buf[slot] = y
-        self.gaps[slot] = missing
-        self.filled[slot] = self.advances
+        if slot < self.kept:    # else the reading never leaves the window before the horizon
+            self.buf[slot] = y
+            self.gaps[slot] = missing
+            self.filled[slot] = self.advances
         y0 = y.astype(F64)
         y0[missing] = 0.0
         self.s += F32(1.0)
@@ -175,13 +193,18 @@ class ClockLine:
         n: fleet size.
         window: days in the fitting window.
         rate_window: days over which :meth:`rate` averages the clock's advance.
+        horizon_days: the run's horizon, if known: only the readings and advances that leave
+            their windows before it are stored (:func:`kept_slots`).
     """
 
-    def __init__(self, n: int, window: int, rate_window: int) -> None:
+    def __init__(self, n: int, window: int, rate_window: int,
+                 horizon_days: int | None = None) -> None:
         self.window, self.rate_window = int(window), int(rate_window)
-        self.y = np.full((self.window, n), np.nan, F32)
-        self.x = np.zeros((self.window, n), F64)
-        self.steps = np.zeros((self.rate_window, n), F64)
+        self.kept = kept_slots(self.window, horizon_days)
+        self.kept_steps = kept_slots(self.rate_window, horizon_days)
+        self.y = np.full((self.kept, n), np.nan, F32)
+        self.x = np.zeros((self.kept, n), F64)
+        self.steps = np.zeros((self.kept_steps, n), F64)
         self.step_sum = np.zeros(n, F64)
         self.days = 0
         self.clock = np.zeros(n, F64)   # since the vehicle's origin (start or last clear)
@@ -198,20 +221,28 @@ class ClockLine:
             missing = np.flatnonzero(np.isnan(y))
         r = day % self.rate_window
         step = step.astype(F64)
-        self.step_sum += step - self.steps[r]
-        self.steps[r] = step
+        # A slot past ``kept_*`` was never stored: it holds nothing to take out (the same
+        # floats: taking out nothing adds -0.0).
+        if r < self.kept_steps:
+            self.step_sum += step - self.steps[r]
+            self.steps[r] = step
+        else:
+            self.step_sum += step
         self.days += 1
         self.clock += step
         slot = day % self.window
-        old = self.y[slot].astype(F64)
-        has = ~np.isnan(old)
-        self._add(np.where(has, old, 0.0), np.where(has, self.x[slot], 0.0), -has.astype(F64))
+        if slot < self.kept:
+            old = self.y[slot].astype(F64)
+            has = ~np.isnan(old)
+            self._add(np.where(has, old, 0.0), np.where(has, self.x[slot], 0.0),
+                      -has.astype(F64))
         y0 = y.astype(F64)
         got = np.ones(len(y0), F64)
         got[missing] = 0.0
         y0[missing] = 0.0
-        self.y[slot] = y
-        self.x[slot] = self.clock
+        if slot < self.kept:
+            self.y[slot] = y
+            self.x[slot] = self.clock
         self._add(y0, self.clock * got, got)
 
     def _add(self, y: np.ndarray, x: np.ndarray, w: np.ndarray) -> None:

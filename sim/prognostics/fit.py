@@ -50,11 +50,13 @@ class TrendFit:
         min_points: readings needed in the window for a prediction.
         min_slope_t: a crossing ahead needs ``|slope| / se(slope)`` at least this.
         max_rul_days: the RUL of a flat, receding or insignificant trend.
+        horizon_days: the run's horizon, if known (the line stores no more than it needs).
     """
 
     def __init__(self, n: int, window_days: int, threshold: float, below: bool,
-                 min_points: int, min_slope_t: float, max_rul_days: float) -> None:
-        self.line = RollingLine(n, int(window_days))
+                 min_points: int, min_slope_t: float, max_rul_days: float,
+                 horizon_days: int | None = None) -> None:
+        self.line = RollingLine(n, int(window_days), horizon_days)
         self.n, self.threshold, self.below = n, float(threshold), bool(below)
         self.min_points, self.min_slope_t = int(min_points), float(min_slope_t)
         self.max_rul_days = float(max_rul_days)

@@ -46,10 +46,11 @@ EXCLUDED = -2     # past the threshold when its life began: nothing to predict
 class TargetState:
     """One target's fit, truth record, alert state and RUL snapshots."""
 
-    def __init__(self, name: str, cfg: Any, n: int, max_rul_days: float) -> None:
+    def __init__(self, name: str, cfg: Any, n: int, max_rul_days: float,
+                 horizon_days: int | None = None) -> None:
         self.name, self.cfg = name, cfg
         self.fit = TrendFit(n, cfg.window_days, cfg.threshold, cfg.below, cfg.min_points,
-                            cfg.min_slope_t, max_rul_days)
+                            cfg.min_slope_t, max_rul_days, horizon_days)
         self.prev: np.ndarray | None = None          # yesterday's truth
         self.start = np.zeros(n, np.int32)           # day the current part's life began
         self.cross = np.full(n, NEVER, np.int32)     # true crossing day (first crossing life)
@@ -78,16 +79,18 @@ class PrognosticsLoop:
             reminders and the air-filter target is left out.
         log: the event log.
         streams: the run's streams (``prognostics.*`` children).
+        horizon_days: the run's horizon, if known (the trend lines store no more than it needs).
     """
 
     def __init__(self, cfg: Any, telemetry_cfg: Any, fleet: Fleet, service: ServiceNetwork,
-                 demand: ServiceDemand | None, log: EventLog, streams: Streams) -> None:
+                 demand: ServiceDemand | None, log: EventLog, streams: Streams,
+                 horizon_days: int | None = None) -> None:
         self.cfg, self.fleet, self.service, self.demand, self.log = (cfg, fleet, service,
                                                                     demand, log)
         n = self.n = fleet.state.n
         targets = {k: t for k, t in cfg.targets.items()
                    if source(t.signal) in fleet.twins or demand is not None}
-        self.targets = {k: TargetState(k, t, n, float(cfg.max_rul_days))
+        self.targets = {k: TargetState(k, t, n, float(cfg.max_rul_days), horizon_days)
                         for k, t in targets.items()}
         self.sensors = Sensors(fleet, demand, telemetry_cfg, {t.signal for t in targets.values()},
                                float(cfg.filter_noise_sd), streams.get("prognostics.telemetry"))

@@ -2,16 +2,18 @@
 
 Vehicle ids become fleet ids (region offset + local id), job and technician ids are
 shifted the same way (each region's count of ids before it), so every id is dense and
-unique. The event table is the coordinator's OTA decisions, then each region's events in
-region order, sorted stably by time. The daily table sums the regions' counts; means are
-fleet-weighted (a workforce's tenure: weighted by active technicians) and the SOH p05 is
-the 5th percentile of the regions' pooled daily samples. The KPIs are computed once on
-the combined tables by :func:`sim.kpis.compute.compute_kpis` and
+unique: the shifts go to the run's dataset manifest, its reader applies them. The event
+table is the coordinator's OTA decisions, then each region's events in region order,
+sorted stably by time (:func:`sim.dataset.read_events`). The daily table sums the regions'
+counts; means are fleet-weighted (a workforce's tenure: weighted by active technicians)
+and the SOH p05 is the 5th percentile of the regions' pooled daily samples. The KPIs are
+computed once on the combined tables by :func:`sim.kpis.compute.compute_kpis` and
 :func:`sim.kpis.regions.region_kpis`, as for a single run.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,8 +22,9 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from sim.collector import daily_frame
+from sim.dataset import read_events, source, write_daily, write_manifest
 from sim.fleet import Fleet, state_frame, twin_params
-from sim.kpis.compute import compute_kpis
+from sim.kpis.compute import KPI_EVENTS_FILTER, compute_kpis
 from sim.kpis.regions import region_kpis
 from sim.prognostics import prognostics_results
 from sim.result import RunResult, run_metadata
@@ -30,23 +33,22 @@ from sim.service.kpis import ServiceCapacity
 from sim.shards.region import RegionOutput
 from twins import TWINS, FleetState
 
+#: The source of the coordinator's OTA decisions in the run's dataset (first in its order).
+SERVER = "ota_server"
 
-def combine_events(decisions: pd.DataFrame, outs: list[RegionOutput],
-                   offsets: np.ndarray) -> pd.DataFrame:
-    """One event table in fleet numbering (see module)."""
-    parts = [decisions]
+
+def event_sources(decisions: list[dict], outs: list[RegionOutput],
+                  offsets: np.ndarray) -> list[dict]:
+    """The dataset's sources in fleet order: the decisions, then the regions with their
+    id shifts (see module)."""
+    sources = [source(SERVER, decisions)]
     jobs = ids = 0
     for r, o in enumerate(outs):
-        ev = o.events.copy()
-        for col, shift in (("vehicle", int(offsets[r])), ("job", jobs), ("technician", ids)):
-            v = ev[col].to_numpy()
-            ev[col] = np.where(v >= 0, v + shift, v)
-        parts.append(ev)
+        sources.append(source(o.name, o.parts, {"vehicle": int(offsets[r]), "job": jobs,
+                                                "technician": ids}))
         jobs += o.n_jobs
         ids += o.n_ids
-    events = pd.concat(parts, ignore_index=True)
-    order = np.argsort(events["time_d"].to_numpy(), kind="stable")
-    return events.iloc[order].reset_index(drop=True)
+    return sources
 
 
 def combine_rows(outs: list[RegionOutput], reported: dict[int, dict[str, float]]) -> list[dict]:
@@ -125,11 +127,13 @@ def _prognostics(outs: list[RegionOutput]) -> Any:
 
 
 def combine(cfg: DictConfig, outs: list[RegionOutput], offsets: np.ndarray,
-            decisions: pd.DataFrame, reported: dict[int, dict[str, float]], ota_cfg: Any,
-            wall_s: float) -> RunResult:
-    """The run's result from its regions' outputs (see module)."""
+            decisions: list[dict], reported: dict[int, dict[str, float]], ota_cfg: Any,
+            wall_s: float, root: Path) -> RunResult:
+    """The run's result from its regions' outputs (see module); the dataset at ``root``
+    (``decisions``: the coordinator's parts) is marked complete."""
     horizon = int(cfg.horizon_days)
-    events = combine_events(decisions, outs, offsets)
+    sources = event_sources(decisions, outs, offsets)
+    events = read_events(root, filters=KPI_EVENTS_FILTER, sources=sources)
     daily = daily_frame(combine_rows(outs, reported), events)
     names = list(cfg.fleet.regions.keys())
     fleet = Fleet(combine_state(outs), None, twin_params(cfg), dict(TWINS), names,
@@ -160,5 +164,7 @@ def combine(cfg: DictConfig, outs: list[RegionOutput], offsets: np.ndarray,
     sample = next((o.van_day_sample for o in outs if o.van_day_sample), {})
     if sample:
         meta["van_day_sample"] = sample
-    return RunResult(kpis=kpis, events=events, daily=daily, config=cfg, kpis_by_region=by_region,
-                     meta=meta, fleet_state=state_frame(fleet, horizon))
+    write_manifest(root, sources, write_daily(root, daily), int(cfg.seed), fleet.state.n,
+                   horizon)
+    return RunResult(kpis=kpis, daily=daily, config=cfg, kpis_by_region=by_region, meta=meta,
+                     fleet_state=state_frame(fleet, horizon), dataset=root)

@@ -18,20 +18,23 @@ gives the same result: nothing in a region depends on the shard that holds it.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from sim.dataset import SourceWriter, start
 from sim.ota.targets import FleetAttributes
 from sim.ota.train import with_train
 from sim.records import EventLog
 from sim.result import RunResult
 from sim.rng import Streams
-from sim.shards.combine import combine
+from sim.shards.combine import SERVER, combine
 from sim.shards.ota_server import OtaServer, split_orders
 from sim.shards.plan import assign, region_config, region_plan, shard_count
 from sim.shards.region import RegionOutput, RegionSim
@@ -48,11 +51,12 @@ def register(name: str, factory: Callable[..., Any]) -> None:
 class ShardWorker:
     """The regions of one shard (``regions``: indices into the fleet's regions)."""
 
-    def __init__(self, cfg: DictConfig, regions: list[int], sizing: dict | None) -> None:
+    def __init__(self, cfg: DictConfig, regions: list[int], sizing: dict | None,
+                 root: str | Path | None = None) -> None:
         plan = region_plan(cfg)
         self.regions = list(regions)
         self.sims = {r: RegionSim(region_config(cfg, plan.names[r], plan.counts[r], plan), r,
-                                  plan.names, sizing) for r in self.regions}
+                                  plan.names, sizing, root) for r in self.regions}
 
     def inventory(self) -> dict[int, dict[str, np.ndarray]]:
         return {r: s.inventory() for r, s in self.sims.items()}
@@ -67,8 +71,9 @@ class ShardWorker:
 class InProcess:
     """Every shard in this process (``run.shards=1``, or no transport registered)."""
 
-    def __init__(self, cfg: DictConfig, groups: list[list[int]], sizing: dict | None) -> None:
-        self.worker = ShardWorker(cfg, sorted(r for g in groups for r in g), sizing)
+    def __init__(self, cfg: DictConfig, groups: list[list[int]], sizing: dict | None,
+                 root: str | Path | None = None) -> None:
+        self.worker = ShardWorker(cfg, sorted(r for g in groups for r in g), sizing, root)
 
     def inventory(self) -> dict[int, dict[str, np.ndarray]]:
         return self.worker.inventory()
@@ -83,10 +88,11 @@ class InProcess:
         pass
 
 
-def transport_for(cfg: DictConfig, groups: list[list[int]], sizing: dict | None) -> Any:
+def transport_for(cfg: DictConfig, groups: list[list[int]], sizing: dict | None,
+                  root: str | Path | None = None) -> Any:
     """The transport of ``run.backend`` for ``groups`` (in this process for one shard)."""
     factory = TRANSPORTS.get(str(cfg.run.backend)) if len(groups) > 1 else None
-    return (factory or InProcess)(cfg, groups, sizing)
+    return (factory or InProcess)(cfg, groups, sizing, root)
 
 
 def _attributes(cfg: DictConfig, inv: dict[int, dict[str, np.ndarray]], names: list[str],
@@ -100,15 +106,20 @@ def _attributes(cfg: DictConfig, inv: dict[int, dict[str, np.ndarray]], names: l
         np.repeat(np.arange(len(names)), counts).astype(np.int64), tuple(names))
 
 
-def run_sharded(cfg: DictConfig, sizing: dict | None = None, progress: bool = False) -> RunResult:
-    """Run ``cfg`` as region sub-simulations in lock-step days (see module)."""
+def run_sharded(cfg: DictConfig, sizing: dict | None = None, progress: bool = False,
+                root: str | Path | None = None) -> RunResult:
+    """Run ``cfg`` as region sub-simulations in lock-step days (see module); the regions
+    stream their events into the dataset at ``root`` (a temporary directory if None)."""
+    owned = root is None
+    if owned:
+        root = start(Path(tempfile.mkdtemp(prefix="fleetsim-run-")))
     t0 = time.perf_counter()
     plan = region_plan(cfg)
     offsets = plan.offsets
     groups = assign(plan.counts, shard_count(cfg, len(plan.names)))
     horizon = int(cfg.horizon_days)
     ota_cfg = with_train(OmegaConf.to_object(cfg.ota), horizon)
-    transport = transport_for(cfg, groups, sizing)
+    transport = transport_for(cfg, groups, sizing, root)
     try:
         server = None
         if ota_cfg.enabled and ota_cfg.releases and cfg.service.demand == "failures":
@@ -138,11 +149,14 @@ def run_sharded(cfg: DictConfig, sizing: dict | None = None, progress: bool = Fa
     finally:
         transport.close()
     outs_list = [outs[r] for r in regions]
-    decisions = log.to_frame(until=horizon)
-    result = combine(cfg, outs_list, offsets, decisions, reported,
-                     ota_cfg if server is not None else cfg.ota, time.perf_counter() - t0)
+    decisions = SourceWriter(root, SERVER)
+    decisions.write(log.to_table(until=horizon))
+    result = combine(cfg, outs_list, offsets, decisions.parts, reported,
+                     ota_cfg if server is not None else cfg.ota, time.perf_counter() - t0, root)
     result.meta["shards"] = {"count": len(groups), "backend": str(cfg.run.backend),
                              "regions": [[plan.names[r] for r in g] for g in groups]}
+    if owned:
+        result.own(root)
     return result
 
 

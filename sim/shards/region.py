@@ -6,23 +6,52 @@ environment, fleet, service network, alerts, demand, collector), its streams key
 clock waits at the start of each day for the coordinator's go (:class:`LockStep`);
 :meth:`RegionSim.step` gives it, with the day's OTA orders, and runs the region until
 the day's row is recorded. :meth:`RegionSim.finish` returns the region's raw outputs
-(:class:`RegionOutput`, plain arrays and frames: picklable for a worker process).
+(:class:`RegionOutput`, plain arrays and lists: picklable for a worker process); its
+events it streams to the run's dataset as it goes (:mod:`sim.dataset`).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import simpy
 from omegaconf import DictConfig
 
+from sim.dataset import SourceWriter
 from sim.engine import build, fleet_clock, mark_sample_day, van_day_sample
 from sim.rng import Streams
 from sim.shards.ota_region import region_ota
 from twins import FleetState
+
+
+class RegionFailed(RuntimeError):
+    """A region's day raised; the message names the region and the day."""
+
+
+#: Fault injection for the recovery tests: ``<region>:<day>:raise|exit[:<marker file>]``
+#: makes that region raise (or its process exit) at the start of that day, once if a
+#: marker file is named (it is created first: a retry then runs through).
+FAULT_ENV = "FLEETSIM_FAULT"
+
+
+def _fault(name: str, day: int) -> None:
+    spec = os.environ.get(FAULT_ENV, "")
+    if not spec:
+        return
+    region, at, kind, *marker = spec.split(":", 3)
+    if region != name or int(at) != day:
+        return
+    if marker:
+        if Path(marker[0]).exists():
+            return
+        Path(marker[0]).touch()
+    if kind == "exit":
+        os._exit(70)
+    raise RuntimeError(f"fault injected by {FAULT_ENV}")
 
 
 class LockStep:
@@ -51,7 +80,7 @@ class RegionOutput:
     technician ids; :mod:`sim.shards.combine` shifts them)."""
 
     name: str
-    events: pd.DataFrame
+    parts: list[dict]     # the region's event parts in the run's dataset (sim.dataset)
     rows: list[dict]
     soh_samples: list[np.ndarray]
     state: FleetState
@@ -71,16 +100,18 @@ class RegionSim:
         index: the region's code among ``names`` (the fleet's regions in order).
         names: the fleet's region names.
         sizing: the vans and bays per region (``{"vans": {name: k}, "bays": ...}``) or None.
+        root: the run's dataset directory: the region streams its events there.
     """
 
     def __init__(self, cfg: DictConfig, index: int, names: list[str],
-                 sizing: dict | None = None) -> None:
+                 sizing: dict | None = None, root: str | Path | None = None) -> None:
         self.name = names[index]
         streams = Streams(int(cfg.seed)).region(self.name)
         sub = None if sizing is None else {k: {self.name: v[self.name]} for k, v in
                                            sizing.items() if k in ("vans", "bays")}
         self.sim = build(cfg, sub, streams, region_ota(index, names))
         self.sim.lockstep = LockStep(self.sim.env)
+        self.sim.sink = None if root is None else SourceWriter(root, self.name)
         mark_sample_day(self.sim)
         self.sim.env.process(fleet_clock(self.sim, False))
         self.soh_samples: list[np.ndarray] = []
@@ -100,7 +131,12 @@ class RegionSim:
         c = self.campaigns
         if c is not None:
             c.orders = orders or {}
-        self.sim.env.run(until=self.sim.lockstep.go())
+        try:
+            _fault(self.name, day)
+            self.sim.env.run(until=self.sim.lockstep.go())
+        except Exception as ex:
+            raise RegionFailed(f"region {self.name} failed on day {day}: "
+                               f"{type(ex).__name__}: {ex}") from ex
         self.soh_samples.append(np.array(self.sim.collector.soh_sample, np.float64))
         if c is None:
             return {"applied": [], "reports": {}}
@@ -125,8 +161,9 @@ class RegionSim:
                     "region_bays": [f.size for f in svc.facilities["center"]],
                     "poisson": bool(svc.poisson)}
         routed = [svc.routed(r) for r in range(len(svc.dispatchers))]
+        parts = sim.sink.finish(sim.log, horizon) if sim.sink is not None else []
         return RegionOutput(
-            name=self.name, events=sim.log.to_frame(until=horizon), rows=sim.collector.rows,
+            name=self.name, parts=parts, rows=sim.collector.rows,
             soh_samples=self.soh_samples, state=sim.fleet.state, n_ids=next(svc._ids),
             n_jobs=next(svc._job_ids), capacity=capacity,
             prognostics=_prognostics(sim.prognostics),

@@ -8,15 +8,17 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import sim
 from reports.app import HEADLINE
+from sim.dataset import read_daily, read_events
 from sim.io import atomic_write, write_json
 from sim.kpis.catalogue import format_value, kpi
 
-FILES = ("kpis.json", "run.json", "events.parquet", "daily.parquet", "report.html")
+# The results dataset (sim.dataset): events parts, the daily part, the manifest.
+FILES = ("kpis.json", "run.json", "_SUCCESS", "events/src=fleet/part-00000.parquet",
+         "daily/part-00000.parquet", "report.html")
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,7 @@ def test_run_json_records_the_run(run_dir, cli_run):
 
 
 def test_daily_table_has_one_row_per_day(run_dir, kpis, cli_run):
-    daily = pd.read_parquet(run_dir / "daily.parquet")
+    daily = read_daily(run_dir)
     assert len(daily) == cli_run.days
     assert daily["day"].tolist() == list(range(cli_run.days))
     assert daily["failures"].sum() == kpis["failures_total"]
@@ -84,7 +86,7 @@ def test_daily_table_has_one_row_per_day(run_dir, kpis, cli_run):
 
 
 def test_daily_table_is_consistent(run_dir, cli_run):
-    daily = pd.read_parquet(run_dir / "daily.parquet")
+    daily = read_daily(run_dir)
     assert daily["day"].is_monotonic_increasing and daily["day"].iloc[0] == 0
     assert (daily["vehicles_on_road"] + daily["vehicles_down"] == cli_run.vehicles).all()
     comps = [c for c in daily.columns if c.startswith("failures_")]
@@ -92,7 +94,7 @@ def test_daily_table_is_consistent(run_dir, cli_run):
 
 
 def test_kpis_can_be_recomputed_from_events_alone(run_dir, kpis):
-    ev = pd.read_parquet(run_dir / "events.parquet")
+    ev = read_events(run_dir)
     fails = ev[ev["event"] == "failure"]
     assert kpis["failures_total"] > 0
     assert len(fails) == kpis["failures_total"]

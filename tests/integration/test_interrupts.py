@@ -94,6 +94,8 @@ import pandas as pd
 def full(self, *args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
 pd.DataFrame.to_parquet = full
+import pyarrow.parquet as pq
+pq.write_table = full
 from reports.app import main
 main(sys.argv[1:])
 """
@@ -106,7 +108,8 @@ def test_a_full_disk_ends_with_one_line_naming_the_file(tmp_path):
                           text=True, timeout=300)
     assert proc.returncode == app.EXIT_DISK_FULL
     assert proc.stderr.splitlines() == [
-        f"fleetsim: disk full: no space left on the device writing {run}/events.parquet; "
+        f"fleetsim: disk full: no space left on the device writing "
+        f"{run}/events/src=fleet/part-00000.parquet; "
         "free some space and rerun the same command"]
     assert not list(run.glob("*.tmp")) and not list(run.glob(".*.tmp"))
 

@@ -18,6 +18,7 @@ import pytest
 import reports
 import sim
 from sim.alerts import alert_truth
+from sim.dataset import read_events
 
 BASE = ["fleet.size=2000", "horizon_days=240", "output.progress=false"]
 OFF = [*BASE, "alerts=none"]
@@ -69,7 +70,7 @@ def section(runs: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="module")
 def truth(runs: tuple[Path, Path], kpis: tuple[dict, dict]) -> pd.DataFrame:
-    return alert_truth(pd.read_parquet(runs[0] / "events.parquet"),
+    return alert_truth(read_events(runs[0]),
                        end_d=kpis[0]["horizon_days"])
 
 

@@ -19,6 +19,7 @@ import pytest
 
 import reports
 import sim
+from sim.dataset import read_events
 
 BASE = ["fleet.size=3000", "horizon_days=120", "seed=77", "output.progress=false", "alerts=none"]
 BIG_BANG = [*BASE, "ota/rollout=big_bang"]
@@ -53,7 +54,7 @@ def kpis(runs: tuple[Path, Path]) -> tuple[dict, dict]:
 
 @pytest.fixture(scope="module")
 def events(runs: tuple[Path, Path]) -> pd.DataFrame:
-    return pd.read_parquet(runs[0] / "events.parquet")
+    return read_events(runs[0])
 
 
 @pytest.fixture(scope="module")

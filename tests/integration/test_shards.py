@@ -147,3 +147,76 @@ def test_bad_run_values_stop_with_one_line(override, key):
         validate(load_config([override]))
     msg = str(err.value)
     assert msg.startswith(key) and "\n" not in msg and "allowed" in msg
+
+
+# --- the results dataset of a sharded run (issue 17, 3): streamed, complete only at the end
+
+def test_the_dataset_is_complete_and_read_back_in_fleet_numbering(one, tmp_path):
+    import json
+
+    from sim.dataset import MANIFEST, read_events
+    man = json.loads((one.dataset / MANIFEST).read_text())
+    names = [s["name"] for s in man["sources"]]
+    assert names[0] == "ota_server" and names[1:] == list(load_config(SMALL).fleet.regions)
+    assert man["events_rows"] == len(one.events) and man["seed"] == load_config(SMALL).seed
+    shifts = [s["shift"]["vehicle"] for s in man["sources"][1:]]
+    assert shifts == sorted(shifts) and shifts[0] == 0 and shifts[-1] > 0
+    # the regions' parts hold local ids; the reader shifts them into one dense numbering
+    ev = read_events(one.dataset)
+    pd.testing.assert_frame_equal(ev, one.events)
+    assert ev["vehicle"].max() < 1500 and ev["vehicle"].max() > shifts[-1]
+    assert ev["time_d"].is_monotonic_increasing
+
+
+def _fault(monkeypatch, tmp_path, spec: str, *extra: str):
+    from sim.shards.region import FAULT_ENV
+    monkeypatch.setenv(FAULT_ENV, spec)
+    out = tmp_path / "run"
+    with pytest.raises(RuntimeError) as err:
+        simulate(load_config(SMALL + list(extra)), results_dir=out)
+    return str(err.value), out
+
+
+def _refused(out) -> None:
+    from reports.page.loader import ReportInputError, load_run
+    from sim.dataset import IncompleteDatasetError, read_events
+    with pytest.raises(IncompleteDatasetError, match="incomplete"):
+        read_events(out)
+    (out / "kpis.json").write_text("{}")
+    with pytest.raises(ReportInputError, match="incomplete"):
+        load_run(out)
+
+
+@pytest.mark.parametrize("spec, expected", [
+    # a region raises: its shard, the shard's regions, the day and the region's error
+    ("tier1_south:7:raise", "shard 1 (regions tier1_south, tier2_north) failed at day 7: "
+                            "RegionFailed: region tier1_south failed on day 7"),
+    # a shard's process dies
+    ("remote_west:12:exit", "shard 0 (regions tier1_east, remote_west) exited with code 70 "
+                            "at day 12"),
+])
+def test_a_failed_local_shard_is_named_and_leaves_no_complete_dataset(
+        monkeypatch, tmp_path, spec, expected):
+    msg, out = _fault(monkeypatch, tmp_path, spec, "run.shards=2")
+    assert "\n" not in msg
+    assert msg.startswith(expected) and msg.endswith("the run's dataset is not complete")
+    _refused(out)
+
+
+def test_dask_retries_a_lost_worker_and_gives_the_same_run(one, monkeypatch, tmp_path):
+    from sim.shards.region import FAULT_ENV
+    marker = tmp_path / "killed-once"
+    monkeypatch.setenv(FAULT_ENV, f"tier1_east:9:exit:{marker}")
+    again = simulate(load_config(SMALL + ["run.shards=2", "run.backend=dask"]),
+                     results_dir=tmp_path / "run")
+    assert marker.exists()              # the worker did die once
+    _same(one, again)
+    assert (tmp_path / "run" / "_SUCCESS").is_file()
+
+
+def test_dask_gives_up_on_a_region_that_always_fails(monkeypatch, tmp_path):
+    msg, out = _fault(monkeypatch, tmp_path, "tier1_east:3:raise", "run.shards=2",
+                      "run.backend=dask")
+    assert msg.startswith("shard 0 (regions tier1_east, remote_west) failed after 2 retries")
+    assert "region tier1_east failed on day 3" in msg
+    _refused(out)

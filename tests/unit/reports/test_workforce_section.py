@@ -19,6 +19,7 @@ from reports.page.loader import RunFiles, load_run
 from reports.page.tiles import display_label, fallback_label, fmt_kpi
 from reports.workforce import section as workforce
 from reports.workforce.view import binned, desk_load, workforce_view
+from sim.dataset import read_daily
 
 IMG = '<img src="data:image/png;base64,'
 DAYS = 75  # two whole 30-day bins and a 15-day one
@@ -248,14 +249,14 @@ def test_a_default_run_has_the_workforce_section(tmp_path: Path) -> None:
 
     simulate(load_config(["fleet.size=2000", "horizon_days=30",
                           "output.progress=false"])).save(tmp_path)
-    daily = pd.read_parquet(tmp_path / "daily.parquet")
+    daily = read_daily(tmp_path)
     assert (daily["technicians_active"] + daily["vans_unstaffed"] > 0).all()
     page = reports.build_report(tmp_path).read_text(encoding="utf-8")
     assert "<h2>Workforce</h2>" in page
 
 
 def test_real_run_without_the_workforce_columns_still_reports(real_run: Path) -> None:
-    daily = pd.read_parquet(real_run / "daily.parquet")
+    daily = read_daily(real_run)
     assert "technicians_active" not in daily.columns   # service.workforce.enabled=false
     context = reports.build.build_context(load_run(real_run))
     anchors = [s.anchor for s in context["sections"]]

@@ -127,3 +127,33 @@ def test_the_slope_of_some_vehicles_is_the_fleet_slope_at_those_vehicles():
     np.testing.assert_array_equal(line.slope(idx), full[idx])
     assert np.isnan(full[4]) and np.isfinite(full[[0, 7, 33, 49]]).all()
     assert (full[[0, 7, 33, 49]] < 0).all()
+
+
+@pytest.mark.parametrize("days", [20, 45, 70, 90])
+def test_a_line_told_the_horizon_stores_less_and_gives_the_same_floats(days):
+    # window 30, rate window 12: a run of 20 days stores nothing, 45 and 70 days a part of
+    # the window, 90 days all of it; sums, slopes and rates equal the full buffer's, bit for bit
+    rng = np.random.default_rng(days)
+    n = 300
+    full = RollingLine(n, 30), ClockLine(n, 30, 12)
+    short = RollingLine(n, 30, days), ClockLine(n, 30, 12, days)
+    assert short[0].buf.shape[0] == short[1].y.shape[0] == max(0, min(30, days - 30))
+    assert short[1].steps.shape[0] == max(0, min(12, days - 12))
+    for day in range(days):
+        y = (rng.normal(size=n) - 0.1 * day).astype(np.float32)
+        gaps = np.flatnonzero(rng.random(n) < 0.1)
+        y[gaps] = np.nan
+        step = rng.uniform(0.5, 2.0, n)
+        gone = rng.choice(n, 15, replace=False) if day % 9 == 4 else None
+        for line, clock in (full, short):
+            line.advance(day, y, gaps)
+            clock.advance(day, y, step, gaps)
+            if gone is not None:
+                line.clear(gone)
+                clock.clear(gone)
+    for a, b in zip(full, short, strict=True):
+        np.testing.assert_array_equal(a.slope(), b.slope())
+        for name in ("s", "sy", "syy"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    np.testing.assert_array_equal(full[1].rate(), short[1].rate())
+    np.testing.assert_array_equal(full[0].sty, short[0].sty)
