@@ -69,6 +69,17 @@ class SecondsProblem(NodeIndex):
     job_part: np.ndarray      # (J,) int part index or -1
 
 
+
+# VROOM runs each heuristic search in its own thread and lets at most ``nb_threads`` of them
+# work at once through a ``std::counting_semaphore``. With a cap below the number of searches
+# the surplus threads wait on that semaphore, and a wait there lost its wake-up: a CI run hung
+# for good in ``std::thread::join`` with a search thread parked in the semaphore's acquire
+# (gdb, 2026-12-06; the simulation's solves, not only the threaded test). With the cap at
+# VROOM's maximum (32 >= the searches of any exploration level) no thread ever waits on it.
+# The plans do not change: each search writes its own slot and the best is taken by rank
+# (tests/unit/sim/test_zones.py); the CPU is the same, spread over the searches' threads.
+VROOM_THREAD_CAP = 32
+
 def tie_broken_costs(durations: np.ndarray) -> np.ndarray:
     """Travel seconds x scale plus a fixed pseudo-random pattern in [0, scale) (see above)."""
     n = durations.shape[0]
@@ -131,7 +142,8 @@ def solve_vroom(p: SecondsProblem, exploration_level: int = VROOM_EXPLORATION_LE
     if searches > 0:
         sol = _solve_searches(inp, searches, exploration_level, timeout)
     else:
-        sol = inp.solve(exploration_level=exploration_level, nb_threads=1, timeout=timeout)
+        sol = inp.solve(exploration_level=exploration_level, nb_threads=VROOM_THREAD_CAP,
+                        timeout=timeout)
     routes: list[list[int]] = [[] for _ in range(v_n)]
     # The raw record array, not ``sol.routes``: that builds a pandas frame per call, which
     # cost more than the solve itself. Rows are in visit order within each vehicle.
@@ -198,7 +210,7 @@ def _solve_searches(inp, searches: int, depth: int, timeout):
     ``_solve`` signature; pyvroom's ``Input.solve`` exposes only the level)."""
     from vroom.solution.solution import Solution
 
-    return Solution(inp._solve(int(searches), int(depth), 1, timeout))
+    return Solution(inp._solve(int(searches), int(depth), VROOM_THREAD_CAP, timeout))
 
 
 def solve_ortools(p: SecondsProblem, time_limit_s: float | None = None) -> list[list[int]]:
