@@ -6,7 +6,9 @@ only knows the largest process that has been waited for, not what the tree
 held at once, so a thread samples the tree: every ``interval_s`` it sums
 the resident sets (``VmRSS``) of the root and all its descendants (the
 total's peak is the largest sum seen) and keeps each process's own high-water
-mark (``VmHWM``, exact up to the last sample before the process exits).
+mark (``VmHWM``, exact up to the last sample before the process exits; it
+covers the process's whole life, also before the sampling began, so the
+bench samples fresh child processes).
 Without ``/proc`` (macOS) nothing is sampled and the figures are ``None``.
 """
 
