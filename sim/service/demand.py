@@ -219,8 +219,9 @@ class ServiceDemand:
         accept = rng.random(vehicles.size) < job.accept_prob
         if not (self.cfg.enabled and job.enabled):
             accept[:] = False
-        if cause == "air_filter":    # declined by either path less than reoffer_days ago: not asked
-            accept &= self._filter.next_offer[vehicles] <= day
+        asked = (self._filter.next_offer[vehicles] <= day if cause == "air_filter"
+                 else np.ones(vehicles.size, dtype=bool))   # a filter declined by either path
+        accept &= asked                                     # < reoffer_days ago: not asked
         if cause == "battery_check":
             if self._checked is None:
                 self._checked = np.zeros(self.n, dtype=bool)
@@ -228,8 +229,7 @@ class ServiceDemand:
             self._checked[vehicles] = True
         rows = vehicles[accept]
         if cause == "air_filter":    # declined: asked again after reoffer_days, not at the trigger
-            asked = vehicles[~accept & (self._filter.next_offer[vehicles] <= day)]
-            self._filter.next_offer[asked] = day + job.reoffer_days
+            self._filter.next_offer[vehicles[asked & ~accept]] = day + job.reoffer_days
         if cause == "air_filter" and rows.size:
             self._filter.replaced(rows)
             col = self._filter.col
