@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,12 @@ def start(root: str | Path) -> Path:
     root = clear(root)
     (root / EVENTS_DIR).mkdir(parents=True, exist_ok=True)
     return root
+
+
+def temporary() -> Path:
+    """A fresh temporary directory with a dataset started in it (:func:`start`), for a run
+    nobody names a results directory for; its result owns it (``RunResult.own``)."""
+    return start(Path(tempfile.mkdtemp(prefix="fleetsim-run-")))
 
 
 class SourceWriter:

@@ -9,7 +9,6 @@ work happen per event only.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +24,15 @@ from configs.validate import validate
 from configs.vanday_schema import ROUTED
 from sim.alerts.loop import AlertLoop
 from sim.collector import DailyCollector
-from sim.dataset import SourceWriter, read_events, source, start, write_daily, write_manifest
+from sim.dataset import (
+    SourceWriter,
+    read_events,
+    source,
+    start,
+    temporary,
+    write_daily,
+    write_manifest,
+)
 from sim.failures import FailureBatch, detect
 from sim.fleet import Fleet, build_fleet, state_frame
 from sim.gcpause import relaxed_gc
@@ -303,7 +310,7 @@ def simulate(cfg: DictConfig, progress: bool | None = None,
     sizing = (auto_size(cfg, run_sized) if cfg.service.mobile.sizing == "auto"
               and cfg.service.dispatch in ROUTED else None)
     owned = results_dir is None
-    root = start(Path(tempfile.mkdtemp(prefix="fleetsim-run-")) if owned else Path(results_dir))
+    root = temporary() if owned else start(Path(results_dir))
     try:
         result = _simulate(cfg, sizing, root, t0, progress)
     except BaseException:

@@ -18,7 +18,6 @@ gives the same result: nothing in a region depends on the shard that holds it.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +27,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
-from sim.dataset import SourceWriter, start
+from sim.dataset import SourceWriter, temporary
 from sim.ota.targets import FleetAttributes
 from sim.ota.train import with_train
 from sim.records import EventLog
@@ -112,7 +111,7 @@ def run_sharded(cfg: DictConfig, sizing: dict | None = None, progress: bool = Fa
     stream their events into the dataset at ``root`` (a temporary directory if None)."""
     owned = root is None
     if owned:
-        root = start(Path(tempfile.mkdtemp(prefix="fleetsim-run-")))
+        root = temporary()
     t0 = time.perf_counter()
     plan = region_plan(cfg)
     offsets = plan.offsets
