@@ -87,7 +87,10 @@ def test_scaling_table_of_small_fleets(capsys):
     assert [(p["vehicles"], p["shards"]) for p in pts] == [(1000, 1), (3000, 1), (9000, 1)]
     assert [p["vehicle_days"] for p in pts] == [30000, 90000, 270000]
     walls = [p["wall_s"] for p in pts]
-    assert walls[0] < walls[2] and walls[1] < walls[2]    # cost grows with the fleet
+    # Not "the 9 000-vehicle run takes longest": at these sizes the wall times are within the
+    # shared machine's noise (CI once measured 0.79, 2.03 and 1.32 s). The fit must be the
+    # least-squares line of the points the table reports.
+    assert all(w > 0 for w in walls)
     for p in pts:
         assert p["vehicle_days_per_s"] == pytest.approx(p["vehicle_days"] / p["wall_s"], rel=1e-2)
         assert p["process_wall_s"] > p["wall_s"] > 0
@@ -95,5 +98,7 @@ def test_scaling_table_of_small_fleets(capsys):
         assert p["processes"] >= 1
     fit = rec["fits"][0]
     assert fit["shards"] == 1 and fit["points"] == 3
-    assert fit["slope_s_per_1000_vehicles"] > 0
+    slope, intercept = np.polyfit([1000, 3000, 9000], walls, 1)
+    assert fit["slope_s_per_1000_vehicles"] == pytest.approx(slope * 1000, rel=1e-3, abs=1e-5)
+    assert fit["intercept_s"] == pytest.approx(intercept, abs=1e-3)
     assert 0.0 <= fit["r2"] <= 1.0
